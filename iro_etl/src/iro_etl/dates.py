@@ -1,0 +1,37 @@
+"""Reading the dates found in exports: dd/mm/yyyy, ISO, Excel serial numbers and text months.
+
+Parsing is vectorised: each accepted layout is tried once over the column and
+fills only what earlier layouts left unparsed. What no layout reads (including
+impossible dates such as 31/02/2012) is reported, never guessed.
+"""
+
+import pandas as pd
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Serial numbers of 1 Jan 1950 and 31 Dec 2099: anything else is not a plausible date here.
+_SERIAL_RANGE = (18264, 73050)
+_LAYOUTS = ("%d/%m/%Y", "%Y/%m/%d", "%d/%b/%Y", "%d/%B/%Y", "%Y%m%d")
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of text dates: (dates as datetime64[us], mask of unreadable non-blank values)."""
+    text = values.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    # Drop a time of day (ISO 'T' or a space) and unify separators, so one layout covers many.
+    core = text.str.replace(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?$", "", regex=True)
+    core = core.str.replace(r"[-. ]+", "/", regex=True)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    for layout in _LAYOUTS:
+        todo = out.isna() & ~blank
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(core[todo], format=layout, errors="coerce")
+        out[todo] = parsed.astype("datetime64[us]")
+    todo = out.isna() & ~blank & core.str.fullmatch(r"\d+(?:\.0+)?").fillna(False)
+    if todo.any():
+        serial = pd.to_numeric(core[todo], errors="coerce")
+        serial = serial[(serial >= _SERIAL_RANGE[0]) & (serial <= _SERIAL_RANGE[1])]
+        out[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).astype(
+            "datetime64[us]"
+        )
+    return out, out.isna() & ~blank

@@ -1,0 +1,53 @@
+"""The source plugin contract: what a plugin for one case-recording system provides.
+
+A plugin knows one system's exports and nothing else. It recognises its files,
+reads them with lineage (file, sheet, Excel row) and maps them onto the
+canonical tables as text; typing, validation and rules are the core's job.
+Plugins register a subclass of :class:`SourcePlugin` under the entry-point
+group ``iro_etl.sources``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import pandas as pd
+
+from iro_etl.failures import Failure
+
+if TYPE_CHECKING:
+    from iro_etl.synthetic import GroundTruth
+
+
+@dataclass
+class SourceData:
+    """What a plugin read from one export: canonical text frames with lineage, and read failures."""
+
+    system: str
+    tables: dict[str, pd.DataFrame]
+    failures: list[Failure] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+class SourcePlugin(ABC):
+    """One case-recording system's exports."""
+
+    #: Registry name, as used in authorities.yaml and on the command line.
+    name: ClassVar[str]
+    #: One line for people choosing a plugin.
+    description: ClassVar[str]
+
+    @abstractmethod
+    def recognise(self, path: Path) -> bool:
+        """Whether ``path`` (a file or a folder) looks like this system's export."""
+
+    @abstractmethod
+    def read(self, path: Path) -> SourceData:
+        """Read an export (a file or a folder) onto the canonical tables, never raising on bad data."""
+
+    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
+        """Write ``truth`` as this system would export it (plugins that can, override this)."""
+        raise NotImplementedError(f"the {self.name} plugin cannot write synthetic exports")

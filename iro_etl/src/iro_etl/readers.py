@@ -1,0 +1,159 @@
+"""Reading tabular exports with lineage: encodings, title rows, renamed headers, ragged rows.
+
+A reader never raises on bad data: what it cannot read becomes a failure
+record naming the file, row and column, and every row it can read is kept.
+Fully blank rows carry no data; they are reported and left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
+
+from iro_etl.failures import Failure
+
+#: How far down a sheet to look for the header row (exports put titles above it).
+HEADER_SEARCH_ROWS = 15
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one canonical table appears in an export: accepted header names per column."""
+
+    table: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...] = ()
+
+    def lookup(self) -> dict[str, str]:
+        """Normalised header name -> canonical column."""
+        return {normalise_header(alias): col for col, aliases in self.columns.items()
+                for alias in (col, *aliases)}
+
+
+def normalise_header(name: object) -> str:
+    """Header text compared case-, space- and punctuation-insensitively."""
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of an export: UTF-8 (with or without BOM), else Windows-1252. Second value: fell back."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), True
+
+
+def find_header(rows: list[list[str]], spec: TableSpec) -> tuple[int, dict[int, str]]:
+    """Index of the header row among the first rows, and its cell position -> canonical column."""
+    lookup = spec.lookup()
+    best, best_map = -1, {}
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        mapping = {j: lookup[h] for j, cell in enumerate(cells)
+                   if (h := normalise_header(cell)) in lookup}
+        if len(set(mapping.values())) > len(set(best_map.values())):
+            best, best_map = i, mapping
+    return best, best_map
+
+
+def frame_from_rows(
+    rows: list[list[str]], spec: TableSpec, source: str, sheet: str | None = None,
+) -> tuple[pd.DataFrame, list[Failure]]:
+    """Canonical text frame from a grid of cells (header row found among the first rows)."""
+    failures: list[Failure] = []
+    columns = list(spec.columns)
+    header_at, mapping = find_header(rows, spec)
+    if header_at < 0:
+        failures.append(Failure(spec.table, source, "missing_column", sheet=sheet, row=1,
+                                column_name=", ".join(spec.required or columns)))
+        return empty_frame(spec), failures
+    width = len(rows[header_at])
+    # Keep the first occurrence of a column named twice.
+    positions: dict[str, int] = {}
+    for j, col in mapping.items():
+        positions.setdefault(col, j)
+    failures += [Failure(spec.table, source, "missing_column", sheet=sheet, row=header_at + 1,
+                         column_name=col) for col in spec.required if col not in positions]
+    body = rows[header_at + 1:]
+    first_row = header_at + 2
+    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
+    if (lengths != width).any():
+        for i in np.flatnonzero(lengths != width):
+            cells = body[i]
+            extra = any(c.strip() for c in cells[width:])
+            if extra or (len(cells) < width and any(c.strip() for c in cells)):
+                failures.append(Failure(spec.table, source, "bad_row_shape", sheet=sheet,
+                                        row=first_row + int(i), value=str(len(cells))))
+            body[i] = (cells + [""] * width)[:width]
+    grid = pd.DataFrame(body, columns=range(width), dtype="string") if body else None
+    data = {}
+    for col in columns:
+        if grid is not None and col in positions:
+            data[col] = grid[positions[col]].str.strip().replace("", pd.NA)
+        else:
+            data[col] = pd.Series(pd.NA, index=range(len(body)), dtype="string")
+    frame = pd.DataFrame(data, index=range(len(body)))
+    frame[SOURCE_FILE] = source
+    frame[SHEET] = sheet
+    frame[ROW] = np.arange(first_row, first_row + len(body), dtype=np.int64)
+    blank = (grid.apply(lambda s: s.str.strip() == "").all(axis=1) if grid is not None
+             else pd.Series(dtype=bool))
+    for row in frame.loc[blank, ROW]:
+        failures.append(Failure(spec.table, source, "blank_row", sheet=sheet, row=int(row)))
+    return frame.loc[~blank].reset_index(drop=True), failures
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="string") for c in spec.columns})
+    frame[SOURCE_FILE] = pd.Series(dtype="string")
+    frame[SHEET] = pd.Series(dtype="string")
+    frame[ROW] = pd.Series(dtype="int64")
+    return frame
+
+
+def read_csv_rows(path: Path, table: str) -> tuple[list[list[str]], list[Failure]]:
+    """All rows of a CSV file as text cells, with failures for unreadable or empty files."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Failure(table, name, "unreadable_file", value=exc.strerror or str(exc))]
+    if not data.strip():
+        return [], [Failure(table, name, "empty_file")]
+    text, fell_back = decode(data)
+    failures = [Failure(table, name, "not_utf8")] if fell_back else []
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [], [*failures, Failure(table, name, "unreadable_file", value=str(exc))]
+    return rows, failures
+
+
+def read_csv_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Failure]]:
+    """One CSV export file onto one canonical table."""
+    rows, failures = read_csv_rows(path, spec.table)
+    if not rows:
+        return empty_frame(spec), failures
+    frame, more = frame_from_rows(rows, spec, path.name)
+    return frame, failures + more
+
+
+def csv_header(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
+    """The first rows of a CSV file (for recognising exports), [] when unreadable."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return []
+    text, _ = decode(head)
+    lines = text.splitlines()[:max_rows]
+    try:
+        return list(csv.reader(lines))
+    except csv.Error:
+        return []

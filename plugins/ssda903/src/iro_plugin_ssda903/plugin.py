@@ -1,0 +1,91 @@
+"""The SSDA903 source plugin: header, episodes and reviews tables from CSV files or the XML form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from iro_etl.failures import Failure
+from iro_etl.plugin import SourceData, SourcePlugin
+from iro_etl.readers import TableSpec, csv_header, empty_frame, find_header, read_csv_table
+
+from iro_plugin_ssda903.tables import SPECS
+from iro_plugin_ssda903.writer import write_csv_export
+from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
+
+if TYPE_CHECKING:
+    from iro_etl.synthetic import GroundTruth
+
+_SUFFIXES = {".csv", ".xml"}
+
+
+def classify_csv(path: Path) -> TableSpec | None:
+    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table."""
+    rows = csv_header(path)
+    best, best_score = None, (0.0, 0)
+    for spec in SPECS:
+        _, mapping = find_header(rows, spec)
+        matched = set(mapping.values())
+        share = len(matched & set(spec.required)) / len(spec.required)
+        # A table is recognised by its key plus most of its own required columns.
+        score = (share, len(matched))
+        if "child_id" in matched and share > 0.5 and score > best_score:
+            best, best_score = spec, score
+    return best
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
+    return [path]
+
+
+class Ssda903Plugin(SourcePlugin):
+    """The national SSDA903 return, as CSV tables (header, episodes, reviews) or the XML form."""
+
+    name = "ssda903"
+    description = "DfE SSDA903 children looked after return: CSV tables or the XML form"
+
+    def recognise(self, path: Path) -> bool:
+        files = _files(path)
+        return any(is_903_xml(f) if f.suffix.lower() == ".xml" else classify_csv(f) is not None
+                   for f in files if f.exists())
+
+    def read(self, path: Path) -> SourceData:
+        frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in SPECS}
+        failures: list[Failure] = []
+        files = _files(path)
+        if not path.exists():
+            failures.append(Failure("children", path.name, "unreadable_file",
+                                    value="no such file or folder"))
+            files = []
+        for file in files:
+            if file.suffix.lower() == ".xml":
+                if is_903_xml(file):
+                    tables, more = read_xml(file)
+                    for table, frame in tables.items():
+                        frames[table].append(frame)
+                    failures += more
+                    continue
+                spec = None
+            elif not any(cell.strip() for row in csv_header(file) for cell in row):
+                failures.append(Failure("children", file.name, "empty_file"))
+                continue
+            else:
+                spec = classify_csv(file)
+            if spec is None:
+                failures.append(Failure("children", file.name, "unrecognised_file"))
+                continue
+            frame, more = read_csv_table(file, spec)
+            frames[spec.table].append(frame)
+            failures += more
+        tables = {
+            spec.table: (pd.concat(frames[spec.table], ignore_index=True) if frames[spec.table]
+                         else empty_frame(spec))
+            for spec in SPECS
+        }
+        return SourceData(self.name, tables, failures, files)
+
+    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
+        return write_csv_export(truth, dest)

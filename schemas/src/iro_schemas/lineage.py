@@ -1,0 +1,8 @@
+"""Lineage columns: where in the authority's export each canonical row came from."""
+
+SOURCE_FILE = "_source_file"
+SHEET = "_sheet"
+#: The row number a person sees when opening the export in Excel (header is row 1).
+ROW = "_row"
+
+LINEAGE_COLUMNS: tuple[str, ...] = (SOURCE_FILE, SHEET, ROW)

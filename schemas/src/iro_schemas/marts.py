@@ -1,0 +1,164 @@
+"""The published marts: one pandera schema per table, with every column described.
+
+These schemas are the single source of the marts' shape: the publisher builds
+its SQL tables from them, the marts are validated against them before
+publishing, and ``docs/marts.md`` is generated from them. ``child_id`` in every
+mart is a keyed pseudonym (see ``iro_etl.pseudonym``), never the authority's
+own identifier.
+"""
+
+import pandas as pd
+import pandera.pandas as pa
+
+
+def _col(dtype, description: str, *, nullable: bool = False, checks=None) -> pa.Column:
+    return pa.Column(dtype, nullable=nullable, checks=checks, description=description)
+
+
+def _date(description: str, *, nullable: bool = False) -> pa.Column:
+    return _col(pa.DateTime, description, nullable=nullable)
+
+
+AUTHORITY = _col(str, "Authority code, as configured in authorities.yaml.")
+CHILD = _col(str, "Pseudonymised child identifier (keyed hash; stable across loads).")
+LOAD_ID = _col(str, "Identifier of the load that produced the row (hash of its inputs).")
+YEAR_ENDING = _col(int, "Year of the 31 March the statistic is taken at (2012 = 2011/12).")
+COUNT = _col(int, "Number of children.", checks=[pa.Check.ge(0)])
+
+ReviewTimeliness = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "child_id": CHILD,
+        "period_start": _date("Start of the period of care the review belongs to."),
+        "review_date": _date("Date the review was held."),
+        "review_number": _col(int, "1 for the period's first review, 2 for the second, ..."),
+        "review_type": _col(str, "first, second or subsequent.",
+                            checks=[pa.Check.isin(["first", "second", "subsequent"])]),
+        "due_date": _date("Latest date the review could be held on time; blank when excluded.",
+                          nullable=True),
+        "on_time": _col(pd.BooleanDtype(), "Held on or before the due date; blank when excluded.",
+                        nullable=True),
+        "days_late": _col(pd.Int64Dtype(), "Calendar days after the due date (0 when on time).",
+                          nullable=True),
+        "excluded_reason": _col(str, "Why the review is left out of timeliness "
+                                "(short breaks), blank when it counts.", nullable=True),
+    },
+    name="review_timeliness",
+    description="One row per review held, with its statutory due date and whether it was on time.",
+)
+
+ReviewTimelinessIndicator = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "year_ending": YEAR_ENDING,
+        "cohort": _col(int, "Children looked after at 31 March for 28+ days, excluding those "
+                       "placed for adoption and on short breaks.", checks=[pa.Check.ge(0)]),
+        "reviewed_on_time": _col(int, "Cohort children all of whose reviews in the year were on "
+                                 "time, with none due and unheld.", checks=[pa.Check.ge(0)]),
+        "percent": _col(float, "reviewed_on_time / cohort x 100, one decimal; blank for an "
+                        "empty cohort.", nullable=True),
+    },
+    name="review_timeliness_indicator",
+    description="Reviewed within timescales (former NI 66 / PAF C68), per year ending 31 March.",
+)
+
+OverdueReviews = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "child_id": CHILD,
+        "as_of": _date("Date the worklist was computed for."),
+        "period_start": _date("Start of the open period of care."),
+        "reviews_held": _col(int, "Reviews held so far in this period."),
+        "last_review_date": _date("Most recent review in the period.", nullable=True),
+        "review_due": _col(str, "The review that is overdue: first, second or subsequent."),
+        "due_date": _date("Date the review was due by."),
+        "days_overdue": _col(int, "Calendar days from the due date to as_of.",
+                             checks=[pa.Check.gt(0)]),
+    },
+    name="overdue_reviews",
+    description="Open periods of care whose next review is past due: the IRO manager's worklist.",
+)
+
+LacPopulation = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "year_ending": YEAR_ENDING,
+        "age_band": _col(str, "Age at 31 March: under 1, 1-4, 5-9, 10-15, 16-17, 18+."),
+        "gender": _col(str, "male or female."),
+        "legal_status_group": _col(str, "Legal status at 31 March, grouped."),
+        "placement_group": _col(str, "Placement at 31 March, grouped."),
+        "children": COUNT,
+    },
+    name="lac_population",
+    description="Children looked after at 31 March, counted by age band, gender, legal status "
+    "and placement; sum over the columns you do not need.",
+)
+
+ValidationFailures = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "load_id": LOAD_ID,
+        "table_name": _col(str, "Canonical table the row belongs to."),
+        "source_file": _col(str, "Export file the row came from.", nullable=True),
+        "sheet": _col(str, "Sheet of the workbook, blank for CSV and XML.", nullable=True),
+        "row": _col(pd.Int64Dtype(), "Row as numbered in Excel (the header is row 1).",
+                    nullable=True),
+        "column_name": _col(str, "Column of the export to correct.", nullable=True),
+        "value": _col(str, "The offending value as it appears in the export.", nullable=True),
+        "rule": _col(str, "Rule id (see docs/rules.md)."),
+        "severity": _col(str, "error (row quarantined) or warning (row kept).",
+                         checks=[pa.Check.isin(["error", "warning"])]),
+        "message": _col(str, "What is wrong, in plain English."),
+        "record_key": _col(str, "The record's own key in the export (restricted table).",
+                           nullable=True),
+    },
+    name="validation_failures",
+    description="One row per problem found in the load (restricted: holds raw values).",
+)
+
+Quarantine = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "load_id": LOAD_ID,
+        "table_name": _col(str, "Canonical table the row belongs to."),
+        "source_file": _col(str, "Export file the row came from.", nullable=True),
+        "sheet": _col(str, "Sheet of the workbook, blank for CSV and XML.", nullable=True),
+        "row": _col(pd.Int64Dtype(), "Row as numbered in Excel.", nullable=True),
+        "rules": _col(str, "Rule ids that sent the row here, comma separated."),
+        "record": _col(str, "The row as read from the export, as JSON (restricted table)."),
+    },
+    name="quarantine",
+    description="Rows left out of the clean tables, kept whole so none is lost.",
+)
+
+LoadSummary = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "load_id": LOAD_ID,
+        "system": _col(str, "Source plugin that read the export."),
+        "as_of": _date("Date the load was computed for."),
+        "table_name": _col(str, "Canonical table."),
+        "rows_in": _col(int, "Rows read from the export."),
+        "rows_clean": _col(int, "Rows that passed validation."),
+        "rows_quarantined": _col(int, "Rows quarantined."),
+        "errors": _col(int, "Error failures recorded."),
+        "warnings": _col(int, "Warning failures recorded."),
+    },
+    name="load_summary",
+    description="Per load and table: rows in = rows clean + rows quarantined.",
+    checks=[pa.Check(lambda df: df["rows_in"] == df["rows_clean"] + df["rows_quarantined"],
+                     name="rows_conserved")],
+)
+
+MART_MODELS: dict[str, pa.DataFrameSchema] = {
+    schema.name: schema
+    for schema in (
+        ReviewTimeliness,
+        ReviewTimelinessIndicator,
+        OverdueReviews,
+        LacPopulation,
+        ValidationFailures,
+        Quarantine,
+        LoadSummary,
+    )
+}

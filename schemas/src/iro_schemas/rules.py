@@ -1,0 +1,67 @@
+"""The validation rules of the data contract: an id, a severity and a plain-English message.
+
+Every pandera check in the contract is named by a rule id from here, so a
+failure found by pandera, by the readers or by the cross-table checks becomes
+the same kind of record a quality officer can act on. ``error`` rows are
+quarantined; ``warning`` rows stay in the clean tables with the failure noted.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validation rule; ``message`` may use ``{column}`` and ``{value}``."""
+
+    id: str
+    severity: Severity
+    message: str
+
+
+_RULES = [
+    Rule("required", "error", "{column} is blank but every row needs one."),
+    Rule("date_format", "error",
+         "{column} '{value}' is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
+    Rule("number_format", "warning", "{column} '{value}' is not a number; it was left blank."),
+    Rule("code_list", "error", "{column} '{value}' is not a valid SSDA903 code for this field."),
+    Rule("code_list_warning", "warning",
+         "{column} '{value}' is not a valid SSDA903 code for this field; it is reported as unknown."),
+    Rule("date_range", "error", "{column} '{value}' is outside the plausible range 1990-2100."),
+    Rule("episode_ends_before_start", "error",
+         "The episode ends (DEC {value}) before it starts (DECOM)."),
+    Rule("reason_without_end", "error", "REC '{value}' is given but the episode has no end date (DEC)."),
+    Rule("end_without_reason", "error", "The episode ends on {value} (DEC) but has no reason (REC)."),
+    Rule("duplicate_child", "error",
+         "This child already has a header row earlier in the file; only the first is used."),
+    Rule("duplicate_episode", "error",
+         "An episode for this child starting on {value} is already recorded; only the first is used."),
+    Rule("duplicate_review", "error",
+         "A review for this child on {value} is already recorded; it is counted once."),
+    Rule("unknown_child", "error",
+         "No valid header record exists for child '{value}', so this row cannot be used."),
+    Rule("review_before_birth", "error", "The review date {value} is before the child's birth."),
+    Rule("review_outside_care", "warning",
+         "The review on {value} falls outside every period of care of this child; "
+         "it is left out of timeliness."),
+    Rule("blank_row", "warning", "The row is empty; it was ignored."),
+    Rule("bad_row_shape", "error",
+         "The row has {value} cells where the header has a different number; check for "
+         "stray delimiters or a truncated line."),
+    Rule("missing_column", "error",
+         "Column {column} was not found in the file's header row; every row lacks it."),
+    Rule("unreadable_file", "error", "The file could not be read: {value}."),
+    Rule("empty_file", "warning", "The file is empty; no rows were read from it."),
+    Rule("unrecognised_file", "warning",
+         "The file is not part of an export this system produces; it was skipped."),
+    Rule("not_utf8", "warning", "The file is not UTF-8; it was read as Windows-1252 text."),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def message(rule_id: str, column: str | None, value: object) -> str:
+    """The plain-English message of one failure."""
+    return RULES[rule_id].message.format(column=column or "", value="" if value is None else value)
