@@ -48,6 +48,10 @@ class SourcePlugin(ABC):
     def read(self, path: Path) -> SourceData:
         """Read an export (a file or a folder) onto the canonical tables, never raising on bad data."""
 
+    def column_names(self) -> dict[str, dict[str, str]]:
+        """Per table, canonical column -> the name a person sees in this system's export."""
+        return {}
+
     def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
         """Write ``truth`` as this system would export it (plugins that can, override this)."""
         raise NotImplementedError(f"the {self.name} plugin cannot write synthetic exports")

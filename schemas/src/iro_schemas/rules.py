@@ -46,6 +46,7 @@ _RULES = [
     Rule("review_outside_care", "warning",
          "The review on {value} falls outside every period of care of this child; "
          "it is left out of timeliness."),
+    Rule("schema", "error", "{column} '{value}' does not fit the data contract."),
     Rule("blank_row", "warning", "The row is empty; it was ignored."),
     Rule("bad_row_shape", "error",
          "The row has {value} cells where the header has a different number; check for "

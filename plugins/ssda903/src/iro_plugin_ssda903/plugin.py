@@ -10,7 +10,7 @@ from iro_etl.failures import Failure
 from iro_etl.plugin import SourceData, SourcePlugin
 from iro_etl.readers import TableSpec, csv_header, empty_frame, find_header, read_csv_table
 
-from iro_plugin_ssda903.tables import SPECS
+from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
 from iro_plugin_ssda903.writer import write_csv_export
 from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
 
@@ -86,6 +86,9 @@ class Ssda903Plugin(SourcePlugin):
             for spec in SPECS
         }
         return SourceData(self.name, tables, failures, files)
+
+    def column_names(self) -> dict[str, dict[str, str]]:
+        return CSV_NAMES
 
     def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
         return write_csv_export(truth, dest)

@@ -1,0 +1,226 @@
+"""Validation: canonical text frames -> typed clean tables, quarantined rows and failure records.
+
+Every check runs (pandera lazily, then the contract's row checks, duplicates
+and cross-table keys) before any row is set aside, so one pass reports every
+problem of a row. A row with any error-level failure is quarantined whole; the
+invariant rows in = clean + quarantined holds for every table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS, ROW_CHECKS
+from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
+from iro_schemas.rules import RULES
+
+from iro_etl.dates import parse_dates
+from iro_etl.failures import FAILURE_COLUMNS, failures_frame
+from iro_etl.plugin import SourceData
+
+_LINK = [SOURCE_FILE, SHEET, ROW]
+
+
+@dataclass
+class ValidatedTables:
+    """Clean typed tables, the failures found and the quarantined rows of one load."""
+
+    clean: dict[str, pd.DataFrame]
+    failures: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_in: dict[str, int]
+
+    def summary(self) -> pd.DataFrame:
+        """Per table: rows in, clean, quarantined, and failures by severity."""
+        by_sev = (self.failures.groupby(["table_name", "severity"]).size().unstack(fill_value=0)
+                  .reindex(columns=["error", "warning"], fill_value=0))
+        quarantined = self.quarantine.groupby("table_name").size()
+        rows = []
+        for table, rows_in in self.rows_in.items():
+            rows.append({
+                "table_name": table, "rows_in": rows_in, "rows_clean": len(self.clean[table]),
+                "rows_quarantined": int(quarantined.get(table, 0)),
+                "errors": int(by_sev["error"].get(table, 0)),
+                "warnings": int(by_sev["warning"].get(table, 0)),
+            })
+        return pd.DataFrame(rows)
+
+
+class _Collector:
+    """Failures of one table, gathered as (mask, rule, column) and built in bulk."""
+
+    def __init__(self, table: str, raw: pd.DataFrame, names: dict[str, str]) -> None:
+        self.table, self.raw, self.names = table, raw, names
+        keys = [raw[c].astype("string").fillna("") for c in RECORD_KEYS[table]]
+        self.record_key = keys[0].str.cat(keys[1:], sep="|") if len(keys) > 1 else keys[0]
+        self.parts: list[pd.DataFrame] = []
+        #: Values that could not be read, per column: "required" is not reported again for them.
+        self.unreadable: dict[str, pd.Series] = {}
+
+    def add(self, mask: pd.Series, rule: str, column: str | None) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        rows = self.raw.loc[mask]
+        value = rows[column] if column in rows else pd.Series(None, index=rows.index)
+        self.add_at(rows.index, rule, column, value)
+
+    def add_at(self, index: pd.Index, rule: str, column: str | None, value: pd.Series) -> None:
+        rows = self.raw.loc[index]
+        label = self.names.get(column, column) if column else None
+        text = value.astype("string")
+        template = RULES[rule].message
+        messages = (text.fillna("").map(lambda v: template.format(column=label, value=v))
+                    if "{value}" in template else template.format(column=label, value=""))
+        self.parts.append(pd.DataFrame({
+            "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
+            "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
+            "severity": RULES[rule].severity, "message": messages,
+            "record_key": self.record_key.loc[index],
+            "_index": index,
+        }, index=index))
+
+    def error_rows(self) -> pd.Index:
+        """Rows with an error-level failure so far."""
+        errors = [p.index[p["severity"] == "error"] for p in self.parts]
+        return pd.Index(np.unique(np.concatenate(errors)) if errors else [], dtype="int64")
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=[*FAILURE_COLUMNS, "_index"])
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: _Collector) -> pd.DataFrame:
+    """Schema dtypes from export text; unreadable values become blanks plus a failure."""
+    typed = pd.DataFrame(index=raw.index)
+    for name, column in schema.columns.items():
+        text = raw[name] if name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
+        dtype = str(column.dtype)
+        if dtype.startswith("datetime"):
+            typed[name], bad = parse_dates(text)
+            found.add(bad, "date_format", name)
+            found.unreadable[name] = bad
+        elif dtype.startswith("float"):
+            typed[name] = pd.to_numeric(text, errors="coerce").astype("float64")
+            found.add(typed[name].isna() & text.notna(), "number_format", name)
+        else:
+            typed[name] = text.astype("str")
+    return typed
+
+
+def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: _Collector) -> None:
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for (column, check, number), group in cases.groupby(
+            ["column", "check", "check_number"], dropna=False, sort=False
+        ):
+            if check == "not_nullable":
+                rule = "required"
+            elif pd.notna(number):
+                rule = schema.columns[column].checks[int(number)].name
+            else:
+                rule = "schema"
+            rule = rule if rule in RULES else "schema"
+            index = pd.Index(group["index"].astype(int).unique())
+            if rule == "required" and column in found.unreadable:
+                index = index[~found.unreadable[column].loc[index].to_numpy()]
+            if index.empty:
+                continue
+            found.add_at(index, rule, column, found.raw.loc[index, column]
+                         if column in found.raw else pd.Series(None, index=index))
+
+
+def _duplicates(table: str, typed: pd.DataFrame, found: _Collector) -> None:
+    keys = list(RECORD_KEYS[table])
+    # Rows already in error do not count as the first copy: the valid row is kept.
+    usable = typed[keys].notna().all(axis=1) & ~typed.index.isin(found.error_rows())
+    dup = usable & typed[usable].duplicated(subset=keys, keep="first").reindex(
+        typed.index, fill_value=False)
+    # Reported against the key's last column: the date that repeats (or the id itself).
+    found.add(dup, f"duplicate_{table.rstrip('s').replace('childre', 'child')}", keys[-1])
+
+
+def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: _Collector) -> None:
+    """Rows the reader flagged (ragged rows) keep their failure and are quarantined."""
+    flagged = [f for f in source.failures if f.table_name == table and f.rule == "bad_row_shape"]
+    if not flagged:
+        return
+    marks = pd.DataFrame([(f.source_file, f.sheet, f.row, f.value) for f in flagged],
+                         columns=[*_LINK, "_cells"])
+    link = raw[_LINK].reset_index().merge(marks, on=_LINK, how="inner", validate="one_to_one")
+    if len(link):
+        found.add_at(pd.Index(link["index"]), "bad_row_shape", None,
+                     pd.Series(link["_cells"].to_numpy(), index=link["index"]))
+
+
+def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None = None
+             ) -> ValidatedTables:
+    """Validate one export's canonical tables; ``column_names`` names columns as the export does."""
+    column_names = column_names or {}
+    collectors: dict[str, _Collector] = {}
+    typed_tables: dict[str, pd.DataFrame] = {}
+    for table, schema in CANONICAL_MODELS.items():
+        raw = source.tables[table].reset_index(drop=True)
+        found = _Collector(table, raw, column_names.get(table, {}))
+        typed = _typed(schema, raw, found)
+        _pandera_failures(schema, typed, found)
+        for (rule, column), mask in ROW_CHECKS.get(table, lambda _: {})(typed).items():
+            found.add(mask, rule, column)
+        _duplicates(table, typed, found)
+        _read_failures(table, source, raw, found)
+        collectors[table], typed_tables[table] = found, typed
+
+    # Cross-table keys: a row is only usable if its child's header row is.
+    children = collectors["children"]
+    child_errors = _error_index(children.frame())
+    good_children = typed_tables["children"].drop(index=child_errors)
+    dob = good_children.set_index("child_id")["dob"]
+    for table in ("episodes", "reviews"):
+        typed, found = typed_tables[table], collectors[table]
+        found.add(typed["child_id"].notna() & ~typed["child_id"].isin(dob.index),
+                  "unknown_child", "child_id")
+    reviews = typed_tables["reviews"]
+    collectors["reviews"].add(reviews["review_date"] < reviews["child_id"].map(dob),
+                              "review_before_birth", "review_date")
+
+    clean, failure_parts, quarantine_parts, rows_in = {}, [], [], {}
+    for table, found in collectors.items():
+        frame = found.frame()
+        errors = _error_index(frame)
+        raw, typed = found.raw, typed_tables[table]
+        clean[table] = pd.concat([typed.drop(index=errors), raw.loc[~raw.index.isin(errors),
+                                  list(LINEAGE_COLUMNS)]], axis=1).reset_index(drop=True)
+        quarantine_parts.append(_quarantine(table, raw.loc[errors], frame))
+        failure_parts.append(frame.drop(columns="_index"))
+        rows_in[table] = len(raw)
+    file_level = failures_frame([f for f in source.failures if f.rule != "bad_row_shape"])
+    failures = failures_frame(pd.concat([file_level, *failure_parts], ignore_index=True))
+    failures = failures.sort_values(["table_name", "source_file", "row"], kind="stable",
+                                    ignore_index=True)
+    return ValidatedTables(clean, failures, pd.concat(quarantine_parts, ignore_index=True),
+                           rows_in)
+
+
+def _error_index(frame: pd.DataFrame) -> pd.Index:
+    return pd.Index(frame.loc[frame["severity"] == "error", "_index"].unique(), dtype="int64")
+
+
+def _quarantine(table: str, rows: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows kept whole: lineage, the rules that failed, and the row as read."""
+    errors = failures[failures["severity"] == "error"]
+    rules = errors.groupby("_index")["rule"].agg(lambda r: ",".join(sorted(set(r))))
+    values = rows.drop(columns=list(LINEAGE_COLUMNS))
+    records = [json.dumps({k: v for k, v in zip(values.columns, rec, strict=True) if v is not None})
+               for rec in values.astype(object).where(values.notna(), None).to_numpy().tolist()]
+    return pd.DataFrame({
+        "table_name": table, "source_file": rows[SOURCE_FILE].to_numpy(),
+        "sheet": rows[SHEET].to_numpy(), "row": rows[ROW].to_numpy(dtype=np.int64),
+        "rules": rules.reindex(rows.index).to_numpy(), "record": records,
+    })
