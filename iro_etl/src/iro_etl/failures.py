@@ -2,7 +2,10 @@
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
+from iro_schemas.canonical import RECORD_KEYS
+from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES, message
 
 FAILURE_COLUMNS = [
@@ -39,3 +42,48 @@ def failures_frame(failures: list[Failure] | pd.DataFrame | None = None) -> pd.D
         frame = pd.DataFrame([f.record() for f in failures or []], columns=FAILURE_COLUMNS)
     frame = frame.reindex(columns=FAILURE_COLUMNS)
     return frame.astype({"row": "Int64"})
+
+
+class RowFailures:
+    """Failures of one table, gathered as (mask, rule, column) and built in bulk."""
+
+    def __init__(self, table: str, raw: pd.DataFrame, names: dict[str, str]) -> None:
+        self.table, self.raw, self.names = table, raw, names
+        keys = [raw[c].astype("string").fillna("") for c in RECORD_KEYS[table]]
+        self.record_key = keys[0].str.cat(keys[1:], sep="|") if len(keys) > 1 else keys[0]
+        self.parts: list[pd.DataFrame] = []
+        #: Values that could not be read, per column: "required" is not reported again for them.
+        self.unreadable: dict[str, pd.Series] = {}
+
+    def add(self, mask: pd.Series, rule: str, column: str | None) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        rows = self.raw.loc[mask]
+        value = rows[column] if column in rows else pd.Series(None, index=rows.index)
+        self.add_at(rows.index, rule, column, value)
+
+    def add_at(self, index: pd.Index, rule: str, column: str | None, value: pd.Series) -> None:
+        rows = self.raw.loc[index]
+        label = self.names.get(column, column) if column else None
+        text = value.astype("string")
+        template = RULES[rule].message
+        messages = (text.fillna("").map(lambda v: template.format(column=label, value=v))
+                    if "{value}" in template else template.format(column=label, value=""))
+        self.parts.append(pd.DataFrame({
+            "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
+            "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
+            "severity": RULES[rule].severity, "message": messages,
+            "record_key": self.record_key.loc[index],
+            "_index": index,
+        }, index=index))
+
+    def error_rows(self) -> pd.Index:
+        """Rows with an error-level failure so far."""
+        errors = [p.index[p["severity"] == "error"] for p in self.parts]
+        return pd.Index(np.unique(np.concatenate(errors)) if errors else [], dtype="int64")
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=[*FAILURE_COLUMNS, "_index"])
+        return pd.concat(self.parts, ignore_index=True)

@@ -77,7 +77,7 @@ def generate(
     as_of: str | pd.Timestamp = "2014-03-31",
     years: int = 6,
     seed: int = 0,
-    late_share: float = 0.03,
+    late_share: float = 0.015,
     defect_rate: float = 0.0,
     calendar: WorkingCalendar | None = None,
 ) -> GroundTruth:

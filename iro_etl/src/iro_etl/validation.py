@@ -19,7 +19,7 @@ from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES
 
 from iro_etl.dates import parse_dates
-from iro_etl.failures import FAILURE_COLUMNS, failures_frame
+from iro_etl.failures import RowFailures, failures_frame
 from iro_etl.plugin import SourceData
 
 _LINK = [SOURCE_FILE, SHEET, ROW]
@@ -50,52 +50,7 @@ class ValidatedTables:
         return pd.DataFrame(rows)
 
 
-class _Collector:
-    """Failures of one table, gathered as (mask, rule, column) and built in bulk."""
-
-    def __init__(self, table: str, raw: pd.DataFrame, names: dict[str, str]) -> None:
-        self.table, self.raw, self.names = table, raw, names
-        keys = [raw[c].astype("string").fillna("") for c in RECORD_KEYS[table]]
-        self.record_key = keys[0].str.cat(keys[1:], sep="|") if len(keys) > 1 else keys[0]
-        self.parts: list[pd.DataFrame] = []
-        #: Values that could not be read, per column: "required" is not reported again for them.
-        self.unreadable: dict[str, pd.Series] = {}
-
-    def add(self, mask: pd.Series, rule: str, column: str | None) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        rows = self.raw.loc[mask]
-        value = rows[column] if column in rows else pd.Series(None, index=rows.index)
-        self.add_at(rows.index, rule, column, value)
-
-    def add_at(self, index: pd.Index, rule: str, column: str | None, value: pd.Series) -> None:
-        rows = self.raw.loc[index]
-        label = self.names.get(column, column) if column else None
-        text = value.astype("string")
-        template = RULES[rule].message
-        messages = (text.fillna("").map(lambda v: template.format(column=label, value=v))
-                    if "{value}" in template else template.format(column=label, value=""))
-        self.parts.append(pd.DataFrame({
-            "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
-            "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
-            "severity": RULES[rule].severity, "message": messages,
-            "record_key": self.record_key.loc[index],
-            "_index": index,
-        }, index=index))
-
-    def error_rows(self) -> pd.Index:
-        """Rows with an error-level failure so far."""
-        errors = [p.index[p["severity"] == "error"] for p in self.parts]
-        return pd.Index(np.unique(np.concatenate(errors)) if errors else [], dtype="int64")
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame(columns=[*FAILURE_COLUMNS, "_index"])
-        return pd.concat(self.parts, ignore_index=True)
-
-
-def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: _Collector) -> pd.DataFrame:
+def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: RowFailures) -> pd.DataFrame:
     """Schema dtypes from export text; unreadable values become blanks plus a failure."""
     typed = pd.DataFrame(index=raw.index)
     for name, column in schema.columns.items():
@@ -113,7 +68,7 @@ def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: _Collector) -> 
     return typed
 
 
-def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: _Collector) -> None:
+def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: RowFailures) -> None:
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -137,7 +92,7 @@ def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: _C
                          if column in found.raw else pd.Series(None, index=index))
 
 
-def _duplicates(table: str, typed: pd.DataFrame, found: _Collector) -> None:
+def _duplicates(table: str, typed: pd.DataFrame, found: RowFailures) -> None:
     keys = list(RECORD_KEYS[table])
     # Rows already in error do not count as the first copy: the valid row is kept.
     usable = typed[keys].notna().all(axis=1) & ~typed.index.isin(found.error_rows())
@@ -147,7 +102,7 @@ def _duplicates(table: str, typed: pd.DataFrame, found: _Collector) -> None:
     found.add(dup, f"duplicate_{table.rstrip('s').replace('childre', 'child')}", keys[-1])
 
 
-def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: _Collector) -> None:
+def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: RowFailures) -> None:
     """Rows the reader flagged (ragged rows) keep their failure and are quarantined."""
     flagged = [f for f in source.failures if f.table_name == table and f.rule == "bad_row_shape"]
     if not flagged:
@@ -164,11 +119,11 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
              ) -> ValidatedTables:
     """Validate one export's canonical tables; ``column_names`` names columns as the export does."""
     column_names = column_names or {}
-    collectors: dict[str, _Collector] = {}
+    collectors: dict[str, RowFailures] = {}
     typed_tables: dict[str, pd.DataFrame] = {}
     for table, schema in CANONICAL_MODELS.items():
         raw = source.tables[table].reset_index(drop=True)
-        found = _Collector(table, raw, column_names.get(table, {}))
+        found = RowFailures(table, raw, column_names.get(table, {}))
         typed = _typed(schema, raw, found)
         _pandera_failures(schema, typed, found)
         for (rule, column), mask in ROW_CHECKS.get(table, lambda _: {})(typed).items():

@@ -44,6 +44,7 @@ ReviewTimeliness = pa.DataFrameSchema(
                                 "(short breaks), blank when it counts.", nullable=True),
     },
     name="review_timeliness",
+    coerce=True,
     description="One row per review held, with its statutory due date and whether it was on time.",
 )
 
@@ -59,6 +60,7 @@ ReviewTimelinessIndicator = pa.DataFrameSchema(
                         "empty cohort.", nullable=True),
     },
     name="review_timeliness_indicator",
+    coerce=True,
     description="Reviewed within timescales (former NI 66 / PAF C68), per year ending 31 March.",
 )
 
@@ -76,6 +78,7 @@ OverdueReviews = pa.DataFrameSchema(
                              checks=[pa.Check.gt(0)]),
     },
     name="overdue_reviews",
+    coerce=True,
     description="Open periods of care whose next review is past due: the IRO manager's worklist.",
 )
 
@@ -90,6 +93,7 @@ LacPopulation = pa.DataFrameSchema(
         "children": COUNT,
     },
     name="lac_population",
+    coerce=True,
     description="Children looked after at 31 March, counted by age band, gender, legal status "
     "and placement; sum over the columns you do not need.",
 )
@@ -113,6 +117,7 @@ ValidationFailures = pa.DataFrameSchema(
                            nullable=True),
     },
     name="validation_failures",
+    coerce=True,
     description="One row per problem found in the load (restricted: holds raw values).",
 )
 
@@ -128,6 +133,7 @@ Quarantine = pa.DataFrameSchema(
         "record": _col(str, "The row as read from the export, as JSON (restricted table)."),
     },
     name="quarantine",
+    coerce=True,
     description="Rows left out of the clean tables, kept whole so none is lost.",
 )
 
@@ -145,6 +151,7 @@ LoadSummary = pa.DataFrameSchema(
         "warnings": _col(int, "Warning failures recorded."),
     },
     name="load_summary",
+    coerce=True,
     description="Per load and table: rows in = rows clean + rows quarantined.",
     checks=[pa.Check(lambda df: df["rows_in"] == df["rows_clean"] + df["rows_quarantined"],
                      name="rows_conserved")],

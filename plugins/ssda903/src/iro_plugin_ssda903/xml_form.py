@@ -39,13 +39,13 @@ class _Handler(ContentHandler):
         self._text: list[str] = []
         self._locator = None
 
-    def setDocumentLocator(self, locator) -> None:  # noqa: N802 (SAX API)
+    def setDocumentLocator(self, locator) -> None:
         self._locator = locator
 
     def _line(self) -> int:
         return self._locator.getLineNumber() if self._locator else 0
 
-    def startElement(self, name, attrs) -> None:  # noqa: N802
+    def startElement(self, name, attrs) -> None:
         self._text = []
         if name == "CHILD":
             self._child = {ROW: self._line()}
@@ -66,7 +66,7 @@ class _Handler(ContentHandler):
     def characters(self, content) -> None:
         self._text.append(content)
 
-    def endElement(self, name) -> None:  # noqa: N802
+    def endElement(self, name) -> None:
         if self._current is not None:
             record, fields = self._current
             if name in fields:

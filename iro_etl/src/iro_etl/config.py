@@ -1,0 +1,89 @@
+"""Authorities and their settings, from ``authorities.yaml``.
+
+Each authority names its case-recording system (the source plugin), where its
+exports land, the calendar its working days follow and its rule policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from iro_etl.workdays import WorkingCalendar
+
+
+class ConfigError(ValueError):
+    """authorities.yaml is missing, malformed or names something unknown."""
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Per-authority rule options (defaults from the regulations)."""
+
+    #: Restart the 20-day / 3-month / 6-month cycle after an unplanned placement change.
+    restart_on_unplanned_move: bool = False
+
+
+@dataclass(frozen=True)
+class Authority:
+    code: str
+    name: str
+    system: str
+    export_path: Path
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    policies: Policies = field(default_factory=Policies)
+
+
+def _authority(entry: dict, base: Path, where: str) -> Authority:
+    missing = [k for k in ("code", "system", "export_path") if not entry.get(k)]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(missing)}")
+    cal = entry.get("calendar") or {}
+    try:
+        policies = Policies(**(entry.get("policies") or {}))
+    except TypeError as exc:
+        raise ConfigError(f"{where}: unknown policy ({exc})") from None
+    path = Path(entry["export_path"]).expanduser()
+    return Authority(
+        code=str(entry["code"]),
+        name=str(entry.get("name") or entry["code"]),
+        system=str(entry["system"]),
+        export_path=path if path.is_absolute() else base / path,
+        calendar=WorkingCalendar(cal.get("country", "GB"), cal.get("subdiv", "ENG")),
+        policies=policies,
+    )
+
+
+def load_authorities(path: Path) -> dict[str, Authority]:
+    """The authorities configured in ``path``, by code (relative paths are from its folder)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    entries = data.get("authorities") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: expected a list under 'authorities'")
+    out: dict[str, Authority] = {}
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: authority #{i} is not a mapping")
+        authority = _authority(entry, path.parent, f"{path}: authority #{i}")
+        if authority.code in out:
+            raise ConfigError(f"{path}: authority {authority.code} is configured twice")
+        out[authority.code] = authority
+    return out
+
+
+def write_authorities(path: Path, authorities: list[Authority]) -> None:
+    """Write a config file (used by the demo); paths are written as given."""
+    entries = [{
+        "code": a.code, "name": a.name, "system": a.system, "export_path": str(a.export_path),
+        "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
+        "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move},
+    } for a in authorities]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"authorities": entries}, sort_keys=False), encoding="utf-8")
