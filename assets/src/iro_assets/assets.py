@@ -1,0 +1,148 @@
+"""The load of one authority as assets: export -> validated tables -> rules -> published marts."""
+
+
+from pathlib import Path
+
+import dagster as dg
+from iro_etl.config import Authority
+from iro_etl.marts import RuleResults, apply_rules, mart_frames
+from iro_etl.pipeline import Export, quality_marts, read_export, validate_export
+from iro_etl.publish import publish
+from iro_etl.validation import ValidatedTables
+from iro_etl.workdays import WorkingCalendar
+from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.marts import MART_MODELS
+
+from iro_assets.partitions import authority_partitions
+from iro_assets.resources import IroSettings, MartsDatabase
+
+GROUP = "iro"
+
+
+class ExportConfig(dg.Config):
+    """Ad hoc loads name the system and input here; nightly runs take them from authorities.yaml."""
+
+    system: str | None = None
+    input_path: str | None = None
+
+
+def _authority(settings: IroSettings, code: str, config: ExportConfig | None = None) -> Authority:
+    if config and config.system and config.input_path:
+        return Authority(code, code, config.system, Path(config.input_path))
+    authorities = settings.authorities()
+    if code not in authorities:
+        raise dg.Failure(f"Authority {code} is not in {settings.config_path()} and no "
+                         "system and input were given for it.")
+    return authorities[code]
+
+
+def _calendar(settings: IroSettings, code: str) -> WorkingCalendar:
+    try:
+        return settings.authorities()[code].calendar
+    except Exception:  # an ad hoc load of an unconfigured authority: England's calendar
+        return WorkingCalendar()
+
+
+@dg.asset(partitions_def=authority_partitions, group_name=GROUP,
+          description="The authority's export read by its system's source plugin onto the "
+          "canonical tables, with lineage.")
+def export(context: dg.AssetExecutionContext, config: ExportConfig,
+           settings: IroSettings) -> Export:
+    authority = _authority(settings, context.partition_key, config)
+    result = read_export(authority.code, authority.system, authority.export_path,
+                         settings.as_of_date())
+    rows = {table: len(frame) for table, frame in result.source.tables.items()}
+    context.add_output_metadata({
+        "system": result.system, "load_id": result.load_id, "files": len(result.source.files),
+        "read_failures": len(result.source.failures),
+        **{f"rows_{table}": n for table, n in rows.items()},
+    })
+    return result
+
+
+def _check_metadata(validated: ValidatedTables, table: str) -> dict:
+    failures = validated.failures[validated.failures["table_name"] == table]
+    by_rule = failures.groupby(["rule", "severity"]).size().reset_index(name="count")
+    # The sample locates problems but carries no values: Dagster's UI is not the restricted store.
+    sample = failures.head(10)[["source_file", "row", "column_name", "rule"]]
+    return {
+        "rows_in": validated.rows_in[table],
+        "rows_clean": len(validated.clean[table]),
+        "rows_quarantined": int((validated.quarantine["table_name"] == table).sum()),
+        "errors": int((failures["severity"] == "error").sum()),
+        "warnings": int((failures["severity"] == "warning").sum()),
+        "failures_by_rule": dg.MetadataValue.md(by_rule.to_markdown(index=False)
+                                                if len(by_rule) else "none"),
+        "sample": dg.MetadataValue.md(sample.to_markdown(index=False) if len(sample) else "none"),
+    }
+
+
+@dg.asset(
+    partitions_def=authority_partitions, group_name=GROUP,
+    description="Canonical tables validated against the pandera contract: clean rows, "
+    "quarantined rows and one failure record per problem.",
+    check_specs=[
+        *(dg.AssetCheckSpec(f"{table}_valid", asset="validated_tables",
+                            description=f"Failures found in the {table} table.")
+          for table in CANONICAL_MODELS),
+        dg.AssetCheckSpec("rows_conserved", asset="validated_tables", blocking=True,
+                          description="Rows in = clean rows + quarantined rows, for every table."),
+    ],
+)
+def validated_tables(context: dg.AssetExecutionContext, export: Export):
+    validated = validate_export(export)
+    summary = validated.summary()
+    yield dg.Output(validated, metadata={
+        "summary": dg.MetadataValue.md(summary.to_markdown(index=False)),
+        "failures": len(validated.failures),
+    })
+    for table in CANONICAL_MODELS:
+        meta = _check_metadata(validated, table)
+        yield dg.AssetCheckResult(
+            check_name=f"{table}_valid", passed=meta["errors"] == 0, metadata=meta,
+            severity=dg.AssetCheckSeverity.WARN,
+        )
+    conserved = (summary["rows_in"] == summary["rows_clean"] + summary["rows_quarantined"]).all()
+    yield dg.AssetCheckResult(check_name="rows_conserved", passed=bool(conserved),
+                              metadata={"summary": dg.MetadataValue.md(summary.to_markdown())})
+
+
+@dg.asset(partitions_def=authority_partitions, group_name=GROUP,
+          description="Periods of care, review timeliness, the overdue worklist and the yearly "
+          "statistics computed from the clean tables.")
+def rule_results(context: dg.AssetExecutionContext, export: Export,
+                 validated_tables: ValidatedTables, settings: IroSettings) -> RuleResults:
+    results = apply_rules(validated_tables.clean, export.as_of,
+                          _calendar(settings, context.partition_key), export.column_names)
+    context.add_output_metadata({
+        "periods_of_care": len(results.periods), "reviews_assessed": len(results.timeliness),
+        "overdue_now": len(results.overdue),
+    })
+    return results
+
+
+MART_SPECS = [
+    dg.AssetSpec(name, description=schema.description, group_name="marts",
+                 partitions_def=authority_partitions,
+                 deps=["export", "validated_tables", "rule_results"],
+                 metadata={"dagster/column_schema": dg.TableSchema(columns=[
+                     dg.TableColumn(col, str(spec.dtype), description=spec.description)
+                     for col, spec in schema.columns.items()])})
+    for name, schema in MART_MODELS.items()
+]
+
+
+@dg.multi_asset(specs=MART_SPECS, partitions_def=authority_partitions,
+                description="Every mart of the authority, published in one transaction.")
+def published_marts(context: dg.AssetExecutionContext, export: Export,
+                    validated_tables: ValidatedTables, rule_results: RuleResults,
+                    settings: IroSettings, database: MartsDatabase):
+    code = context.partition_key
+    marts = mart_frames(rule_results, code, settings.pseudonym_key())
+    marts.update(quality_marts(export, validated_tables, rule_results))
+    publish(database.engine(), code, marts)
+    for name, frame in marts.items():
+        yield dg.MaterializeResult(asset_key=name, metadata={
+            "dagster/row_count": len(frame), "load_id": export.load_id,
+            "as_of": str(export.as_of.date()),
+        })

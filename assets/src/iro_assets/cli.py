@@ -1,0 +1,153 @@
+"""The ``iro-etl`` command line: demo, load, run and validate.
+
+Loads run the Dagster job in this process (the same job the schedule runs).
+Exit codes: 0 done; 1 a load failed or validation found errors; 2 the command
+could not start (bad arguments, unknown system, unreadable config).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+from iro_etl.config import ConfigError, load_authorities
+from iro_etl.pipeline import read_export, validate_export
+from iro_etl.registry import PluginError, available, get_plugin
+
+from iro_assets.demo import write_demo
+from iro_assets.runner import dagster_instance, environment, run_authority, summary
+
+USAGE = 2
+
+
+def _as_of(value: str | None) -> pd.Timestamp:
+    if not value:
+        return pd.Timestamp.today().normalize()
+    try:
+        return pd.Timestamp(value).normalize()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _fail(message: str, code: int = USAGE) -> None:
+    click.echo(f"iro-etl: {message}", err=True)
+    sys.exit(code)
+
+
+def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
+    ok = [o.authority for o in outcomes if o.success]
+    for o in outcomes:
+        if not o.success:
+            click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}", err=True)
+    if ok:
+        table = summary(db_url, ok)
+        click.echo(table.to_string(index=False))
+    if len(ok) < len(codes):
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """iro-etl: load IRO service exports, check them, and publish the statutory marts."""
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo_output"),
+              show_default=True, help="Folder for the exports, config and database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Multiply the demo authorities' sizes.")
+def demo(folder: Path, as_of: str | None, scale: float) -> None:
+    """Generate three synthetic authorities, load them all, and print what was published."""
+    when = _as_of(as_of)
+    folder = folder.resolve()
+    config = write_demo(folder, when, scale)
+    db_url = f"sqlite:///{folder / 'iro_etl.db'}"
+    codes = sorted(load_authorities(config))
+    click.echo(f"Wrote synthetic exports for {', '.join(codes)} under {folder / 'exports'}")
+    instance = dagster_instance()
+    with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
+                     IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
+        outcomes = [run_authority(instance, code) for code in codes]
+        _report(outcomes, db_url, codes)
+    click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
+    click.echo(f"Config: {config}.  Dagster runs: {os.environ['DAGSTER_HOME']}")
+    click.echo("Browse them: DAGSTER_HOME=$PWD/.dagster_home uv run dagster dev -w workspace.yaml")
+
+
+@main.command()
+@click.option("--authority", required=True, help="Authority code (the partition).")
+@click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path),
+              help="Export file or folder.")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+def load(authority: str, system: str, input_path: Path, db_url: str | None,
+         as_of: str | None) -> None:
+    """Load one export, ad hoc, and publish its marts."""
+    try:
+        get_plugin(system)
+    except PluginError as exc:
+        _fail(str(exc))
+    if not input_path.exists():
+        _fail(f"{input_path}: no such file or folder")
+    when = _as_of(as_of)
+    instance = dagster_instance()
+    with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
+        outcome = run_authority(instance, authority, system=system, input_path=input_path)
+        _report([outcome], db_url, [authority])
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              default=Path("authorities.yaml"), show_default=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
+    """Load every configured authority, as the nightly schedule does."""
+    try:
+        codes = sorted(load_authorities(config_path))
+    except ConfigError as exc:
+        _fail(str(exc))
+    when = _as_of(as_of)
+    instance = dagster_instance()
+    with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
+                     IRO_ETL_AS_OF=str(when.date())):
+        outcomes = [run_authority(instance, code) for code in codes]
+        _report(outcomes, db_url, codes)
+
+
+@main.command()
+@click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True)
+def validate(system: str, input_path: Path, fmt: str) -> None:
+    """Check an export and print its failures; nothing is published."""
+    try:
+        plugin = get_plugin(system)
+    except PluginError as exc:
+        _fail(str(exc))
+    if not input_path.exists():
+        _fail(f"{input_path}: no such file or folder")
+    export = read_export("-", plugin, input_path, pd.Timestamp.today().normalize())
+    validated = validate_export(export)
+    failures = validated.failures.drop(columns=["record_key"])
+    if fmt == "csv":
+        failures.to_csv(sys.stdout, index=False)
+    else:
+        click.echo(validated.summary().to_string(index=False))
+        if len(failures):
+            shown = failures[["table_name", "source_file", "row", "column_name", "value",
+                              "severity", "message"]]
+            click.echo("")
+            click.echo(shown.to_string(index=False, max_rows=200))
+    sys.exit(1 if (failures["severity"] == "error").any() else 0)
+
+
+@main.command()
+def plugins() -> None:
+    """List the installed source plugins."""
+    for name, plugin in sorted(available().items()):
+        click.echo(f"{name:12} {plugin.description}")

@@ -1,0 +1,17 @@
+"""The iro-etl code location: assets, checks, the nightly job, its schedule, sensor and resources."""
+
+import dagster as dg
+
+from iro_assets.assets import export, published_marts, rule_results, validated_tables
+from iro_assets.jobs import nightly_load
+from iro_assets.resources import IroSettings, MartsDatabase
+from iro_assets.schedules import nightly
+from iro_assets.sensors import export_drop
+
+defs = dg.Definitions(
+    assets=[export, validated_tables, rule_results, published_marts],
+    jobs=[nightly_load],
+    schedules=[nightly],
+    sensors=[export_drop],
+    resources={"settings": IroSettings(), "database": MartsDatabase()},
+)

@@ -1,0 +1,61 @@
+"""Dagster resources: the marts database and the deployment's settings.
+
+Nothing is read from the environment when definitions load: each value is
+resolved when a run, schedule or sensor uses it (explicit config first, then
+the environment variable, then the default).
+"""
+
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import sqlalchemy as sa
+from iro_etl.config import Authority, load_authorities
+from iro_etl.pseudonym import load_key
+from iro_etl.publish import make_engine
+
+DEFAULT_STATE_DIR = ".iro_etl"
+
+
+def state_dir() -> Path:
+    """Where iro-etl keeps its database, reports and key: $IRO_ETL_HOME or ./.iro_etl."""
+    return Path(os.environ.get("IRO_ETL_HOME", DEFAULT_STATE_DIR)).resolve()
+
+
+def default_db_url() -> str:
+    return os.environ.get("IRO_ETL_DB_URL") or f"sqlite:///{state_dir() / 'iro_etl.db'}"
+
+
+class MartsDatabase(dg.ConfigurableResource):
+    """Where marts are published: a SQLAlchemy URL (default: SQLite in the state folder)."""
+
+    url: str | None = None
+
+    def resolved_url(self) -> str:
+        return self.url or default_db_url()
+
+    def engine(self) -> sa.Engine:
+        return make_engine(self.resolved_url())
+
+
+class IroSettings(dg.ConfigurableResource):
+    """The authorities file, the as-of date of a run, and the pseudonymisation key."""
+
+    authorities_file: str | None = None
+    #: Date the rules are computed for (YYYY-MM-DD); default: the day the run starts.
+    as_of: str | None = None
+
+    def config_path(self) -> Path:
+        return Path(self.authorities_file or os.environ.get("IRO_ETL_CONFIG", "authorities.yaml"))
+
+    def authorities(self) -> dict[str, Authority]:
+        return load_authorities(self.config_path())
+
+    def as_of_date(self) -> pd.Timestamp:
+        value = self.as_of or os.environ.get("IRO_ETL_AS_OF")
+        return pd.Timestamp(value).normalize() if value else pd.Timestamp.today().normalize()
+
+    def pseudonym_key(self) -> bytes:
+        return load_key(state_dir())

@@ -1,0 +1,20 @@
+"""The nightly schedule: every configured authority at 02:00 London time."""
+
+import dagster as dg
+
+from iro_assets.jobs import nightly_load
+from iro_assets.partitions import authority_partitions
+from iro_assets.resources import IroSettings
+
+
+@dg.schedule(job=nightly_load, cron_schedule="0 2 * * *", execution_timezone="Europe/London",
+             default_status=dg.DefaultScheduleStatus.RUNNING)
+def nightly(context: dg.ScheduleEvaluationContext, settings: IroSettings):
+    codes = sorted(settings.authorities())
+    known = set(context.instance.get_dynamic_partitions(authority_partitions.name))
+    missing = [code for code in codes if code not in known]
+    if missing:
+        # Schedules cannot return partition requests, so new authorities are added here.
+        context.instance.add_dynamic_partitions(authority_partitions.name, missing)
+    night = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    return [dg.RunRequest(run_key=f"{code}:{night}", partition_key=code) for code in codes]
