@@ -58,7 +58,7 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     # Step-by-step engine events go to the Dagster instance, not the terminal.
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if system and input_path:
-        run_config["ops"] = { {"export": {"config": {
+        run_config["ops"] = {"export": {"config": {
             "system": system, "input_path": str(Path(input_path).resolve())}}}
     job = defs.resolve_job_def(nightly_load.name)
     result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=code,
