@@ -41,15 +41,6 @@ class WorkingCalendar:
         roll = "backward" if n > 0 else "forward"
         return self._offset(dates, n, roll)
 
-    def working_days_between(self, start: pd.Series, end: pd.Series) -> pd.Series:
-        """Working days after ``start`` up to and including ``end`` (negative if end is earlier)."""
-        mask = start.notna() & end.notna()
-        out = pd.Series(pd.NA, index=start.index, dtype="Int64")
-        a = start[mask].to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
-        b = end[mask].to_numpy(dtype="datetime64[D]") + np.timedelta64(1, "D")
-        out[mask] = np.busday_count(a, b, busdaycal=self._busdays)
-        return out
-
     def _offset(self, dates: pd.Series, n: int, roll: str) -> pd.Series:
         mask = dates.notna()
         days = dates[mask].to_numpy(dtype="datetime64[D]")

@@ -1,0 +1,124 @@
+"""Time one authority's load of synthetic SSDA903 exports, end to end through the core library.
+
+For each size, the synthetic children are generated and written as CSV files
+first (timed, but not part of the load), then loaded in a fresh process so its
+peak memory is that load's alone: read, validate, rules and marts, publish.
+
+    uv run python benchmarks/load_benchmark.py --children 10000 100000
+    uv run python benchmarks/load_benchmark.py --children 10000 \\
+        --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Without ``--db`` each size publishes to its own new SQLite file in a temporary
+folder; with it, every size replaces the BENCH authority's rows in that database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
+from pathlib import Path
+
+import pandas as pd
+from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.publish import make_engine, publish
+from iro_etl.registry import get_plugin
+from iro_etl.synthetic import generate
+from iro_etl.workdays import WorkingCalendar
+
+AS_OF = "2014-03-31"
+AUTHORITY = "BENCH"
+STAGES = ("read", "validate", "marts", "publish")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+
+
+def count_rows(paths: list[Path]) -> int:
+    """Data rows in the CSV files, header rows not counted."""
+    total = 0
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as fh:
+            total += sum(1 for _ in csv.reader(fh)) - 1
+    return total
+
+
+def load(folder: Path, db_url: str) -> dict[str, float]:
+    """One load in this process: seconds per stage, rows published and peak memory."""
+    plugin = get_plugin("ssda903")
+    engine = make_engine(db_url)
+    baseline = peak_rss_mib()
+    marks = [time.perf_counter()]
+    export = read_export(AUTHORITY, plugin, folder, pd.Timestamp(AS_OF))
+    marks.append(time.perf_counter())
+    validated = validate_export(export)
+    marks.append(time.perf_counter())
+    _, marts = build_marts(export, validated, WorkingCalendar(), b"benchmark key")
+    marks.append(time.perf_counter())
+    publish(engine, AUTHORITY, marts)
+    marks.append(time.perf_counter())
+    engine.dispose()
+    seconds = dict(zip(STAGES, (end - start for start, end in pairwise(marks)), strict=True))
+    return {**seconds, "total": marks[-1] - marks[0], "rows_out": sum(map(len, marts.values())),
+            "rss_base": baseline, "rss_peak": peak_rss_mib()}
+
+
+def run(n_children: int, defect_rate: float, db_url: str | None, work: Path) -> dict[str, float]:
+    """Generate ``n_children`` into ``work``, then load them in a fresh (spawned) process."""
+    folder = work / f"children-{n_children}"
+    start = time.perf_counter()
+    truth = generate(n_children, as_of=AS_OF, seed=0, defect_rate=defect_rate)
+    paths = get_plugin("ssda903").write_synthetic(truth, folder)
+    generated = time.perf_counter() - start
+    del truth
+    url = db_url or f"sqlite:///{work / f'bench-{n_children}.db'}"
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        figures = pool.submit(load, folder, url).result()
+    rows_in = count_rows(paths)
+    return {"children": n_children, "rows_in": rows_in, "generate": generated, **figures,
+            "rows_per_s": rows_in / figures["total"]}
+
+
+def print_table(results: list[dict[str, float]]) -> None:
+    columns = [("children", "{:,.0f}"), ("rows_in", "{:,.0f}"), ("generate", "{:.2f}"),
+               *[(stage, "{:.2f}") for stage in (*STAGES, "total")], ("rows_per_s", "{:,.0f}"),
+               ("rows_out", "{:,.0f}"), ("rss_base", "{:.0f}"), ("rss_peak", "{:.0f}"),
+               ("rss_load", "{:.0f}")]
+    rows = [[fmt.format(r["rss_peak"] - r["rss_base"] if name == "rss_load" else r[name])
+             for name, fmt in columns] for r in results]
+    widths = [max(len(name), *(len(row[i]) for row in rows)) for i, (name, _) in enumerate(columns)]
+    print("  ".join(name.rjust(w) for (name, _), w in zip(columns, widths, strict=True)))
+    for row in rows:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    print("times in seconds (generate is not part of total); rss in MiB: peak of the load's "
+          "process, its baseline after imports, and the difference")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--defect-rate", type=float, default=0.01)
+    parser.add_argument("--db", help="SQLAlchemy URL to publish to (default: a new temporary SQLite file)")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="iro-bench-") as work:
+        for n_children in args.children:
+            result = run(n_children, args.defect_rate, args.db, Path(work))
+            print(f"{n_children:,} children: generated in {result['generate']:.2f} s, "
+                  f"loaded in {result['total']:.2f} s", flush=True)
+            results.append(result)
+    print(f"database: {args.db or 'temporary SQLite file'}, defect rate {args.defect_rate}")
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()

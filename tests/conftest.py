@@ -1,0 +1,65 @@
+"""Shared fixtures: synthetic exports written by our own exporters, and the marts databases."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from iro_etl.registry import get_plugin
+from iro_etl.synthetic import GroundTruth, generate
+
+AS_OF = pd.Timestamp("2014-03-31")
+PG_URL = os.environ.get("IRO_ETL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def messy_truth() -> GroundTruth:
+    return generate(400, as_of=AS_OF, seed=11, defect_rate=0.03)
+
+
+@pytest.fixture(scope="session")
+def clean_truth() -> GroundTruth:
+    return generate(300, as_of=AS_OF, seed=12)
+
+
+@pytest.fixture(scope="session")
+def messy_export(tmp_path_factory, messy_truth) -> Path:
+    folder = tmp_path_factory.mktemp("messy903")
+    get_plugin("ssda903").write_synthetic(messy_truth, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def clean_export(tmp_path_factory, clean_truth) -> Path:
+    folder = tmp_path_factory.mktemp("clean903")
+    get_plugin("ssda903").write_synthetic(clean_truth, folder)
+    return folder
+
+
+def _postgres_schema_url() -> tuple[sa.Engine, str, str]:
+    """A fresh schema on the test server, so runs never see each other's tables."""
+    admin = sa.create_engine(PG_URL)
+    schema = f"iro_test_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    return admin, schema, f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each publishing test runs on embedded SQLite and on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'marts.db'}"
+        return
+    try:
+        admin, schema, url = _postgres_schema_url()
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required in CI: {exc}")
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    yield url
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
