@@ -31,6 +31,10 @@ class TableSpec:
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...] = ()
 
+    def display(self, column: str) -> str:
+        """The name a person sees in the export: the first accepted header."""
+        return (self.columns[column] or (column,))[0]
+
     def lookup(self) -> dict[str, str]:
         """Normalised header name -> canonical column."""
         return {normalise_header(alias): col for col, aliases in self.columns.items()
@@ -71,7 +75,7 @@ def frame_from_rows(
     header_at, mapping = find_header(rows, spec)
     if header_at < 0:
         failures.append(Failure(spec.table, source, "missing_column", sheet=sheet, row=1,
-                                column_name=", ".join(spec.required or columns)))
+                                column_name=", ".join(map(spec.display, spec.required or columns))))
         return empty_frame(spec), failures
     width = len(rows[header_at])
     # Keep the first occurrence of a column named twice.
@@ -79,7 +83,7 @@ def frame_from_rows(
     for j, col in mapping.items():
         positions.setdefault(col, j)
     failures += [Failure(spec.table, source, "missing_column", sheet=sheet, row=header_at + 1,
-                         column_name=col) for col in spec.required if col not in positions]
+                         column_name=spec.display(col)) for col in spec.required if col not in positions]
     body = rows[header_at + 1:]
     first_row = header_at + 2
     lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))

@@ -1,0 +1,142 @@
+"""The SSDA903 plugin on the shapes real exports take: CSV or XML, renamed headers, odd encodings."""
+
+import shutil
+
+import pandas as pd
+import pytest
+from iro_etl.pipeline import read_export, validate_export
+from iro_etl.registry import get_plugin
+from iro_plugin_ssda903.writer import write_xml_export
+from iro_schemas.lineage import LINEAGE_COLUMNS
+
+from conftest import AS_OF
+
+PLUGIN = get_plugin("ssda903")
+
+
+def _canonical(path) -> dict[str, pd.DataFrame]:
+    clean = validate_export(read_export("T", "ssda903", path, AS_OF)).clean
+    out = {}
+    for table, frame in clean.items():
+        frame = frame.drop(columns=list(LINEAGE_COLUMNS))
+        out[table] = frame.sort_values(list(frame.columns[:2])).reset_index(drop=True)
+    return out
+
+
+def _assert_same_tables(left, right):
+    for table in left:
+        pd.testing.assert_frame_equal(left[table], right[table], check_dtype=False)
+
+
+def test_csv_and_xml_give_the_same_canonical_tables(tmp_path, clean_truth, clean_export):
+    xml = write_xml_export(clean_truth, tmp_path / "xml" / "return.xml")
+    assert PLUGIN.recognise(xml.parent)
+    from_xml, from_csv = _canonical(xml.parent), _canonical(clean_export)
+    _assert_same_tables(from_csv, from_xml)
+    assert len(from_csv["reviews"]) == len(clean_truth.reviews)
+
+
+def test_xml_lineage_is_the_line_of_the_record(tmp_path, clean_truth):
+    xml = write_xml_export(clean_truth, tmp_path / "return.xml")
+    source = PLUGIN.read(xml)
+    lines = xml.read_text().splitlines()
+    first = source.tables["episodes"].iloc[0]
+    assert lines[first["_row"] - 1].startswith("<EPISODE>")
+
+
+def _rewrite(src, dest, transform, encoding="utf-8"):
+    dest.mkdir(parents=True, exist_ok=True)
+    for file in src.iterdir():
+        text = transform(file.name, file.read_text(encoding="utf-8"))
+        (dest / file.name).write_text(text, encoding=encoding, newline="")
+
+
+def test_renamed_reordered_headers_and_iso_dates(tmp_path, clean_export):
+    def transform(name, text):
+        frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+        frame = frame[list(reversed(frame.columns))]
+        for col in ("DOB", "DECOM", "DEC", "REVIEW"):
+            if col in frame:
+                parsed = pd.to_datetime(frame[col], format="%d/%m/%Y", errors="coerce")
+                frame[col] = parsed.dt.strftime("%Y-%m-%d").fillna("")
+        frame.columns = [{"CHILD": " Child Id ", "DECOM": "decom", "REVIEW": "Review Date"}
+                         .get(c, c.lower()) for c in frame.columns]
+        return frame.to_csv(index=False)
+
+    _rewrite(clean_export, tmp_path / "renamed", transform)
+    _assert_same_tables(_canonical(clean_export), _canonical(tmp_path / "renamed"))
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path, clean_export):
+    _rewrite(clean_export, tmp_path / "titled",
+             lambda name, text: f"SSDA903 extract {name}\nRun 01/04/2014,,\n\n{text}")
+    _assert_same_tables(_canonical(clean_export), _canonical(tmp_path / "titled"))
+
+
+def test_windows_1252_text_is_read_and_reported(tmp_path, clean_export):
+    def transform(name, text):
+        return text.replace("PR1", "PR1é") if name == "episodes.csv" else text
+
+    _rewrite(clean_export, tmp_path / "cp1252", transform, encoding="cp1252")
+    source = PLUGIN.read(tmp_path / "cp1252")
+    assert "PR1é" in set(source.tables["episodes"]["place_provider"])
+    assert [(f.rule, f.source_file) for f in source.failures] == [("not_utf8", "episodes.csv")]
+
+
+def test_empty_and_foreign_files_are_reported_and_the_rest_loads(tmp_path, clean_export):
+    folder = tmp_path / "mixed"
+    shutil.copytree(clean_export, folder)
+    (folder / "empty.csv").write_text("")
+    (folder / "carefirst_report.csv").write_text("Client Ref,Worker,Team\n1,Ann,North\n")
+    (folder / "notes.xml").write_text("<notes><n>hello</n></notes>")
+    source = PLUGIN.read(folder)
+    rules = sorted((f.source_file, f.rule) for f in source.failures)
+    assert rules == [("carefirst_report.csv", "unrecognised_file"), ("empty.csv", "empty_file"),
+                     ("notes.xml", "unrecognised_file")]
+    _assert_same_tables(_canonical(clean_export), _canonical(folder))
+
+
+def test_truncated_file_quarantines_the_cut_row(tmp_path, clean_export):
+    folder = tmp_path / "cut"
+    shutil.copytree(clean_export, folder)
+    text = (folder / "episodes.csv").read_text()
+    cut = text[: text.rstrip("\n").rfind(",")]  # the last row loses its final cells
+    (folder / "episodes.csv").write_text(cut)
+    lines = cut.splitlines()
+    validated = validate_export(read_export("T", "ssda903", folder, AS_OF))
+    shape = validated.failures[validated.failures["rule"] == "bad_row_shape"]
+    assert shape["row"].tolist() == [len(lines)]
+    assert shape["source_file"].tolist() == ["episodes.csv"]
+    summary = validated.summary().set_index("table_name")
+    assert summary.loc["episodes", "rows_quarantined"] == 1
+    assert summary.loc["episodes", "rows_in"] == len(lines) - 1
+
+
+def test_missing_required_column_is_named(tmp_path, clean_export):
+    folder = tmp_path / "nodecom"
+    shutil.copytree(clean_export, folder)
+    frame = pd.read_csv(folder / "episodes.csv", dtype=str, keep_default_na=False)
+    frame.drop(columns=["RNE"]).to_csv(folder / "episodes.csv", index=False)
+    validated = validate_export(read_export("T", "ssda903", folder, AS_OF))
+    missing = validated.failures[validated.failures["rule"] == "missing_column"]
+    assert missing["column_name"].tolist() == ["RNE"]
+    assert len(validated.clean["episodes"]) == 0
+    assert validated.summary().set_index("table_name").loc["episodes", "rows_quarantined"] == len(
+        frame)
+
+
+def test_broken_xml_keeps_what_was_read(tmp_path, clean_truth):
+    xml = write_xml_export(clean_truth, tmp_path / "return.xml")
+    text = xml.read_text()
+    xml.write_text(text[: len(text) // 2])
+    source = PLUGIN.read(xml)
+    assert [f.rule for f in source.failures] == ["unreadable_file"]
+    assert source.failures[0].row > 1
+    assert 0 < len(source.tables["children"]) < len(clean_truth.children)
+
+
+@pytest.mark.parametrize("name", ["header.csv", "missing_folder"])
+def test_missing_input_is_a_failure_not_a_crash(tmp_path, name):
+    source = PLUGIN.read(tmp_path / name)
+    assert [f.rule for f in source.failures] == ["unreadable_file"]
+    assert all(len(frame) == 0 for frame in source.tables.values())
