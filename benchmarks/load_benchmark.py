@@ -38,7 +38,17 @@ STAGES = ("read", "validate", "marts", "publish")
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    """This process's peak resident memory so far, in MiB.
+
+    On Linux this is VmHWM, not ru_maxrss: a spawned process's ru_maxrss starts at
+    its parent's peak (kept across the vfork and exec that start it), so it would
+    report the generation's memory rather than the load's.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**10
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
 

@@ -4,10 +4,9 @@ import csv
 import json
 
 import pytest
+from conftest import AS_OF
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.synthetic import text_tables
-
-from conftest import AS_OF
 
 
 @pytest.fixture(scope="module")

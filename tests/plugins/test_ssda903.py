@@ -4,12 +4,11 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import AS_OF
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.registry import get_plugin
 from iro_plugin_ssda903.writer import write_xml_export
 from iro_schemas.lineage import LINEAGE_COLUMNS
-
-from conftest import AS_OF
 
 PLUGIN = get_plugin("ssda903")
 

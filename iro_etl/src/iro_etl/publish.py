@@ -4,7 +4,8 @@ One publish is one transaction: for each mart it replaces the authority's rows
 (delete, then insert), so readers see the previous load or this one, never
 half, and publishing the same load twice leaves the same tables. Tables are
 made from the mart schemas; a table whose columns no longer match the contract
-is rebuilt inside the same transaction, keeping the other authorities' rows.
+is rebuilt inside the same transaction, keeping the other authorities' rows
+where they fit the new columns (else they return with those authorities' next load).
 """
 
 from __future__ import annotations
@@ -75,13 +76,18 @@ def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
     existing = [c["name"] for c in inspector.get_columns(name)]
     if existing != list(table.columns.keys()):
         old = f"{name}__old"
+        indexes = [index["name"] for index in inspector.get_indexes(name)]
         conn.execute(sa.text(f'ALTER TABLE "{name}" RENAME TO "{old}"'))
-        for index in inspector.get_indexes(name):
-            conn.execute(sa.text(f'DROP INDEX IF EXISTS "{index["name"]}"'))
+        for index in indexes:
+            # Index names travel with a renamed table and would clash with the new ones.
+            conn.execute(sa.text(f'DROP INDEX IF EXISTS "{index}"'))
         table.create(conn)
-        common = [c for c in table.columns if c in existing]
-        cols = ", ".join(f'"{c}"' for c in common)
-        conn.execute(sa.text(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM "{old}"'))
+        common = [c.name for c in table.columns if c.name in existing]
+        required = {c.name for c in table.columns if not c.nullable}
+        # Rows that cannot fill a new required column are left for their authority's next load.
+        if required <= set(common):
+            cols = ", ".join(f'"{c}"' for c in common)
+            conn.execute(sa.text(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM "{old}"'))
         conn.execute(sa.text(f'DROP TABLE "{old}"'))
     return table
 
