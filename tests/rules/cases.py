@@ -1,6 +1,7 @@
 """Hand-checked cases: tiny clean tables typed the way validation leaves them."""
 
 import pandas as pd
+from iro_etl.config import Policies
 from iro_etl.marts import RuleResults, apply_rules
 from iro_etl.workdays import WorkingCalendar
 
@@ -19,8 +20,10 @@ def children(*rows: tuple[str, str, str]) -> pd.DataFrame:
 
 
 def episodes(*rows: tuple) -> pd.DataFrame:
-    """(child, decom, rne, ls, place, dec, rec) rows; dec and rec None while open."""
-    frame = pd.DataFrame(rows, columns=["child_id", "decom", "rne", "ls", "place", "dec", "rec"])
+    """(child, decom, rne, ls, place, dec, rec[, reason_place_change]) rows; dec, rec None if open."""
+    rows = [(*row, None) if len(row) == 7 else row for row in rows]
+    frame = pd.DataFrame(rows, columns=["child_id", "decom", "rne", "ls", "place", "dec", "rec",
+                                        "reason_place_change"])
     frame["decom"] = _dates(frame["decom"])
     frame["dec"] = _dates(frame["dec"])
     return frame.assign(**LINEAGE, _row=range(2, len(frame) + 2))
@@ -33,10 +36,11 @@ def reviews(*rows: tuple[str, str]) -> pd.DataFrame:
     return frame.assign(review_code="PN1", **LINEAGE, _row=range(2, len(frame) + 2))
 
 
-def run(child_rows, episode_rows, review_rows, as_of: str) -> RuleResults:
+def run(child_rows, episode_rows, review_rows, as_of: str, policies: Policies | None = None
+        ) -> RuleResults:
     clean = {"children": children(*child_rows), "episodes": episodes(*episode_rows),
              "reviews": reviews(*review_rows)}
-    return apply_rules(clean, pd.Timestamp(as_of), WorkingCalendar())
+    return apply_rules(clean, pd.Timestamp(as_of), WorkingCalendar(), policies)
 
 
 def as_text(frame: pd.DataFrame, column: str) -> list:

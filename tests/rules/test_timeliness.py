@@ -1,5 +1,6 @@
 """Review timeliness edge cases, each expected date worked out by hand (see domain.md)."""
 
+from iro_etl.config import Policies
 from rules.cases import as_text, run
 
 KID = [("A", "1", "2005-04-10")]
@@ -93,3 +94,37 @@ def test_overdue_after_reviews_counts_from_the_last_one():
     assert as_text(overdue, "due_date") == ["2013-10-20"]
     assert overdue["reviews_held"].tolist() == [2]
     assert overdue["review_due"].tolist() == ["subsequent"]
+
+
+MOVES = [
+    ("A", "2013-01-07", "S", "C1", "U4", "2013-03-01", "X1"),
+    ("A", "2013-03-01", "P", "C1", "U6", "2013-06-03", "X1", "CARPL"),  # planned move
+    ("A", "2013-06-03", "P", "C1", "K2", None, None, "CREQB"),  # carer asked: unplanned
+]
+MOVE_REVIEWS = [("A", "2013-02-01"), ("A", "2013-05-01"), ("A", "2013-07-01")]
+
+
+def test_unplanned_move_does_not_restart_the_cycle_by_default():
+    t = run(KID, MOVES, MOVE_REVIEWS, "2013-08-01").timeliness
+    # Review 3 is due six months after review 2 (1 Nov 2013).
+    assert as_text(t, "due_date") == ["2013-02-04", "2013-05-01", "2013-11-01"]
+    assert t["review_number"].tolist() == [1, 2, 3]
+
+
+def test_restart_policy_counts_from_an_unplanned_move():
+    t = run(KID, MOVES, MOVE_REVIEWS, "2013-08-01",
+            Policies(restart_on_unplanned_move=True)).timeliness
+    # The carer-requested move on Mon 3 June restarts: review 1 due 20 working days later,
+    # Mon 1 July; the planned move on 1 March does not restart anything.
+    assert as_text(t, "due_date") == ["2013-02-04", "2013-05-01", "2013-07-01"]
+    assert t["review_number"].tolist() == [1, 2, 1]
+    assert as_text(t, "cycle_start") == ["2013-01-07", "2013-01-07", "2013-06-03"]
+    assert t["on_time"].all()
+
+
+def test_restart_policy_drives_the_overdue_worklist():
+    policies = Policies(restart_on_unplanned_move=True)
+    overdue = run(KID, MOVES, MOVE_REVIEWS[:2], "2013-07-15", policies).overdue
+    assert as_text(overdue, "due_date") == ["2013-07-01"]
+    assert overdue["review_due"].tolist() == ["first"]
+    assert run(KID, MOVES, MOVE_REVIEWS[:2], "2013-07-15").overdue.empty

@@ -4,7 +4,7 @@
 from pathlib import Path
 
 import dagster as dg
-from iro_etl.config import Authority
+from iro_etl.config import Authority, ConfigError, Policies
 from iro_etl.marts import RuleResults, apply_rules, mart_frames
 from iro_etl.pipeline import Export, quality_marts, read_export, validate_export
 from iro_etl.publish import publish
@@ -36,11 +36,14 @@ def _authority(settings: IroSettings, code: str, config: ExportConfig | None = N
     return authorities[code]
 
 
-def _calendar(settings: IroSettings, code: str) -> WorkingCalendar:
+def _settings_of(settings: IroSettings, code: str) -> tuple[WorkingCalendar, Policies]:
+    """The authority's calendar and policies; defaults for an ad hoc load of an unconfigured one."""
     try:
-        return settings.authorities()[code].calendar
-    except Exception:  # an ad hoc load of an unconfigured authority: England's calendar
-        return WorkingCalendar()
+        authority = settings.authorities().get(code)
+    except ConfigError:
+        authority = None
+    return (authority.calendar, authority.policies) if authority else (WorkingCalendar(),
+                                                                       Policies())
 
 
 @dg.asset(partitions_def=authority_partitions, group_name=GROUP,
@@ -112,8 +115,9 @@ def validated_tables(context: dg.AssetExecutionContext, export: Export):
           "statistics computed from the clean tables.")
 def rule_results(context: dg.AssetExecutionContext, export: Export,
                  validated_tables: ValidatedTables, settings: IroSettings) -> RuleResults:
-    results = apply_rules(validated_tables.clean, export.as_of,
-                          _calendar(settings, context.partition_key), export.column_names)
+    calendar, policies = _settings_of(settings, context.partition_key)
+    results = apply_rules(validated_tables.clean, export.as_of, calendar, policies,
+                          export.column_names)
     context.add_output_metadata({
         "periods_of_care": len(results.periods), "reviews_assessed": len(results.timeliness),
         "overdue_now": len(results.overdue),

@@ -1,6 +1,7 @@
 """The nightly schedule: every configured authority at 02:00 London time."""
 
 import dagster as dg
+from iro_etl.config import ConfigError
 
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
@@ -10,7 +11,10 @@ from iro_assets.resources import IroSettings
 @dg.schedule(job=nightly_load, cron_schedule="0 2 * * *", execution_timezone="Europe/London",
              default_status=dg.DefaultScheduleStatus.RUNNING)
 def nightly(context: dg.ScheduleEvaluationContext, settings: IroSettings):
-    codes = sorted(settings.authorities())
+    try:
+        codes = sorted(settings.authorities())
+    except ConfigError as exc:
+        return dg.SkipReason(f"No authorities to load: {exc}")
     known = set(context.instance.get_dynamic_partitions(authority_partitions.name))
     missing = [code for code in codes if code not in known]
     if missing:

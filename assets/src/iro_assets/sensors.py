@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+from iro_etl.config import ConfigError
 
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
@@ -31,7 +32,10 @@ def fingerprint(path: Path) -> str | None:
            description="Starts a load when an authority's export folder changes.")
 def export_drop(context: dg.SensorEvaluationContext, settings: IroSettings):
     seen = json.loads(context.cursor) if context.cursor else {}
-    authorities = settings.authorities()
+    try:
+        authorities = settings.authorities()
+    except ConfigError as exc:
+        return dg.SkipReason(f"No authorities to watch: {exc}")
     known = set(context.instance.get_dynamic_partitions(authority_partitions.name))
     requests = []
     for code, authority in sorted(authorities.items()):

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 from iro_schemas.marts import MART_MODELS
 
+from iro_etl.config import Policies
 from iro_etl.failures import RowFailures
 from iro_etl.periods import periods_of_care, with_period_ids
 from iro_etl.pseudonym import pseudonymise
-from iro_etl.timeliness import assign_periods, overdue_reviews, review_timeliness
+from iro_etl.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
 from iro_etl.workdays import WorkingCalendar
 from iro_etl.yearly import lac_population, timeliness_indicator, years_covered
 
@@ -20,6 +21,7 @@ class RuleResults:
     """The rules' output for one authority, before pseudonymising."""
 
     periods: pd.DataFrame
+    cycles: pd.DataFrame
     timeliness: pd.DataFrame
     overdue: pd.DataFrame
     indicator: pd.DataFrame
@@ -29,24 +31,27 @@ class RuleResults:
 
 
 def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
-                calendar: WorkingCalendar,
+                calendar: WorkingCalendar, policies: Policies | None = None,
                 column_names: dict[str, dict[str, str]] | None = None) -> RuleResults:
     column_names = column_names or {}
+    policies = policies or Policies()
     episodes = with_period_ids(clean["episodes"])
     periods = periods_of_care(episodes)
+    cycles = review_cycles(episodes, periods, policies.restart_on_unplanned_move)
     reviews = clean["reviews"]
-    timeliness = review_timeliness(reviews, periods, calendar)
-    placed = assign_periods(reviews, periods)
-    stray = reviews[placed["period_id"].isna().to_numpy()]
+    placed = assign_cycles(reviews, cycles)
+    timeliness = review_timeliness(placed, calendar)
+    stray = reviews[placed["cycle_id"].isna().to_numpy()]
     as_text = stray.assign(review_date=stray["review_date"].dt.strftime("%d/%m/%Y"))
     stray_failures = RowFailures("reviews", as_text, column_names.get("reviews", {}))
     stray_failures.add(pd.Series(True, index=as_text.index), "review_outside_care", "review_date")
     years = years_covered(episodes, as_of)
     return RuleResults(
         periods=periods,
+        cycles=cycles,
         timeliness=timeliness,
-        overdue=overdue_reviews(periods, timeliness, as_of, calendar),
-        indicator=timeliness_indicator(episodes, periods, timeliness, years, calendar),
+        overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
+        indicator=timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar),
         population=lac_population(clean["children"], episodes, periods, years),
         stray_reviews=stray_failures.frame().drop(columns="_index"),
     )

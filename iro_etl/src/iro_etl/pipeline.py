@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from iro_etl.config import Policies
 from iro_etl.failures import failures_frame
 from iro_etl.marts import RuleResults, apply_rules, conform, mart_frames
 from iro_etl.plugin import SourceData, SourcePlugin
@@ -72,9 +73,10 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
 
 
 def build_marts(export: Export, validated: ValidatedTables, calendar: WorkingCalendar,
-                key: bytes) -> tuple[RuleResults, dict[str, pd.DataFrame]]:
+                key: bytes, policies: Policies | None = None
+                ) -> tuple[RuleResults, dict[str, pd.DataFrame]]:
     """Every mart of one load: the rules' marts and the quality ones."""
-    rules = apply_rules(validated.clean, export.as_of, calendar, export.column_names)
+    rules = apply_rules(validated.clean, export.as_of, calendar, policies, export.column_names)
     marts = mart_frames(rules, export.authority, key)
     marts.update(quality_marts(export, validated, rules))
     return rules, marts

@@ -69,7 +69,7 @@ def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.D
     return counts.reset_index().astype({"children": "int64", "year_ending": "int64"})
 
 
-def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame,
+def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: pd.DataFrame,
                          timeliness: pd.DataFrame, years: list[int],
                          calendar: WorkingCalendar) -> pd.DataFrame:
     """Reviewed within timescales per year: cohort, numerator and percent."""
@@ -88,7 +88,7 @@ def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame,
                              & (timeliness["review_date"] <= when)
                              & timeliness["excluded_reason"].isna()]
         late_children = set(in_year.loc[~in_year["on_time"].astype(bool), "child_id"])
-        due = outstanding(periods[periods["period_id"].isin(cohort["period_id"])], timeliness,
+        due = outstanding(cycles[cycles["period_id"].isin(cohort["period_id"])], timeliness,
                           when, calendar)
         # Due on or before 31 March and still not held: late, whatever comes after.
         unheld = set(due.loc[due["due_date"] <= when, "child_id"])

@@ -30,8 +30,10 @@ ReviewTimeliness = pa.DataFrameSchema(
         "authority": AUTHORITY,
         "child_id": CHILD,
         "period_start": _date("Start of the period of care the review belongs to."),
+        "cycle_start": _date("Start of the review cycle: the period start, or an unplanned "
+                             "placement change where the authority's policy restarts the cycle."),
         "review_date": _date("Date the review was held."),
-        "review_number": _col(int, "1 for the period's first review, 2 for the second, ..."),
+        "review_number": _col(int, "1 for the cycle's first review, 2 for the second, ..."),
         "review_type": _col(str, "first, second or subsequent.",
                             checks=[pa.Check.isin(["first", "second", "subsequent"])]),
         "due_date": _date("Latest date the review could be held on time; blank when excluded.",

@@ -1,0 +1,97 @@
+"""The Dagster code location: loads, runs the nightly job in process, schedules and senses."""
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from iro_assets.definitions import defs
+from iro_assets.jobs import nightly_load
+from iro_assets.partitions import authority_partitions
+from iro_assets.resources import IroSettings
+from iro_assets.schedules import nightly
+from iro_assets.sensors import export_drop
+from iro_etl.config import Authority, write_authorities
+from iro_etl.publish import make_engine, read_mart
+from iro_schemas.marts import MART_MODELS
+
+
+@pytest.fixture
+def config(tmp_path, clean_export, messy_export) -> Path:
+    path = tmp_path / "authorities.yaml"
+    write_authorities(path, [Authority("CLEAN", "Clean LA", "ssda903", clean_export),
+                             Authority("MESSY", "Messy LA", "ssda903", messy_export)])
+    return path
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def("nightly_load")
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"export", "validated_tables", "rule_results", *MART_MODELS} <= keys
+    assert job.partitions_def == authority_partitions
+    assert nightly.execution_timezone == "Europe/London" and nightly.cron_schedule == "0 2 * * *"
+
+
+def test_nightly_job_runs_in_process(tmp_path, config, monkeypatch):
+    db = tmp_path / "marts.db"
+    monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
+    monkeypatch.setenv("IRO_ETL_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("IRO_ETL_AS_OF", "2014-03-31")
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(authority_partitions.name, ["MESSY"])
+        result = defs.resolve_job_def(nightly_load.name).execute_in_process(
+            instance=instance, partition_key="MESSY")
+        assert result.success
+        checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+        assert checks["rows_conserved"].passed
+        assert not checks["reviews_valid"].passed  # the messy export has bad review dates
+        meta = checks["reviews_valid"].metadata
+        assert meta["rows_in"].value == meta["rows_clean"].value + meta["rows_quarantined"].value
+        materialized = {e.asset_key.to_user_string()
+                        for e in result.get_asset_materialization_events()}
+        assert set(MART_MODELS) <= materialized
+    engine = make_engine(f"sqlite:///{db}")
+    assert len(read_mart(engine, "review_timeliness", "MESSY")) > 100
+    assert (tmp_path / "state" / "pseudonym.key").exists()
+
+
+def test_schedule_requests_every_configured_authority(config):
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(
+            instance=instance, resources={"settings": IroSettings(authorities_file=str(config))},
+            scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0))
+        requests = nightly(context)
+        assert sorted(r.partition_key for r in requests) == ["CLEAN", "MESSY"]
+        assert set(instance.get_dynamic_partitions(authority_partitions.name)) == {"CLEAN", "MESSY"}
+
+
+def test_sensor_starts_a_run_when_an_export_lands(config, clean_export):
+    settings = IroSettings(authorities_file=str(config))
+    with dg.instance_for_test() as instance:
+        first = export_drop(dg.build_sensor_context(instance=instance,
+                                                    resources={"settings": settings}))
+        assert sorted(r.partition_key for r in first.run_requests) == ["CLEAN", "MESSY"]
+        assert first.dynamic_partitions_requests[0].partition_keys == ["CLEAN", "MESSY"]
+        quiet = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
+                                                    resources={"settings": settings}))
+        assert quiet.run_requests == []
+        later = time.time() + 5
+        os.utime(clean_export / "reviews.csv", (later, later))
+        fresh = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
+                                                    resources={"settings": settings}))
+        assert [r.partition_key for r in fresh.run_requests] == ["CLEAN"]
+
+
+def test_missing_config_is_a_skip_not_an_error(tmp_path):
+    settings = IroSettings(authorities_file=str(tmp_path / "none.yaml"))
+    with dg.instance_for_test() as instance:
+        tick = export_drop(dg.build_sensor_context(instance=instance,
+                                                   resources={"settings": settings}))
+        assert isinstance(tick, dg.SkipReason) and "no such file" in tick.skip_message
+        context = dg.build_schedule_context(instance=instance,
+                                            resources={"settings": settings})
+        assert isinstance(nightly(context), dg.SkipReason)

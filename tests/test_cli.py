@@ -1,0 +1,77 @@
+"""The iro-etl command line, as a script or a person would use it."""
+
+import pytest
+from click.testing import CliRunner
+from iro_assets.cli import main
+from iro_etl.publish import make_engine, read_mart
+
+
+@pytest.fixture(autouse=True)
+def dagster_home(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+
+
+def _run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_validate_clean_export_exits_zero(clean_export):
+    result = _run("validate", "--system", "ssda903", "--input", str(clean_export))
+    assert result.exit_code == 0, result.output
+    assert "rows_in" in result.output
+
+
+def test_validate_reports_failures_and_exits_one(messy_export):
+    result = _run("validate", "--system", "ssda903", "--input", str(messy_export),
+                  "--format", "csv")
+    assert result.exit_code == 1
+    header = result.output.splitlines()[0]
+    assert header.startswith("table_name,source_file,sheet,row,column_name,value,rule")
+    assert "is not a date" in result.output
+
+
+def test_unknown_system_is_a_usage_error(clean_export):
+    result = _run("validate", "--system", "carefirst", "--input", str(clean_export))
+    assert result.exit_code == 2
+    assert "Installed plugins: ssda903" in result.output
+
+
+def test_missing_input_is_a_usage_error(tmp_path):
+    result = _run("load", "--authority", "X", "--system", "ssda903",
+                  "--input", str(tmp_path / "nowhere"), "--db", f"sqlite:///{tmp_path}/m.db")
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_load_publishes_one_export(tmp_path, messy_export):
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    result = _run("load", "--authority", "ADHOC", "--system", "ssda903", "--input",
+                  str(messy_export), "--db", db, "--as-of", "2014-03-31")
+    assert result.exit_code == 0, result.output
+    assert "ADHOC" in result.output
+    indicator = read_mart(make_engine(db), "review_timeliness_indicator", "ADHOC")
+    assert 2014 in set(indicator["year_ending"])
+
+
+def test_run_with_a_broken_config_says_why(tmp_path):
+    config = tmp_path / "authorities.yaml"
+    config.write_text("authorities:\n  - code: A\n")
+    result = _run("run", "--config", str(config))
+    assert result.exit_code == 2
+    assert "missing system, export_path" in result.output
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path):
+    result = _run("demo", "--dir", str(tmp_path / "demo"), "--as-of", "2014-03-31",
+                  "--scale", "0.2")
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo' / 'iro_etl.db'}")
+    summary = read_mart(engine, "load_summary")
+    assert set(summary["authority"]) == {"DEMO-N", "DEMO-S", "DEMO-E"}
+    population = read_mart(engine, "lac_population")
+    assert population.groupby("authority")["children"].sum().gt(0).all()
