@@ -1,0 +1,45 @@
+"""The contract as Markdown: ``python -m iro_schemas.docs > docs/contract.md`` regenerates it."""
+
+import pandera.pandas as pa
+
+from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.marts import MART_MODELS
+from iro_schemas.rules import RULES
+
+
+_TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
+               "float64": "number", "boolean": "true/false", "bool": "true/false"}
+
+
+def _table(schema: pa.DataFrameSchema) -> list[str]:
+    lines = [f"### `{schema.name}`", "", schema.description or "", "",
+             "| column | type | blank allowed | meaning |", "|---|---|---|---|"]
+    for name, column in schema.columns.items():
+        dtype = str(column.dtype)
+        dtype = "date" if dtype.startswith("datetime") else _TYPE_NAMES.get(dtype, dtype)
+        lines.append(f"| `{name}` | {dtype} | {'yes' if column.nullable else 'no'} | "
+                     f"{column.description or ''} |")
+    return [*lines, ""]
+
+
+def contract_markdown() -> str:
+    lines = ["# The data contract", "",
+             "Generated from the pandera schemas in `schemas/` "
+             "(`uv run python -m iro_schemas.docs > docs/contract.md`); a test keeps it current.",
+             "", "## Published marts", ""]
+    for schema in MART_MODELS.values():
+        lines += _table(schema)
+    lines += ["## Canonical tables (what source plugins fill)", "",
+              "Every canonical table also carries lineage: `_source_file`, `_sheet`, `_row` "
+              "(the row number as Excel shows it).", ""]
+    for schema in CANONICAL_MODELS.values():
+        lines += _table(schema)
+    lines += ["## Validation rules", "",
+              "`error` rows are quarantined whole; `warning` rows stay in the clean tables.", "",
+              "| rule | severity | message |", "|---|---|---|"]
+    lines += [f"| `{r.id}` | {r.severity} | {r.message} |" for r in RULES.values()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(contract_markdown(), end="")

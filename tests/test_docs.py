@@ -1,0 +1,20 @@
+"""The documented contract matches the code."""
+
+from pathlib import Path
+
+from iro_schemas.docs import contract_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_contract_doc_is_current():
+    doc = (ROOT / "docs" / "contract.md").read_text()
+    assert doc == contract_markdown(), (
+        "docs/contract.md is stale: run `uv run python -m iro_schemas.docs > docs/contract.md`")
+
+
+def test_readme_and_ci_run_the_same_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = "python3.11 -m pip install -q uv && python3.11 -m uv run --locked pytest"
+    assert command in readme and command in ci
