@@ -17,19 +17,27 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of text dates: (dates as datetime64[us], mask of unreadable non-blank values)."""
     text = values.astype("string").str.strip()
     blank = text.isna() | (text == "")
+    # Most exports use one layout throughout: try the two common ones on the text as it is.
+    out = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce").astype("datetime64[us]")
+    todo = out.isna() & ~blank
+    if todo.any():
+        iso = pd.to_datetime(text[todo], format="%Y-%m-%d", errors="coerce")
+        out[todo] = iso.astype("datetime64[us]")
+    todo = out.isna() & ~blank
+    if not todo.any():
+        return out, todo
     # Drop a time of day (ISO 'T' or a space) and unify separators, so one layout covers many.
-    core = text.str.replace(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?$", "", regex=True)
-    core = core.str.replace(r"[-. ]+", "/", regex=True)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    core = text[todo].str.replace(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?$", "", regex=True)
+    core = core.str.replace(r"[-. ]+", "/", regex=True).reindex(text.index)
     for layout in _LAYOUTS:
         todo = out.isna() & ~blank
         if not todo.any():
             break
         parsed = pd.to_datetime(core[todo], format=layout, errors="coerce")
         out[todo] = parsed.astype("datetime64[us]")
-    todo = out.isna() & ~blank & core.str.fullmatch(r"\d+(?:\.0+)?").fillna(False)
+    todo = out.isna() & ~blank & text.str.fullmatch(r"\d+(?:\.0+)?").fillna(False)
     if todo.any():
-        serial = pd.to_numeric(core[todo], errors="coerce")
+        serial = pd.to_numeric(text[todo], errors="coerce")
         serial = serial[(serial >= _SERIAL_RANGE[0]) & (serial <= _SERIAL_RANGE[1])]
         out[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).astype(
             "datetime64[us]"

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from iro_schemas.canonical import PeriodsOfCare
 from iro_schemas.codes import LS_SHORT_BREAKS, REC_CONTINUES
 
 
@@ -34,8 +35,9 @@ def periods_of_care(episodes: pd.DataFrame) -> pd.DataFrame:
         # The period is still open if its last episode has no end.
         "period_end": last["dec"],
         "end_reason": last["rec"],
-        "short_breaks": grouped["ls"].agg(lambda s: s.isin(LS_SHORT_BREAKS).any()),
+        "short_breaks": eps["ls"].isin(LS_SHORT_BREAKS).groupby(eps["period_id"]).any(),
         "episodes": grouped.size(),
     })
     periods.index.name = "period_id"
-    return periods.reset_index()
+    # Clean episodes make valid periods; a failure here is a bug in the chaining, not bad data.
+    return PeriodsOfCare.validate(periods.reset_index())

@@ -106,8 +106,8 @@ def frame_from_rows(
     frame[SOURCE_FILE] = source
     frame[SHEET] = sheet
     frame[ROW] = np.arange(first_row, first_row + len(body), dtype=np.int64)
-    blank = (grid.apply(lambda s: s.str.strip() == "").all(axis=1) if grid is not None
-             else pd.Series(dtype=bool))
+    blank = np.fromiter((not "".join(cells).strip() for cells in body), dtype=bool,
+                        count=len(body))
     for row in frame.loc[blank, ROW]:
         failures.append(Failure(spec.table, source, "blank_row", sheet=sheet, row=int(row)))
     return frame.loc[~blank].reset_index(drop=True), failures

@@ -79,6 +79,24 @@ Reviews = pa.DataFrameSchema(
     strict="filter",
 )
 
+PeriodsOfCare = pa.DataFrameSchema(
+    {
+        "period_id": pa.Column(int, unique=True, description="Number of the period in this load."),
+        "child_id": _text("The child.", required=True),
+        "period_start": _date("DECOM of the episode that started the period (RNE S).",
+                              required=True),
+        "period_end": _date("DEC of the episode that ended it (REC other than X1); blank if open."),
+        "end_reason": _text("REC of that episode.", checks=[code_check(codes.REC)]),
+        "short_breaks": pa.Column(bool, description="Any episode under LS V3/V4."),
+        "episodes": pa.Column(int, checks=[pa.Check.ge(1)], description="Episodes chained by X1."),
+    },
+    name="periods_of_care",
+    description="Derived: one row per continuous period of being looked after.",
+    checks=[pa.Check(lambda df: df["period_end"].isna() | (df["period_end"] >= df["period_start"]),
+                     name="period_ends_after_start")],
+    strict=True,
+)
+
 CANONICAL_MODELS: dict[str, pa.DataFrameSchema] = {
     "children": Children,
     "episodes": Episodes,
@@ -105,3 +123,6 @@ def episode_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
 
 
 ROW_CHECKS = {"episodes": episode_row_failures}
+
+#: Tables the core derives from the canonical ones, validated as they are built.
+DERIVED_MODELS: dict[str, pa.DataFrameSchema] = {"periods_of_care": PeriodsOfCare}

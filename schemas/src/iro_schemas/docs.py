@@ -2,10 +2,9 @@
 
 import pandera.pandas as pa
 
-from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
 from iro_schemas.marts import MART_MODELS
 from iro_schemas.rules import RULES
-
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
                "float64": "number", "boolean": "true/false", "bool": "true/false"}
@@ -33,6 +32,9 @@ def contract_markdown() -> str:
               "Every canonical table also carries lineage: `_source_file`, `_sheet`, `_row` "
               "(the row number as Excel shows it).", ""]
     for schema in CANONICAL_MODELS.values():
+        lines += _table(schema)
+    lines += ["## Derived tables", ""]
+    for schema in DERIVED_MODELS.values():
         lines += _table(schema)
     lines += ["## Validation rules", "",
               "`error` rows are quarantined whole; `warning` rows stay in the clean tables.", "",
