@@ -62,3 +62,16 @@ def test_several_matches_ask_for_a_system(clean_export):
             detect(clean_export)
     finally:
         unregister("greedy")
+
+
+def test_a_broken_plugin_does_not_stop_the_others(monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    from iro_etl import registry
+
+    real = registry.entry_points(group=GROUP)
+    bad = EntryPoint(name="mosaic", value="iro_plugin_missing.plugin:Mosaic", group=GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [*real, bad])
+    assert "ssda903" in available() and "mosaic" not in available()
+    with pytest.raises(PluginError, match="'mosaic' plugin is installed but unusable.*ModuleNotFound"):
+        get_plugin("mosaic")

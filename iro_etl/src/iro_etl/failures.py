@@ -8,6 +8,9 @@ from iro_schemas.canonical import RECORD_KEYS
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES, message
 
+#: ``table_name`` of a problem with a whole file rather than a row of one table.
+FILE_LEVEL = "files"
+
 FAILURE_COLUMNS = [
     "table_name", "source_file", "sheet", "row", "column_name", "value",
     "rule", "severity", "message", "record_key",

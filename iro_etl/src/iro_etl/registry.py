@@ -25,31 +25,38 @@ def unregister(name: str) -> None:
     _registered.pop(name, None)
 
 
-def available() -> dict[str, type[SourcePlugin]]:
-    """Every plugin class by name: installed entry points, then registered ones."""
+def _load_all() -> tuple[dict[str, type[SourcePlugin]], dict[str, str]]:
+    """Installed and registered plugins, and why any installed one could not be loaded."""
     found: dict[str, type[SourcePlugin]] = {}
+    broken: dict[str, str] = {}
     for ep in entry_points(group=GROUP):
-        plugin = ep.load()
-        if not (isinstance(plugin, type) and issubclass(plugin, SourcePlugin)):
-            raise PluginError(
-                f"entry point {ep.name!r} in {GROUP!r} points at {ep.value}, "
-                "which is not a SourcePlugin subclass"
-            )
-        found[ep.name] = plugin
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # one broken third-party plugin must not stop the others
+            broken[ep.name] = f"{ep.value} failed to import ({type(exc).__name__}: {exc})"
+            continue
+        if isinstance(plugin, type) and issubclass(plugin, SourcePlugin):
+            found[ep.name] = plugin
+        else:
+            broken[ep.name] = f"{ep.value} is not a SourcePlugin subclass"
     found.update(_registered)
-    return found
+    return found, broken
+
+
+def available() -> dict[str, type[SourcePlugin]]:
+    """Every working plugin class by name: installed entry points, then registered ones."""
+    return _load_all()[0]
 
 
 def get_plugin(system: str) -> SourcePlugin:
     """An instance of the plugin for ``system``; the error lists the installed ones."""
-    plugins = available()
-    try:
+    plugins, broken = _load_all()
+    if system in plugins:
         return plugins[system]()
-    except KeyError:
-        names = ", ".join(sorted(plugins)) or "none"
-        raise PluginError(
-            f"No source plugin for system {system!r}. Installed plugins: {names}."
-        ) from None
+    if system in broken:
+        raise PluginError(f"The {system!r} plugin is installed but unusable: {broken[system]}.")
+    names = ", ".join(sorted(plugins)) or "none"
+    raise PluginError(f"No source plugin for system {system!r}. Installed plugins: {names}.")
 
 
 def detect(path: Path) -> SourcePlugin:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from iro_etl.failures import Failure
+from iro_etl.failures import FILE_LEVEL, Failure
 from iro_etl.plugin import SourceData, SourcePlugin
 from iro_etl.readers import TableSpec, csv_header, empty_frame, find_header, read_csv_table
 
@@ -57,7 +57,7 @@ class Ssda903Plugin(SourcePlugin):
         failures: list[Failure] = []
         files = _files(path)
         if not path.exists():
-            failures.append(Failure("children", path.name, "unreadable_file",
+            failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file",
                                     value="no such file or folder"))
             files = []
         for file in files:
@@ -70,12 +70,12 @@ class Ssda903Plugin(SourcePlugin):
                     continue
                 spec = None
             elif not any(cell.strip() for row in csv_header(file) for cell in row):
-                failures.append(Failure("children", file.name, "empty_file"))
+                failures.append(Failure(FILE_LEVEL, file.name, "empty_file"))
                 continue
             else:
                 spec = classify_csv(file)
             if spec is None:
-                failures.append(Failure("children", file.name, "unrecognised_file"))
+                failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file"))
                 continue
             frame, more = read_csv_table(file, spec)
             frames[spec.table].append(frame)

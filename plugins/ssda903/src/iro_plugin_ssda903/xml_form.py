@@ -12,7 +12,7 @@ from xml.sax.handler import ContentHandler
 
 import defusedxml.sax
 import pandas as pd
-from iro_etl.failures import Failure
+from iro_etl.failures import FILE_LEVEL, Failure
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
 from iro_plugin_ssda903.tables import CHILDREN, EPISODES, REVIEWS
@@ -95,7 +95,7 @@ def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
         defusedxml.sax.parse(str(path), handler)
     except (SAXException, ValueError, OSError) as exc:
         # Whatever was read before the fault is kept; the fault itself is reported with its line.
-        failures.append(Failure("children", path.name, "unreadable_file", row=handler._line(),
+        failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file", row=handler._line(),
                                 value=str(exc)))
     tables = {}
     for spec in (CHILDREN, EPISODES, REVIEWS):
