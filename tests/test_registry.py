@@ -73,5 +73,5 @@ def test_a_broken_plugin_does_not_stop_the_others(monkeypatch):
     bad = EntryPoint(name="mosaic", value="iro_plugin_missing.plugin:Mosaic", group=GROUP)
     monkeypatch.setattr(registry, "entry_points", lambda group: [*real, bad])
     assert "ssda903" in available() and "mosaic" not in available()
-    with pytest.raises(PluginError, match="'mosaic' plugin is installed but unusable.*ModuleNotFound"):
+    with pytest.raises(PluginError, match=r"'mosaic' plugin is installed but unusable.*ModuleNotFound"):
         get_plugin("mosaic")
