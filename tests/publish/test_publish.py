@@ -55,7 +55,7 @@ def test_interrupted_publish_leaves_the_previous_marts(db_url, marts, monkeypatc
     publish(engine, "LA1", marts)
     before = _snapshot(engine)
     calls = []
-    original = publishing._records
+    original = publishing._rows
 
     def failing(frame):
         calls.append(1)
@@ -63,7 +63,7 @@ def test_interrupted_publish_leaves_the_previous_marts(db_url, marts, monkeypatc
             raise ConnectionError("server went away mid-publish")
         return original(frame)
 
-    monkeypatch.setattr(publishing, "_records", failing)
+    monkeypatch.setattr(publishing, "_rows", failing)
     # Published in contract order, so the third table is the indicator: by then two are done.
     smaller = {name: frame.head(5) for name, frame in marts.items()}
     with pytest.raises(ConnectionError):
@@ -94,3 +94,17 @@ def test_publish_refuses_rows_of_another_authority(tmp_path, marts):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(ValueError, match="another authority"):
         publish(engine, "LA9", marts)
+
+
+def test_portable_insert_matches_the_fast_path(tmp_path, marts):
+    """Dialects without a bulk path go through SQLAlchemy and store the same values."""
+    frame = marts["review_timeliness"]
+    stored = {}
+    for name, insert in (("fast", publishing._insert_sqlite), ("core", publishing._insert_core)):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        with engine.begin() as conn:
+            table = publishing._ensure_table(conn, "review_timeliness")
+            insert(conn, table, frame)
+        stored[name] = read_mart(engine, "review_timeliness")
+    pd.testing.assert_frame_equal(stored["fast"], stored["core"])
+    assert len(stored["core"]) == len(frame)

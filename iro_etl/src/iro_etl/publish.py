@@ -11,6 +11,7 @@ where they fit the new columns (else they return with those authorities' next lo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -57,13 +58,53 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.date
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    """Plain Python rows: dates as ISO text (how SQLite keeps them; COPY parses them), NA as None."""
+    columns = []
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d")
+        columns.append(values.astype(object).where(values.notna(), None).tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Bulk insert through the driver where we know it: COPY on psycopg, executemany on SQLite."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _insert_copy(conn, table, frame)
+    elif conn.dialect.name == "sqlite":
+        _insert_sqlite(conn, table, frame)
+    else:
+        _insert_core(conn, table, frame)
+
+
+def _names(frame: pd.DataFrame) -> str:
+    return ", ".join(f'"{c}"' for c in frame.columns)
+
+
+def _insert_copy(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({_names(frame)}) FROM STDIN') as copy:
+        for row in _rows(frame):
+            copy.write_row(row)
+
+
+def _insert_sqlite(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    marks = ", ".join("?" * len(frame.columns))
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({_names(frame)}) VALUES ({marks})',
+                         _rows(frame))
+
+
+def _insert_core(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Any other dialect: SQLAlchemy's own executemany, with dates as date objects."""
+    dates = [c for c in frame.columns if isinstance(table.c[c].type, sa.Date)]
+    records = [dict(zip(frame.columns, row, strict=True)) for row in _rows(frame)]
+    for record in records:
+        for c in dates:
+            record[c] = record[c] and date.fromisoformat(record[c])
+    conn.execute(table.insert(), records)
 
 
 def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
@@ -104,7 +145,7 @@ def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]
             table = _ensure_table(conn, name)
             conn.execute(table.delete().where(table.c.authority == authority))
             if len(frame):
-                conn.execute(table.insert(), _records(frame))
+                _insert(conn, table, frame)
 
 
 def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.DataFrame:
