@@ -1,4 +1,4 @@
-"""Reading the dates found in exports: dd/mm/yyyy, ISO, Excel serial numbers and text months.
+"""Reading export values: dates (dd/mm/yyyy, ISO, Excel serials, text months) and yes/no answers.
 
 Parsing is vectorised: each accepted layout is tried once over the column and
 fills only what earlier layouts left unparsed. What no layout reads (including
@@ -43,3 +43,16 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             "datetime64[us]"
         )
     return out, out.isna() & ~blank
+
+
+_TRUE = {"y", "yes", "true", "t", "1", "1.0"}
+_FALSE = {"n", "no", "false", "f", "0", "0.0"}
+
+
+def parse_flags(values: pd.Series) -> pd.Series:
+    """Yes/no answers as a nullable boolean column; anything else is left blank."""
+    text = values.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False)] = True
+    out[text.isin(_FALSE).fillna(False)] = False
+    return out

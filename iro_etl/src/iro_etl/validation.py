@@ -14,11 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS, ROW_CHECKS
+from iro_schemas.canonical import (
+    CANONICAL_MODELS,
+    DUPLICATE_RULES,
+    FOREIGN_KEYS,
+    RECORD_KEYS,
+    ROW_CHECKS,
+)
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES
 
-from iro_etl.dates import parse_dates
+from iro_etl.dates import parse_dates, parse_flags
 from iro_etl.failures import RowFailures, failures_frame
 from iro_etl.plugin import SourceData
 
@@ -60,6 +66,9 @@ def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: RowFailures) ->
             typed[name], bad = parse_dates(text)
             found.add(bad, "date_format", name)
             found.unreadable[name] = bad
+        elif dtype == "boolean":
+            typed[name] = parse_flags(text)
+            found.add(typed[name].isna() & text.notna(), "flag_format", name)
         elif dtype.startswith("float"):
             typed[name] = pd.to_numeric(text, errors="coerce").astype("float64")
             found.add(typed[name].isna() & text.notna(), "number_format", name)
@@ -99,7 +108,7 @@ def _duplicates(table: str, typed: pd.DataFrame, found: RowFailures) -> None:
     dup = usable & typed[usable].duplicated(subset=keys, keep="first").reindex(
         typed.index, fill_value=False)
     # Reported against the key's last column: the date that repeats (or the id itself).
-    found.add(dup, f"duplicate_{table.rstrip('s').replace('childre', 'child')}", keys[-1])
+    found.add(dup, DUPLICATE_RULES[table], keys[-1])
 
 
 def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: RowFailures) -> None:
@@ -115,14 +124,40 @@ def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: Row
                      pd.Series(link["_cells"].to_numpy(), index=link["index"]))
 
 
+def _foreign_keys(table: str, typed: pd.DataFrame, clean: dict[str, pd.DataFrame],
+                  found: RowFailures) -> None:
+    """Rows must match a clean row of each parent table; others are quarantined as orphans."""
+    for key in FOREIGN_KEYS.get(table, ()):
+        cols = list(key.columns)
+        parent = clean[key.parent][cols].drop_duplicates()
+        checked = typed[cols].notna().all(axis=1)
+        if key.when is not None:
+            column, values = key.when
+            checked &= typed[column].isin(values)
+        matched = typed[cols].reset_index().merge(parent, on=cols, how="inner")["index"]
+        found.add(checked & ~typed.index.isin(matched), key.rule, cols[-1])
+
+
+def _table_source(table: str, source: SourceData) -> pd.DataFrame:
+    """The plugin's frame for ``table``; a table this system does not export is empty."""
+    frame = source.tables.get(table)
+    if frame is None:
+        columns = [*CANONICAL_MODELS[table].columns, *LINEAGE_COLUMNS]
+        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    return frame.reset_index(drop=True)
+
+
 def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None = None
              ) -> ValidatedTables:
-    """Validate one export's canonical tables; ``column_names`` names columns as the export does."""
+    """Validate one export's canonical tables; ``column_names`` names columns as the export does.
+
+    Tables are taken parents first, so each one's keys are checked against its parents'
+    clean rows.
+    """
     column_names = column_names or {}
-    collectors: dict[str, RowFailures] = {}
-    typed_tables: dict[str, pd.DataFrame] = {}
+    clean, failure_parts, quarantine_parts, rows_in = {}, [], [], {}
     for table, schema in CANONICAL_MODELS.items():
-        raw = source.tables[table].reset_index(drop=True)
+        raw = _table_source(table, source)
         found = RowFailures(table, raw, column_names.get(table, {}))
         typed = _typed(schema, raw, found)
         _pandera_failures(schema, typed, found)
@@ -130,26 +165,13 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
             found.add(mask, rule, column)
         _duplicates(table, typed, found)
         _read_failures(table, source, raw, found)
-        collectors[table], typed_tables[table] = found, typed
-
-    # Cross-table keys: a row is only usable if its child's header row is.
-    children = collectors["children"]
-    child_errors = _error_index(children.frame())
-    good_children = typed_tables["children"].drop(index=child_errors)
-    dob = good_children.set_index("child_id")["dob"]
-    for table in ("episodes", "reviews"):
-        typed, found = typed_tables[table], collectors[table]
-        found.add(typed["child_id"].notna() & ~typed["child_id"].isin(dob.index),
-                  "unknown_child", "child_id")
-    reviews = typed_tables["reviews"]
-    collectors["reviews"].add(reviews["review_date"] < reviews["child_id"].map(dob),
-                              "review_before_birth", "review_date")
-
-    clean, failure_parts, quarantine_parts, rows_in = {}, [], [], {}
-    for table, found in collectors.items():
+        _foreign_keys(table, typed, clean, found)
+        if table == "reviews":
+            dob = clean["children"].set_index("child_id")["dob"]
+            found.add(typed["review_date"] < typed["child_id"].map(dob), "review_before_birth",
+                      "review_date")
         frame = found.frame()
         errors = _error_index(frame)
-        raw, typed = found.raw, typed_tables[table]
         clean[table] = pd.concat([typed.drop(index=errors), raw.loc[~raw.index.isin(errors),
                                   list(LINEAGE_COLUMNS)]], axis=1).reset_index(drop=True)
         quarantine_parts.append(_quarantine(table, raw.loc[errors], frame))

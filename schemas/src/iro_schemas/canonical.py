@@ -3,36 +3,27 @@
 Column names are the contract's own (snake case), not any system's. Each table
 also carries the lineage columns (:mod:`iro_schemas.lineage`). Checks that need
 more than one column are declared in :data:`ROW_CHECKS` so the validator can
-report them against the column a person would correct. The IRO-only tables
-(notifications, social-worker reports, IRO allocations, participants) key on
-``child_id`` and a review or period date in the same way, so they join later
-without a redesign.
+report them against the column a person would correct; keys between tables in
+:data:`FOREIGN_KEYS`. The IRO-service tables are in :mod:`iro_schemas.iro`.
 """
+
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
 from iro_schemas import codes
-from iro_schemas.checks import code_check, plausible_date
-
-
-def _text(description: str, *, required: bool = False, checks=None) -> pa.Column:
-    return pa.Column(str, nullable=not required, checks=checks, description=description)
-
-
-def _date(description: str, *, required: bool = False) -> pa.Column:
-    return pa.Column(
-        pa.DateTime, nullable=not required, checks=[plausible_date()], description=description
-    )
-
+from iro_schemas.checks import code_check
+from iro_schemas.columns import date, text
+from iro_schemas.iro import IRO_MODELS
 
 Children = pa.DataFrameSchema(
     {
-        "child_id": _text("The authority's identifier of the child (903 CHILD).", required=True),
-        "sex": _text("1 male, 2 female (903 SEX).", required=True, checks=[code_check(codes.SEX)]),
-        "dob": _date("Date of birth.", required=True),
-        "ethnic": _text("Ethnicity code (903 ETHNIC).", checks=[code_check(codes.ETHNIC, warn=True)]),
-        "upn": _text("Unique pupil number, where known."),
+        "child_id": text("The authority's identifier of the child (903 CHILD).", required=True),
+        "sex": text("1 male, 2 female (903 SEX).", required=True, checks=[code_check(codes.SEX)]),
+        "dob": date("Date of birth.", required=True),
+        "ethnic": text("Ethnicity code (903 ETHNIC).", checks=[code_check(codes.ETHNIC, warn=True)]),
+        "upn": text("Unique pupil number, where known."),
     },
     name="children",
     description="One row per child known to the export (903 header).",
@@ -41,25 +32,25 @@ Children = pa.DataFrameSchema(
 
 Episodes = pa.DataFrameSchema(
     {
-        "child_id": _text("The child (903 CHILD).", required=True),
-        "decom": _date("Date the episode began (903 DECOM).", required=True),
-        "rne": _text("Reason for new episode (903 RNE).", required=True,
+        "child_id": text("The child (903 CHILD).", required=True),
+        "decom": date("Date the episode began (903 DECOM).", required=True),
+        "rne": text("Reason for new episode (903 RNE).", required=True,
                      checks=[code_check(codes.RNE)]),
-        "ls": _text("Legal status (903 LS).", required=True, checks=[code_check(codes.LS)]),
-        "cin": _text("Category of need N1-N8 (903 CIN).", checks=[code_check(codes.CIN, warn=True)]),
-        "place": _text("Placement type (903 PLACE).", required=True,
+        "ls": text("Legal status (903 LS).", required=True, checks=[code_check(codes.LS)]),
+        "cin": text("Category of need N1-N8 (903 CIN).", checks=[code_check(codes.CIN, warn=True)]),
+        "place": text("Placement type (903 PLACE).", required=True,
                        checks=[code_check(codes.PLACE)]),
-        "place_provider": _text("Placement provider (903 PLACE_PROVIDER)."),
-        "dec": _date("Date the episode ceased (903 DEC); blank while open."),
-        "rec": _text("Reason the episode ceased (903 REC).", checks=[code_check(codes.REC)]),
-        "reason_place_change": _text("Reason for placement change (903 REASON_PLACE_CHANGE)."),
-        "home_post": _text("Postcode district of the child's home (903 HOME_POST)."),
-        "pl_post": _text("Postcode district of the placement (903 PL_POST)."),
-        "urn": _text("Ofsted URN of the placement (903 URN)."),
+        "place_provider": text("Placement provider (903 PLACE_PROVIDER)."),
+        "dec": date("Date the episode ceased (903 DEC); blank while open."),
+        "rec": text("Reason the episode ceased (903 REC).", checks=[code_check(codes.REC)]),
+        "reason_place_change": text("Reason for placement change (903 REASON_PLACE_CHANGE)."),
+        "home_post": text("Postcode district of the child's home (903 HOME_POST)."),
+        "pl_post": text("Postcode district of the placement (903 PL_POST)."),
+        "urn": text("Ofsted URN of the placement (903 URN)."),
         "pl_distance": pa.Column(float, nullable=True, checks=[pa.Check.ge(0)],
                                  description="Miles from home to placement (903 PL_DISTANCE)."),
-        "pl_la": _text("Local authority where the placement is (903 PL_LA)."),
-        "pl_location": _text("IN or OUT of the authority's boundary (903 PL_LOCATION).",
+        "pl_la": text("Local authority where the placement is (903 PL_LA)."),
+        "pl_location": text("IN or OUT of the authority's boundary (903 PL_LOCATION).",
                              checks=[code_check({"IN", "OUT"}, warn=True)]),
     },
     name="episodes",
@@ -69,9 +60,9 @@ Episodes = pa.DataFrameSchema(
 
 Reviews = pa.DataFrameSchema(
     {
-        "child_id": _text("The child (903 CHILD).", required=True),
-        "review_date": _date("Date the review was held (903 REVIEW).", required=True),
-        "review_code": _text("How the child took part, PN0-PN7 (903 REVIEW_CODE).",
+        "child_id": text("The child (903 CHILD).", required=True),
+        "review_date": date("Date the review was held (903 REVIEW).", required=True),
+        "review_code": text("How the child took part, PN0-PN7 (903 REVIEW_CODE).",
                              checks=[code_check(codes.REVIEW_CODE, warn=True)]),
     },
     name="reviews",
@@ -82,11 +73,11 @@ Reviews = pa.DataFrameSchema(
 PeriodsOfCare = pa.DataFrameSchema(
     {
         "period_id": pa.Column(int, unique=True, description="Number of the period in this load."),
-        "child_id": _text("The child.", required=True),
-        "period_start": _date("DECOM of the episode that started the period (RNE S).",
+        "child_id": text("The child.", required=True),
+        "period_start": date("DECOM of the episode that started the period (RNE S).",
                               required=True),
-        "period_end": _date("DEC of the episode that ended it (REC other than X1); blank if open."),
-        "end_reason": _text("REC of that episode.", checks=[code_check(codes.REC)]),
+        "period_end": date("DEC of the episode that ended it (REC other than X1); blank if open."),
+        "end_reason": text("REC of that episode.", checks=[code_check(codes.REC)]),
         "short_breaks": pa.Column(bool, description="Any episode under LS V3/V4."),
         "episodes": pa.Column(int, checks=[pa.Check.ge(1)], description="Episodes chained by X1."),
     },
@@ -97,10 +88,12 @@ PeriodsOfCare = pa.DataFrameSchema(
     strict=True,
 )
 
+#: Every canonical table, parents before the tables that refer to them.
 CANONICAL_MODELS: dict[str, pa.DataFrameSchema] = {
     "children": Children,
     "episodes": Episodes,
     "reviews": Reviews,
+    **IRO_MODELS,
 }
 
 #: Columns identifying one record for people and for failure history, per table.
@@ -108,6 +101,37 @@ RECORD_KEYS: dict[str, tuple[str, ...]] = {
     "children": ("child_id",),
     "episodes": ("child_id", "decom"),
     "reviews": ("child_id", "review_date"),
+    "notifications": ("child_id", "period_start"),
+    "iro_staff": ("iro_id", "from_date"),
+    "iro_allocations": ("child_id", "from_date"),
+    "review_records": ("child_id", "review_date"),
+    "review_participants": ("child_id", "review_date", "role"),
+    "disputes": ("child_id", "raised_date", "stage"),
+}
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """Rows of a table must match a clean row of ``parent`` on ``columns`` (where ``when`` holds)."""
+
+    columns: tuple[str, ...]
+    parent: str
+    rule: str
+    #: Only rows whose column has one of these values are checked (None: every row).
+    when: tuple[str, tuple[str, ...]] | None = None
+
+
+_CHILD = ForeignKey(("child_id",), "children", "unknown_child")
+FOREIGN_KEYS: dict[str, tuple[ForeignKey, ...]] = {
+    "episodes": (_CHILD,),
+    "reviews": (_CHILD,),
+    "notifications": (_CHILD,),
+    "iro_allocations": (_CHILD, ForeignKey(("iro_id",), "iro_staff", "unknown_iro")),
+    "review_records": (_CHILD, ForeignKey(("child_id", "review_date"), "reviews",
+                                          "unknown_review", when=("status", codes.REVIEW_HELD))),
+    "review_participants": (_CHILD, ForeignKey(("child_id", "review_date"), "reviews",
+                                               "unknown_review")),
+    "disputes": (_CHILD,),
 }
 
 
@@ -122,7 +146,26 @@ def episode_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     }
 
 
-ROW_CHECKS = {"episodes": episode_row_failures}
+def _ends_after_starts(start: str, end: str):
+    def check(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+        return {("ends_before_start", end): df[end].notna() & (df[end] < df[start])}
+    return check
+
+
+ROW_CHECKS = {
+    "episodes": episode_row_failures,
+    "iro_staff": _ends_after_starts("from_date", "to_date"),
+    "iro_allocations": _ends_after_starts("from_date", "to_date"),
+    "disputes": _ends_after_starts("raised_date", "resolved_date"),
+}
+
+#: The rule for a repeated record key, per table.
+DUPLICATE_RULES = {
+    "children": "duplicate_child", "episodes": "duplicate_episode", "reviews": "duplicate_review",
+    "notifications": "duplicate_notification", "iro_staff": "duplicate_iro_staff",
+    "iro_allocations": "duplicate_iro_allocation", "review_records": "duplicate_review_record",
+    "review_participants": "duplicate_review_participant", "disputes": "duplicate_dispute",
+}
 
 #: Tables the core derives from the canonical ones, validated as they are built.
 DERIVED_MODELS: dict[str, pa.DataFrameSchema] = {"periods_of_care": PeriodsOfCare}

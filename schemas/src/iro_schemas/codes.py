@@ -183,3 +183,14 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("16-17", 16, 17),
     ("18+", 18, 200),
 )
+
+# --- IRO service codes (not in the 903: they come from the case-recording systems) ---
+
+PARTICIPANT_ROLES = ("mother", "father", "step parent", "connected person", "child")
+PARTICIPATION_STATUSES = ("attended", "consulted", "not applicable", "no consultation",
+                          "not recorded")
+REVIEW_STATUSES = ("held", "rescheduled", "cancelled")
+#: A review that took place (a rescheduled one was held later than first planned).
+REVIEW_HELD = ("held", "rescheduled")
+RAG = ("red", "amber", "green")
+DISPUTE_STAGES = ("informal", "stage 1", "stage 2", "stage 3", "cafcass")
