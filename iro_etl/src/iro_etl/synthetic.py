@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from iro_etl.synthetic_iro import iro_tables
 from iro_etl.workdays import WorkingCalendar, add_months
 
 _LS_START = (["C1", "C2", "V2", "E1", "L2", "J1", "L1"],
@@ -46,6 +47,8 @@ class GroundTruth:
     children: pd.DataFrame
     episodes: pd.DataFrame
     reviews: pd.DataFrame
+    #: The IRO-service tables (notifications, iro_staff, ...), by canonical name.
+    iro: dict[str, pd.DataFrame]
     as_of: pd.Timestamp
     defect_rate: float = 0.0
     seed: int = 0
@@ -53,7 +56,9 @@ class GroundTruth:
     legacy_places: bool = False
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"children": self.children, "episodes": self.episodes, "reviews": self.reviews}
+        """Every canonical table, by name."""
+        return {"children": self.children, "episodes": self.episodes, "reviews": self.reviews,
+                **self.iro}
 
 
 @dataclass
@@ -108,7 +113,8 @@ def generate(
                         np.char.add("A", rng.integers(10**11, 10**12, n_children).astype(str)),
                         None),
     })
-    return GroundTruth(children, episodes, reviews, as_of, defect_rate, seed)
+    iro = iro_tables(seed, children, periods, reviews, as_of, calendar)
+    return GroundTruth(children, episodes, reviews, iro, as_of, defect_rate, seed)
 
 
 def _periods(rng, ids, first_start, adult, asof) -> pd.DataFrame:
@@ -255,7 +261,11 @@ def text_tables(
         for col in frame.columns:
             values = frame[col]
             if pd.api.types.is_datetime64_any_dtype(values):
-                text[col] = values.dt.strftime(date_format).astype(object)
+                text[col] = values.dt.strftime(date_format).astype(object).where(values.notna(),
+                                                                                 None)
+            elif pd.api.types.is_bool_dtype(values):
+                text[col] = values.map({True: "Y", False: "N"}).astype(object).where(
+                    values.notna(), None)
             else:
                 text[col] = values.astype(object).where(values.notna(), None)
                 text[col] = text[col].map(lambda v: v if v is None else str(v))

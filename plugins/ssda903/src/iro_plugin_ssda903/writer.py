@@ -23,8 +23,8 @@ def write_csv_export(truth: GroundTruth, dest: Path) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     tables, ledger = text_tables(truth, "%d/%m/%Y")
     paths = []
-    for table, frame in tables.items():
-        frame = frame.rename(columns=CSV_NAMES[table])
+    for table, file_name in FILE_NAMES.items():
+        frame = tables[table].rename(columns=CSV_NAMES[table])
         if table == "reviews":
             dob = truth.children.set_index("child_id")["dob"].dt.strftime("%d/%m/%Y")
             frame.insert(1, "DOB", frame["CHILD"].str.strip().map(dob))
@@ -33,7 +33,7 @@ def write_csv_export(truth: GroundTruth, dest: Path) -> list[Path]:
         blanks = ledger.counts["blank_rows"] if table == "reviews" else 0
         for k in range(blanks):
             rows.insert((k + 1) * len(rows) // (blanks + 1), [""] * len(frame.columns))
-        path = dest / FILE_NAMES[table]
+        path = dest / file_name
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(frame.columns)

@@ -1,0 +1,35 @@
+"""Comparing what a plugin read back with the synthetic ground truth it was exported from."""
+
+import pandas as pd
+from iro_etl.synthetic import GroundTruth
+from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
+from iro_schemas.lineage import LINEAGE_COLUMNS
+
+
+def normalised(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Contract columns only, in a stable order, with comparable dtypes (lineage dropped)."""
+    columns = list(CANONICAL_MODELS[table].columns)
+    frame = frame.drop(columns=[c for c in LINEAGE_COLUMNS if c in frame]).reindex(columns=columns)
+    out = pd.DataFrame(index=frame.index)
+    for col, spec in CANONICAL_MODELS[table].columns.items():
+        values = frame[col]
+        dtype = str(spec.dtype)
+        if dtype.startswith("datetime"):
+            out[col] = pd.to_datetime(values).astype("datetime64[us]")
+        elif dtype == "boolean":
+            out[col] = values.astype("boolean")
+        elif dtype.startswith("float"):
+            out[col] = pd.to_numeric(values).astype("float64").round(6)
+        else:
+            out[col] = values.astype(object).where(values.notna(), None).map(
+                lambda v: v if v is None else str(v))
+    return out.sort_values(list(RECORD_KEYS[table]), ignore_index=True)
+
+
+def assert_same_as_truth(clean: dict[str, pd.DataFrame], truth: GroundTruth,
+                         tables: list[str]) -> None:
+    """The named tables read back equal the truth's, row for row and value for value."""
+    expected = truth.tables()
+    for table in tables:
+        left, right = normalised(table, clean[table]), normalised(table, expected[table])
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=table)

@@ -1,0 +1,37 @@
+"""The synthetic ground truth obeys the contract it is meant to exercise."""
+
+import pandas as pd
+from equivalence import assert_same_as_truth
+from iro_etl.plugin import SourceData
+from iro_etl.synthetic import text_tables
+from iro_etl.validation import validate
+from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
+
+
+def _as_source(tables: dict[str, pd.DataFrame]) -> SourceData:
+    frames = {}
+    for name, frame in tables.items():
+        frame = frame.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
+        frames[name] = frame.assign(**{ROW: range(2, len(frame) + 2)})
+    return SourceData("truth", frames)
+
+
+def test_clean_truth_passes_every_check_of_every_table(clean_truth):
+    text, _ = text_tables(clean_truth)
+    validated = validate(_as_source(text))
+    assert validated.failures.empty, validated.failures.head().to_string()
+    assert set(text) == set(CANONICAL_MODELS)
+    assert_same_as_truth(validated.clean, clean_truth, list(CANONICAL_MODELS))
+
+
+def test_truth_is_plausible(clean_truth):
+    iro = clean_truth.iro
+    notified = iro["notifications"]
+    late = notified["notified_date"].isna() | (
+        (notified["notified_date"] - notified["period_start"]).dt.days > 4)
+    assert 0.05 < late.mean() < 0.3
+    assert set(iro["review_records"]["status"]) == {"held", "rescheduled", "cancelled"}
+    roles = iro["review_participants"].groupby("role").size()
+    assert roles["mother"] > roles["father"] > roles["connected person"]
+    assert iro["iro_allocations"]["child_id"].nunique() <= len(clean_truth.children)
