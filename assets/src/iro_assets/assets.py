@@ -8,6 +8,7 @@ from iro_etl.config import Authority, ConfigError, Policies
 from iro_etl.marts import RuleResults, apply_rules, mart_frames
 from iro_etl.pipeline import Export, quality_marts, read_export, validate_export
 from iro_etl.publish import publish
+from iro_etl.sql_source import is_database_url
 from iro_etl.validation import ValidatedTables
 from iro_etl.workdays import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
@@ -28,7 +29,9 @@ class ExportConfig(dg.Config):
 
 def _authority(settings: IroSettings, code: str, config: ExportConfig | None = None) -> Authority:
     if config and config.system and config.input_path:
-        return Authority(code, code, config.system, Path(config.input_path))
+        location = config.input_path
+        return Authority(code, code, config.system,
+                         location if is_database_url(location) else Path(location))
     authorities = settings.authorities()
     if code not in authorities:
         raise dg.Failure(f"Authority {code} is not in {settings.config_path()} and no "

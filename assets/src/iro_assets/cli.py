@@ -14,6 +14,7 @@ import pandas as pd
 from iro_etl.config import ConfigError, load_authorities
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.registry import PluginError, available, get_plugin
+from iro_etl.sql_source import is_database_url
 
 from iro_assets.demo import write_demo
 from iro_assets.runner import dagster_instance, environment, run_authority, summary
@@ -33,6 +34,16 @@ def _as_of(value: str | None) -> pd.Timestamp:
 def _fail(message: str, code: int = USAGE) -> None:
     click.echo(f"iro-etl: {message}", err=True)
     sys.exit(code)
+
+
+def _location(text: str) -> Path | str:
+    """An export location from the command line: a database URL, or a path that must exist."""
+    if is_database_url(text):
+        return text
+    path = Path(text)
+    if not path.exists():
+        _fail(f"{path}: no such file or folder")
+    return path
 
 
 def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
@@ -81,23 +92,22 @@ def demo(folder: Path, as_of: str | None, scale: float) -> None:
 @main.command()
 @click.option("--authority", required=True, help="Authority code (the partition).")
 @click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path),
-              help="Export file or folder.")
+@click.option("--input", "input_path", required=True,
+              help="Export file or folder, or a database URL for systems read from one.")
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-def load(authority: str, system: str, input_path: Path, db_url: str | None,
+def load(authority: str, system: str, input_path: str, db_url: str | None,
          as_of: str | None) -> None:
     """Load one export, ad hoc, and publish its marts."""
     try:
         get_plugin(system)
     except PluginError as exc:
         _fail(str(exc))
-    if not input_path.exists():
-        _fail(f"{input_path}: no such file or folder")
+    location = _location(input_path)
     when = _as_of(as_of)
     instance = dagster_instance()
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
-        outcome = run_authority(instance, authority, system=system, input_path=input_path)
+        outcome = run_authority(instance, authority, system=system, input_path=location)
         _report([outcome], db_url, [authority])
 
 
@@ -122,18 +132,17 @@ def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
 
 @main.command()
 @click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path))
+@click.option("--input", "input_path", required=True,
+              help="Export file or folder, or a database URL for systems read from one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
-def validate(system: str, input_path: Path, fmt: str) -> None:
+def validate(system: str, input_path: str, fmt: str) -> None:
     """Check an export and print its failures; nothing is published."""
     try:
         plugin = get_plugin(system)
     except PluginError as exc:
         _fail(str(exc))
-    if not input_path.exists():
-        _fail(f"{input_path}: no such file or folder")
-    export = read_export("-", plugin, input_path, pd.Timestamp.today().normalize())
+    export = read_export("-", plugin, _location(input_path), pd.Timestamp.today().normalize())
     validated = validate_export(export)
     failures = validated.failures.drop(columns=["record_key"])
     if fmt == "csv":

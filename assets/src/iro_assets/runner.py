@@ -51,7 +51,7 @@ class LoadOutcome:
 
 
 def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None = None,
-                  input_path: Path | None = None) -> LoadOutcome:
+                  input_path: Path | str | None = None) -> LoadOutcome:
     """Execute ``nightly_load`` for one authority partition in this process."""
     if not instance.has_dynamic_partition(authority_partitions.name, code):
         instance.add_dynamic_partitions(authority_partitions.name, [code])
@@ -59,7 +59,9 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if system and input_path:
         run_config["ops"] = {"export": {"config": {
-            "system": system, "input_path": str(Path(input_path).resolve())}}}
+            "system": system,
+            "input_path": input_path if isinstance(input_path, str) else str(input_path.resolve()),
+        }}}
     job = defs.resolve_job_def(nightly_load.name)
     result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=code,
                                     raise_on_error=False)

@@ -13,9 +13,12 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings
 
 
-def fingerprint(path: Path) -> str | None:
-    """Names, sizes and modification times of the files in an export; None if nothing is there."""
-    if not path.exists():
+def fingerprint(path: Path | str) -> str | None:
+    """Names, sizes and modification times of the files in an export; None if nothing is there.
+
+    A database export (a URL) has no files to watch: the nightly schedule loads it.
+    """
+    if isinstance(path, str) or not path.exists():
         return None
     files = sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
     if not files:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from iro_etl.sql_source import is_database_url
 from iro_etl.workdays import WorkingCalendar
 
 
@@ -31,7 +32,8 @@ class Authority:
     code: str
     name: str
     system: str
-    export_path: Path
+    #: A file or folder of exports, or a SQLAlchemy URL of the system's reporting database.
+    export_path: Path | str
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     policies: Policies = field(default_factory=Policies)
 
@@ -45,12 +47,13 @@ def _authority(entry: dict, base: Path, where: str) -> Authority:
         policies = Policies(**(entry.get("policies") or {}))
     except TypeError as exc:
         raise ConfigError(f"{where}: unknown policy ({exc})") from None
-    path = Path(entry["export_path"]).expanduser()
+    location = str(entry["export_path"])
+    path = location if is_database_url(location) else Path(location).expanduser()
     return Authority(
         code=str(entry["code"]),
         name=str(entry.get("name") or entry["code"]),
         system=str(entry["system"]),
-        export_path=path if path.is_absolute() else base / path,
+        export_path=path if isinstance(path, str) or path.is_absolute() else base / path,
         calendar=WorkingCalendar(cal.get("country", "GB"), cal.get("subdiv", "ENG")),
         policies=policies,
     )

@@ -32,24 +32,25 @@ class Export:
     column_names: dict[str, dict[str, str]]
 
 
-def load_id(authority: str, system: str, files: list[Path], as_of: pd.Timestamp) -> str:
-    """Same inputs, same id: re-running a night's load reproduces its rows exactly."""
+def load_id(authority: str, system: str, source: SourceData, as_of: pd.Timestamp) -> str:
+    """Same data, same id: a hash of what was read (files or database alike) and the as-of date.
+
+    Re-running a night's load on unchanged exports reproduces its rows exactly.
+    """
     digest = hashlib.sha256(f"{authority}|{system}|{as_of.date()}".encode())
-    for path in sorted(files):
-        digest.update(path.name.encode())
-        if path.is_file():
-            with path.open("rb") as fh:
-                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                    digest.update(block)
+    for table in sorted(source.tables):
+        frame = source.tables[table]
+        digest.update(f"{table}:{len(frame)}:".encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
 
 
-def read_export(authority: str, system: str | SourcePlugin, path: Path,
+def read_export(authority: str, system: str | SourcePlugin, path: Path | str,
                 as_of: pd.Timestamp) -> Export:
     plugin = get_plugin(system) if isinstance(system, str) else system
     source = plugin.read(path)
-    return Export(authority, plugin.name, as_of, load_id(authority, plugin.name, source.files,
-                                                          as_of), source, plugin.column_names())
+    return Export(authority, plugin.name, as_of, load_id(authority, plugin.name, source, as_of),
+                  source, plugin.column_names())
 
 
 def validate_export(export: Export) -> ValidatedTables:

@@ -41,12 +41,12 @@ class SourcePlugin(ABC):
     description: ClassVar[str]
 
     @abstractmethod
-    def recognise(self, path: Path) -> bool:
-        """Whether ``path`` (a file or a folder) looks like this system's export."""
+    def recognise(self, path: Path | str) -> bool:
+        """Whether ``path`` (a file, a folder or a database URL) looks like this system's export."""
 
     @abstractmethod
-    def read(self, path: Path) -> SourceData:
-        """Read an export (a file or a folder) onto the canonical tables, never raising on bad data."""
+    def read(self, path: Path | str) -> SourceData:
+        """Read an export (file, folder or database URL) onto the canonical tables, never raising."""
 
     def column_names(self) -> dict[str, dict[str, str]]:
         """Per table, canonical column -> the name a person sees in this system's export."""

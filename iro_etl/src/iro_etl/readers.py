@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
@@ -161,3 +164,40 @@ def csv_header(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> list[list[str]
         return list(csv.reader(lines))
     except csv.Error:
         return []
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], list[Failure]]:
+    """Every sheet of an .xlsx workbook as rows of text cells; merged cells repeat their value.
+
+    Dates typed as dates come out as ISO text; dates typed as numbers stay serial numbers,
+    which the date parser reads.
+    """
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return {}, [Failure(table, path.name, "unreadable_file", value=str(exc))]
+    sheets = {}
+    for sheet in workbook.worksheets:
+        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            top = grid[merged.min_row - 1][merged.min_col - 1]
+            for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    grid[r][c] = top
+        while grid and not any(cell.strip() for cell in grid[-1]):
+            grid.pop()
+        sheets[sheet.title] = grid
+    return sheets, []

@@ -47,12 +47,13 @@ class Ssda903Plugin(SourcePlugin):
     name = "ssda903"
     description = "DfE SSDA903 children looked after return: CSV tables or the XML form"
 
-    def recognise(self, path: Path) -> bool:
-        files = _files(path)
+    def recognise(self, path: Path | str) -> bool:
+        files = _files(Path(path))
         return any(is_903_xml(f) if f.suffix.lower() == ".xml" else classify_csv(f) is not None
                    for f in files if f.exists())
 
-    def read(self, path: Path) -> SourceData:
+    def read(self, path: Path | str) -> SourceData:
+        path = Path(path)
         frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in SPECS}
         failures: list[Failure] = []
         files = _files(path)
