@@ -139,3 +139,20 @@ def test_missing_input_is_a_failure_not_a_crash(tmp_path, name):
     source = PLUGIN.read(tmp_path / name)
     assert [f.rule for f in source.failures] == ["unreadable_file"]
     assert all(len(frame) == 0 for frame in source.tables.values())
+
+
+def test_authority_options_rename_columns_and_translate_codes(tmp_path, clean_export):
+    def transform(name, text):
+        frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+        if name == "header.csv":
+            frame["SEX"] = frame["SEX"].map({"1": "M", "2": "F"})
+            frame = frame.rename(columns={"SEX": "Gender Code"})
+        return frame.to_csv(index=False)
+
+    _rewrite(clean_export, tmp_path / "local", transform)
+    options = {"columns": {"children": {"sex": ["Gender Code"]}},
+               "codes": {"children": {"sex": {"M": "1", "F": "2"}}}}
+    export = read_export("T", "ssda903", tmp_path / "local", AS_OF, options)
+    validated = validate_export(export)
+    assert validated.failures.empty
+    assert set(validated.clean["children"]["sex"]) == {"1", "2"}

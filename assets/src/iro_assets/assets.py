@@ -56,7 +56,7 @@ def export(context: dg.AssetExecutionContext, config: ExportConfig,
            settings: IroSettings) -> Export:
     authority = _authority(settings, context.partition_key, config)
     result = read_export(authority.code, authority.system, authority.export_path,
-                         settings.as_of_date())
+                         settings.as_of_date(), authority.options)
     rows = {table: len(frame) for table, frame in result.source.tables.items()}
     context.add_output_metadata({
         "system": result.system, "load_id": result.load_id, "files": len(result.source.files),

@@ -36,6 +36,8 @@ class Authority:
     export_path: Path | str
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     policies: Policies = field(default_factory=Policies)
+    #: Passed to the source plugin: renamed columns, local codes, plugin settings.
+    options: dict = field(default_factory=dict)
 
 
 def _authority(entry: dict, base: Path, where: str) -> Authority:
@@ -56,6 +58,7 @@ def _authority(entry: dict, base: Path, where: str) -> Authority:
         export_path=path if isinstance(path, str) or path.is_absolute() else base / path,
         calendar=WorkingCalendar(cal.get("country", "GB"), cal.get("subdiv", "ENG")),
         policies=policies,
+        options=dict(entry.get("options") or {}),
     )
 
 
@@ -87,6 +90,7 @@ def write_authorities(path: Path, authorities: list[Authority]) -> None:
         "code": a.code, "name": a.name, "system": a.system, "export_path": str(a.export_path),
         "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
         "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move},
+        **({"options": a.options} if a.options else {}),
     } for a in authorities]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"authorities": entries}, sort_keys=False), encoding="utf-8")

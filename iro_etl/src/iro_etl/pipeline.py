@@ -45,10 +45,22 @@ def load_id(authority: str, system: str, source: SourceData, as_of: pd.Timestamp
     return digest.hexdigest()[:16]
 
 
+def translate_codes(source: SourceData, codes: dict[str, dict[str, dict[str, str]]]) -> None:
+    """Replace an authority's local codes with canonical ones ({table: {column: {local: code}}})."""
+    for table, columns in codes.items():
+        frame = source.tables.get(table)
+        if frame is None:
+            continue
+        for column, mapping in columns.items():
+            if column in frame:
+                frame[column] = frame[column].replace({str(k): str(v) for k, v in mapping.items()})
+
+
 def read_export(authority: str, system: str | SourcePlugin, path: Path | str,
-                as_of: pd.Timestamp) -> Export:
-    plugin = get_plugin(system) if isinstance(system, str) else system
+                as_of: pd.Timestamp, options: dict | None = None) -> Export:
+    plugin = get_plugin(system, options) if isinstance(system, str) else system
     source = plugin.read(path)
+    translate_codes(source, plugin.options.get("codes") or {})
     return Export(authority, plugin.name, as_of, load_id(authority, plugin.name, source, as_of),
                   source, plugin.column_names())
 

@@ -10,9 +10,10 @@ group ``iro_etl.sources``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
@@ -39,6 +40,20 @@ class SourcePlugin(ABC):
     name: ClassVar[str]
     #: One line for people choosing a plugin.
     description: ClassVar[str]
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        """``options`` is the authority's ``options`` block from authorities.yaml.
+
+        Two keys mean the same for every plugin: ``columns`` ({table: {canonical column:
+        [extra accepted headers]}}, see :meth:`iro_etl.readers.TableSpec.extended`) and
+        ``codes`` ({table: {column: {local value: canonical code}}}, applied by the core
+        after reading). A plugin may define others and must document them.
+        """
+        self.options: dict[str, Any] = dict(options or {})
+
+    def extra_headers(self, table: str) -> dict[str, list[str]]:
+        """This authority's extra accepted headers for ``table`` (its ``columns`` option)."""
+        return dict((self.options.get("columns") or {}).get(table) or {})
 
     @abstractmethod
     def recognise(self, path: Path | str) -> bool:

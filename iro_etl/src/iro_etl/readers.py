@@ -34,6 +34,14 @@ class TableSpec:
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...] = ()
 
+    def extended(self, extra: dict[str, list[str]]) -> TableSpec:
+        """The same table accepting more header names (an authority's renamed columns)."""
+        unknown = set(extra) - set(self.columns)
+        if unknown:
+            raise ValueError(f"{self.table}: no such columns {sorted(unknown)}")
+        columns = {col: (*aliases, *extra.get(col, ())) for col, aliases in self.columns.items()}
+        return TableSpec(self.table, columns, self.required)
+
     def display(self, column: str) -> str:
         """The name a person sees in the export: the first accepted header."""
         return (self.columns[column] or (column,))[0]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from iro_etl.plugin import SourcePlugin
 
@@ -48,11 +50,11 @@ def available() -> dict[str, type[SourcePlugin]]:
     return _load_all()[0]
 
 
-def get_plugin(system: str) -> SourcePlugin:
+def get_plugin(system: str, options: Mapping[str, Any] | None = None) -> SourcePlugin:
     """An instance of the plugin for ``system``; the error lists the installed ones."""
     plugins, broken = _load_all()
     if system in plugins:
-        return plugins[system]()
+        return plugins[system](options)
     if system in broken:
         raise PluginError(f"The {system!r} plugin is installed but unusable: {broken[system]}.")
     names = ", ".join(sorted(plugins)) or "none"

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 _SUFFIXES = {".csv", ".xml"}
 
 
-def classify_csv(path: Path) -> TableSpec | None:
+def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS) -> TableSpec | None:
     """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table."""
     rows = csv_header(path)
     best, best_score = None, (0.0, 0)
-    for spec in SPECS:
+    for spec in specs:
         _, mapping = find_header(rows, spec)
         matched = set(mapping.values())
         share = len(matched & set(spec.required)) / len(spec.required)
@@ -47,14 +47,20 @@ class Ssda903Plugin(SourcePlugin):
     name = "ssda903"
     description = "DfE SSDA903 children looked after return: CSV tables or the XML form"
 
+    def specs(self) -> tuple[TableSpec, ...]:
+        """The 903 tables, accepting this authority's extra header names."""
+        return tuple(spec.extended(self.extra_headers(spec.table)) for spec in SPECS)
+
     def recognise(self, path: Path | str) -> bool:
         files = _files(Path(path))
-        return any(is_903_xml(f) if f.suffix.lower() == ".xml" else classify_csv(f) is not None
-                   for f in files if f.exists())
+        specs = self.specs()
+        return any(is_903_xml(f) if f.suffix.lower() == ".xml"
+                   else classify_csv(f, specs) is not None for f in files if f.exists())
 
     def read(self, path: Path | str) -> SourceData:
         path = Path(path)
-        frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in SPECS}
+        specs = self.specs()
+        frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in specs}
         failures: list[Failure] = []
         files = _files(path)
         if not path.exists():
@@ -74,7 +80,7 @@ class Ssda903Plugin(SourcePlugin):
                 failures.append(Failure(FILE_LEVEL, file.name, "empty_file"))
                 continue
             else:
-                spec = classify_csv(file)
+                spec = classify_csv(file, specs)
             if spec is None:
                 failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file"))
                 continue
@@ -84,7 +90,7 @@ class Ssda903Plugin(SourcePlugin):
         tables = {
             spec.table: (pd.concat(frames[spec.table], ignore_index=True) if frames[spec.table]
                          else empty_frame(spec))
-            for spec in SPECS
+            for spec in specs
         }
         return SourceData(self.name, tables, failures, files)
 

@@ -1,0 +1,1 @@
+"""iro-etl source plugin: CareFirst report exports: Excel workbooks and CSV."""

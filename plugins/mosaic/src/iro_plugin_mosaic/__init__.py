@@ -1,0 +1,1 @@
+"""iro-etl source plugin: Mosaic warehouse tables: people, periods of care, workflow steps."""
