@@ -75,3 +75,11 @@ def test_demo_runs_end_to_end(tmp_path):
     assert set(summary["authority"]) == {"DEMO-N", "DEMO-S", "DEMO-E"}
     population = read_mart(engine, "lac_population")
     assert population.groupby("authority")["children"].sum().gt(0).all()
+
+
+def test_detect_names_the_system_and_validate_can_rely_on_it(clean_export, tmp_path):
+    assert _run("detect", "--input", str(clean_export)).output.strip() == "ssda903"
+    assert _run("validate", "--input", str(clean_export)).exit_code == 0
+    (tmp_path / "notes.txt").write_text("nothing to see")
+    result = _run("detect", "--input", str(tmp_path))
+    assert result.exit_code == 2 and "No installed plugin recognises" in result.output

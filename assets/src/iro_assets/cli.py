@@ -13,7 +13,8 @@ import click
 import pandas as pd
 from iro_etl.config import ConfigError, load_authorities
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import PluginError, available, get_plugin
+from iro_etl.plugin import SourcePlugin
+from iro_etl.registry import PluginError, available, detect, get_plugin
 from iro_etl.sql_source import is_database_url
 
 from iro_assets.demo import write_demo
@@ -44,6 +45,14 @@ def _location(text: str) -> Path | str:
     if not path.exists():
         _fail(f"{path}: no such file or folder")
     return path
+
+
+def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
+    """The named plugin, or the one installed plugin that recognises the export."""
+    try:
+        return get_plugin(system) if system else detect(location)
+    except PluginError as exc:
+        _fail(str(exc))
 
 
 def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
@@ -91,19 +100,16 @@ def demo(folder: Path, as_of: str | None, scale: float) -> None:
 
 @main.command()
 @click.option("--authority", required=True, help="Authority code (the partition).")
-@click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
+@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
 @click.option("--input", "input_path", required=True,
               help="Export file or folder, or a database URL for systems read from one.")
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-def load(authority: str, system: str, input_path: str, db_url: str | None,
+def load(authority: str, system: str | None, input_path: str, db_url: str | None,
          as_of: str | None) -> None:
     """Load one export, ad hoc, and publish its marts."""
-    try:
-        get_plugin(system)
-    except PluginError as exc:
-        _fail(str(exc))
     location = _location(input_path)
+    system = _plugin(system, location).name
     when = _as_of(as_of)
     instance = dagster_instance()
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
@@ -131,18 +137,16 @@ def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
 
 
 @main.command()
-@click.option("--system", required=True, help="Source plugin, e.g. ssda903.")
+@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
 @click.option("--input", "input_path", required=True,
               help="Export file or folder, or a database URL for systems read from one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
-def validate(system: str, input_path: str, fmt: str) -> None:
+def validate(system: str | None, input_path: str, fmt: str) -> None:
     """Check an export and print its failures; nothing is published."""
-    try:
-        plugin = get_plugin(system)
-    except PluginError as exc:
-        _fail(str(exc))
-    export = read_export("-", plugin, _location(input_path), pd.Timestamp.today().normalize())
+    location = _location(input_path)
+    plugin = _plugin(system, location)
+    export = read_export("-", plugin, location, pd.Timestamp.today().normalize())
     validated = validate_export(export)
     failures = validated.failures.drop(columns=["record_key"])
     if fmt == "csv":
@@ -155,6 +159,13 @@ def validate(system: str, input_path: str, fmt: str) -> None:
             click.echo("")
             click.echo(shown.to_string(index=False, max_rows=200))
     sys.exit(1 if (failures["severity"] == "error").any() else 0)
+
+
+@main.command("detect")
+@click.option("--input", "input_path", required=True, help="Export file, folder or database URL.")
+def detect_system(input_path: str) -> None:
+    """Name the installed plugin that recognises an export."""
+    click.echo(_plugin(None, _location(input_path)).name)
 
 
 @main.command()

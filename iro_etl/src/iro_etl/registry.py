@@ -61,10 +61,17 @@ def get_plugin(system: str, options: Mapping[str, Any] | None = None) -> SourceP
     raise PluginError(f"No source plugin for system {system!r}. Installed plugins: {names}.")
 
 
-def detect(path: Path) -> SourcePlugin:
+def _recognises(plugin: SourcePlugin, path: Path | str) -> bool:
+    try:
+        return plugin.recognise(path)
+    except Exception:  # a plugin that trips over a foreign export simply does not claim it
+        return False
+
+
+def detect(path: Path | str) -> SourcePlugin:
     """The one plugin that recognises ``path``; the error says when none or several do."""
-    matches = [cls() for cls in available().values()]
-    matches = [plugin for plugin in matches if plugin.recognise(path)]
+    matches = [plugin for plugin in (cls() for cls in available().values())
+               if _recognises(plugin, path)]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 _SUFFIXES = {".csv", ".xml"}
 
 
-def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS) -> TableSpec | None:
-    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table."""
+def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS, *, strict: bool = False
+                 ) -> TableSpec | None:
+    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table.
+
+    Reading is lenient (most required columns will do, and the missing ones are reported);
+    recognising an export is ``strict`` (every required column), so another system's file
+    that happens to share a few 903 headers is not claimed.
+    """
     rows = csv_header(path)
     best, best_score = None, (0.0, 0)
     for spec in specs:
@@ -30,7 +36,8 @@ def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS) -> TableSpec 
         share = len(matched & set(spec.required)) / len(spec.required)
         # A table is recognised by its key plus most of its own required columns.
         score = (share, len(matched))
-        if "child_id" in matched and share > 0.5 and score > best_score:
+        enough = share == 1 if strict else share > 0.5
+        if "child_id" in matched and enough and score > best_score:
             best, best_score = spec, score
     return best
 
@@ -55,7 +62,8 @@ class Ssda903Plugin(SourcePlugin):
         files = _files(Path(path))
         specs = self.specs()
         return any(is_903_xml(f) if f.suffix.lower() == ".xml"
-                   else classify_csv(f, specs) is not None for f in files if f.exists())
+                   else classify_csv(f, specs, strict=True) is not None
+                   for f in files if f.exists())
 
     def read(self, path: Path | str) -> SourceData:
         path = Path(path)

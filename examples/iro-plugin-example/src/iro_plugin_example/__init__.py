@@ -1,0 +1,1 @@
+"""An example iro-etl source plugin, installed by path: see docs/plugins.md."""
