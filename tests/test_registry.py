@@ -72,8 +72,8 @@ def test_a_broken_plugin_does_not_stop_the_others(monkeypatch):
     from iro_etl import registry
 
     real = registry.entry_points(group=GROUP)
-    bad = EntryPoint(name="mosaic", value="iro_plugin_missing.plugin:Mosaic", group=GROUP)
+    bad = EntryPoint(name="azeus", value="iro_plugin_azeus.plugin:Azeus", group=GROUP)
     monkeypatch.setattr(registry, "entry_points", lambda group: [*real, bad])
-    assert "ssda903" in available() and "mosaic" not in available()
-    with pytest.raises(PluginError, match=r"'mosaic' plugin is installed but unusable.*ModuleNotFound"):
-        get_plugin("mosaic")
+    assert "ssda903" in available() and "azeus" not in available()
+    with pytest.raises(PluginError, match=r"'azeus' plugin is installed but unusable.*ModuleNotFound"):
+        get_plugin("azeus")

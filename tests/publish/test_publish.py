@@ -22,9 +22,9 @@ def _other(marts, code):
     return {name: frame.assign(authority=code) for name, frame in marts.items()}
 
 
-def _snapshot(engine):
+def _snapshot(engine, names=tuple(name for name in MART_MODELS if name != "failure_history")):
     return {name: read_mart(engine, name).sort_values(list(MART_MODELS[name].columns))
-            .reset_index(drop=True) for name in MART_MODELS}
+            .reset_index(drop=True) for name in names}
 
 
 def test_publish_writes_every_mart(db_url, marts):
@@ -45,7 +45,7 @@ def test_republishing_is_idempotent_and_keeps_other_authorities(db_url, marts):
     first = _snapshot(engine)
     publish(engine, "LA1", marts)
     second = _snapshot(engine)
-    for name in MART_MODELS:
+    for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
     assert set(second["review_timeliness"]["authority"]) == {"LA1", "LA2"}
 
@@ -70,7 +70,7 @@ def test_interrupted_publish_leaves_the_previous_marts(db_url, marts, monkeypatc
         publish(engine, "LA1", smaller)
     assert len(calls) == 3
     after = _snapshot(engine)
-    for name in MART_MODELS:
+    for name in before:
         pd.testing.assert_frame_equal(before[name], after[name])
 
 

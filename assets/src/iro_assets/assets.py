@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 from iro_etl.config import Authority, ConfigError, Policies
-from iro_etl.marts import RuleResults, apply_rules, mart_frames
-from iro_etl.pipeline import Export, quality_marts, read_export, validate_export
-from iro_etl.publish import publish
+from iro_etl.marts import RuleResults, apply_rules
+from iro_etl.pipeline import Export, all_marts, read_export, validate_export
+from iro_etl.publish import publish_load
 from iro_etl.sql_source import is_database_url
 from iro_etl.validation import ValidatedTables
 from iro_etl.workdays import WorkingCalendar
@@ -145,9 +145,9 @@ def published_marts(context: dg.AssetExecutionContext, export: Export,
                     validated_tables: ValidatedTables, rule_results: RuleResults,
                     settings: IroSettings, database: MartsDatabase):
     code = context.partition_key
-    marts = mart_frames(rule_results, code, settings.pseudonym_key())
-    marts.update(quality_marts(export, validated_tables, rule_results))
-    publish(database.engine(), code, marts)
+    marts = all_marts(export, validated_tables, rule_results, settings.pseudonym_key())
+    history = publish_load(database.engine(), code, marts, export.load_id, export.as_of)
+    marts["failure_history"] = history
     for name, frame in marts.items():
         yield dg.MaterializeResult(asset_key=name, metadata={
             "dagster/row_count": len(frame), "load_id": export.load_id,

@@ -85,11 +85,16 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     }
 
 
+def all_marts(export: Export, validated: ValidatedTables, rules: RuleResults, key: bytes
+              ) -> dict[str, pd.DataFrame]:
+    """Every mart of one load: the rules' marts and the quality ones."""
+    return {**mart_frames(rules, export.authority, key),
+            **quality_marts(export, validated, rules)}
+
+
 def build_marts(export: Export, validated: ValidatedTables, calendar: WorkingCalendar,
                 key: bytes, policies: Policies | None = None
                 ) -> tuple[RuleResults, dict[str, pd.DataFrame]]:
-    """Every mart of one load: the rules' marts and the quality ones."""
+    """Apply the rules and build every mart of one load."""
     rules = apply_rules(validated.clean, export.as_of, calendar, policies, export.column_names)
-    marts = mart_frames(rules, export.authority, key)
-    marts.update(quality_marts(export, validated, rules))
-    return rules, marts
+    return rules, all_marts(export, validated, rules, key)

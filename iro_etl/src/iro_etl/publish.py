@@ -11,13 +11,15 @@ where they fit the new columns (else they return with those authorities' next lo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 import sqlalchemy as sa
-from iro_schemas.marts import MART_MODELS
+from iro_schemas.marts import MART_MODELS, STATE_MODELS
+
+from iro_etl.history import update_history
 
 _TYPES = {"str": sa.Text, "int64": sa.BigInteger, "Int64": sa.BigInteger,
           "float64": sa.Float, "boolean": sa.Boolean, "bool": sa.Boolean}
@@ -25,14 +27,16 @@ _TYPES = {"str": sa.Text, "int64": sa.BigInteger, "Int64": sa.BigInteger,
 
 def sql_type(column: pa.Column) -> sa.types.TypeEngine:
     dtype = str(column.dtype)
+    if dtype.startswith("datetime64[ns, "):
+        return sa.DateTime(timezone=True)
     if dtype.startswith("datetime"):
         return sa.Date()
     return _TYPES.get(dtype, sa.Text)()
 
 
 def sql_table(name: str, metadata: sa.MetaData, table_name: str | None = None) -> sa.Table:
-    """The SQL table of a mart, with its columns' descriptions as comments."""
-    schema = MART_MODELS[name]
+    """The SQL table of a mart (or of people's own state), with column descriptions as comments."""
+    schema = MART_MODELS.get(name) or STATE_MODELS[name]
     columns = [sa.Column(col, sql_type(spec), nullable=spec.nullable, comment=spec.description)
                for col, spec in schema.columns.items()]
     return sa.Table(table_name or name, metadata, *columns,
@@ -133,19 +137,72 @@ def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
     return table
 
 
-def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
-    """Replace ``authority``'s rows in every mart given, in one transaction."""
+def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
     unknown = set(marts) - set(MART_MODELS)
     if unknown:
         raise KeyError(f"not marts of the contract: {', '.join(sorted(unknown))}")
+    for name, frame in marts.items():
+        if (frame["authority"] != authority).any():
+            raise ValueError(f"{name}: rows for another authority than {authority}")
+        table = _ensure_table(conn, name)
+        conn.execute(table.delete().where(table.c.authority == authority))
+        if len(frame):
+            _insert(conn, table, frame)
+
+
+def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
+    """Replace ``authority``'s rows in every mart given, in one transaction."""
     with engine.begin() as conn:
-        for name, frame in marts.items():
-            if (frame["authority"] != authority).any():
-                raise ValueError(f"{name}: rows for another authority than {authority}")
-            table = _ensure_table(conn, name)
-            conn.execute(table.delete().where(table.c.authority == authority))
-            if len(frame):
-                _insert(conn, table, frame)
+        _replace(conn, authority, marts)
+
+
+def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
+                 load_id: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Publish a load's marts and its updated failure history together; returns the history.
+
+    The previous history is read inside the same transaction, so two loads of one
+    authority cannot interleave their updates.
+    """
+    with engine.begin() as conn:
+        previous = _read(conn, "failure_history", authority)
+        acceptances = _read(conn, "failure_acceptances", authority)
+        history = update_history(authority, previous, marts["validation_failures"], load_id,
+                                 as_of, acceptances)
+        history = MART_MODELS["failure_history"].validate(
+            history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
+        _replace(conn, authority, {**marts, "failure_history": history})
+    return history
+
+
+def accept(engine: sa.Engine, authority: str, failure_key: str, by: str, reason: str) -> None:
+    """Record that a failure is a known, explained exception (kept across loads)."""
+    history = read_mart(engine, "failure_history", authority)
+    if failure_key not in set(history["failure_key"]):
+        raise KeyError(f"{authority} has no failure {failure_key!r} (see iro-etl failures)")
+    with engine.begin() as conn:
+        table = _ensure_state_table(conn, "failure_acceptances")
+        conn.execute(table.delete().where((table.c.authority == authority)
+                                          & (table.c.failure_key == failure_key)))
+        conn.execute(table.insert(), [{"authority": authority, "failure_key": failure_key,
+                                       "accepted_by": by, "accepted_reason": reason,
+                                       "accepted_at": datetime.now(UTC)}])
+        flags = sql_table("failure_history", sa.MetaData())
+        conn.execute(flags.update().where((flags.c.authority == authority)
+                                          & (flags.c.failure_key == failure_key))
+                     .values(accepted=True, accepted_by=by, accepted_reason=reason))
+
+
+def _ensure_state_table(conn: sa.Connection, name: str) -> sa.Table:
+    table = sql_table(name, sa.MetaData())
+    table.create(conn, checkfirst=True)
+    return table
+
+
+def _read(conn: sa.Connection, name: str, authority: str) -> pd.DataFrame:
+    if not sa.inspect(conn).has_table(name):
+        return pd.DataFrame()
+    return pd.read_sql_query(sa.text(f'SELECT * FROM "{name}" WHERE authority = :a'), conn,
+                             params={"a": authority})
 
 
 def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.DataFrame:

@@ -171,3 +171,51 @@ MART_MODELS: dict[str, pa.DataFrameSchema] = {
         LoadSummary,
     )
 }
+
+FailureHistory = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "failure_key": _col(str, "Stable key of the failure: table, record, rule and column hashed."),
+        "table_name": _col(str, "Canonical table."),
+        "record_key": _col(str, "The record's own key in the export (restricted table).",
+                           nullable=True),
+        "column_name": _col(str, "Column to correct.", nullable=True),
+        "rule": _col(str, "Rule id."),
+        "severity": _col(str, "error or warning.", checks=[pa.Check.isin(["error", "warning"])]),
+        "message": _col(str, "The latest message for it."),
+        "source_file": _col(str, "Where it was last seen.", nullable=True),
+        "row": _col(pd.Int64Dtype(), "Excel row where it was last seen.", nullable=True),
+        "status": _col(str, "As of the latest load: new, open (seen before too) or resolved.",
+                       checks=[pa.Check.isin(["new", "open", "resolved"])]),
+        "first_seen_load": LOAD_ID,
+        "first_seen_on": _date("as_of of the load that first saw it."),
+        "last_seen_load": LOAD_ID,
+        "last_seen_on": _date("as_of of the latest load that saw it."),
+        "resolved_on": _date("as_of of the load that no longer saw it.", nullable=True),
+        "resolved_load": _col(str, "The load that no longer saw it.", nullable=True),
+        "accepted": _col(bool, "A quality officer accepted it as a known exception."),
+        "accepted_by": _col(str, "Who accepted it.", nullable=True),
+        "accepted_reason": _col(str, "Why.", nullable=True),
+    },
+    name="failure_history",
+    coerce=True,
+    description="Every failure ever seen for the authority, tracked load to load "
+    "(restricted: holds record keys). Accepted failures stop counting against it.",
+)
+
+FailureAcceptances = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "failure_key": _col(str, "The failure accepted (see failure_history)."),
+        "accepted_by": _col(str, "Who accepted it."),
+        "accepted_reason": _col(str, "Why it is a known, explained exception."),
+        "accepted_at": _col(pd.DatetimeTZDtype(tz="UTC"), "When."),
+    },
+    name="failure_acceptances",
+    coerce=True,
+    description="Quality officers' acceptances, kept across loads (written by iro-etl accept).",
+)
+
+MART_MODELS[FailureHistory.name] = FailureHistory
+#: Tables people write (not replaced by loads).
+STATE_MODELS: dict[str, pa.DataFrameSchema] = {FailureAcceptances.name: FailureAcceptances}
