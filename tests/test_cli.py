@@ -83,3 +83,28 @@ def test_detect_names_the_system_and_validate_can_rely_on_it(clean_export, tmp_p
     (tmp_path / "notes.txt").write_text("nothing to see")
     result = _run("detect", "--input", str(tmp_path))
     assert result.exit_code == 2 and "No installed plugin recognises" in result.output
+
+
+def test_failures_accept_and_workbook_after_a_load(tmp_path, messy_export):
+    from openpyxl import load_workbook
+
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    assert _run("load", "--authority", "Q1", "--system", "ssda903", "--input",
+                str(messy_export), "--db", db, "--as-of", "2014-03-31").exit_code == 0
+    listed = _run("failures", "--authority", "Q1", "--db", db, "--format", "csv")
+    assert listed.exit_code == 0
+    rows = listed.output.splitlines()
+    assert rows[0].startswith("failure_key,status,accepted") and len(rows) > 10
+    key = rows[1].split(",")[0]
+    accepted = _run("accept", "--authority", "Q1", "--key", key, "--by", "QO", "--reason",
+                    "known", "--db", db)
+    assert accepted.exit_code == 0, accepted.output
+    after = _run("failures", "--authority", "Q1", "--db", db, "--format", "csv").output
+    assert f"{key},new,True" in after
+    book = tmp_path / "q1.xlsx"
+    made = _run("failures", "--authority", "Q1", "--db", db, "--format", "xlsx",
+                "--output", str(book))
+    assert made.exit_code == 0 and book.exists()
+    assert {"Summary", "reviews", "episodes"} <= set(load_workbook(book).sheetnames)
+    assert _run("accept", "--authority", "Q1", "--key", "nope", "--by", "x", "--reason", "y",
+                "--db", db).exit_code == 2

@@ -8,6 +8,7 @@ from iro_etl.config import Authority, ConfigError, Policies
 from iro_etl.marts import RuleResults, apply_rules
 from iro_etl.pipeline import Export, all_marts, read_export, validate_export
 from iro_etl.publish import publish_load
+from iro_etl.reports import write_latest_failures_workbook
 from iro_etl.sql_source import is_database_url
 from iro_etl.validation import ValidatedTables
 from iro_etl.workdays import WorkingCalendar
@@ -15,7 +16,7 @@ from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
 
 from iro_assets.partitions import authority_partitions
-from iro_assets.resources import IroSettings, MartsDatabase
+from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
 
 GROUP = "iro"
 
@@ -153,3 +154,12 @@ def published_marts(context: dg.AssetExecutionContext, export: Export,
             "dagster/row_count": len(frame), "load_id": export.load_id,
             "as_of": str(export.as_of.date()),
         })
+
+
+@dg.asset(partitions_def=authority_partitions, group_name="reports",
+          deps=["validation_failures", "failure_history"],
+          description="The quality officers' failures workbook for the authority's latest load.")
+def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
+    code = context.partition_key
+    path = write_latest_failures_workbook(database.engine(), code, reports_dir() / code)
+    context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})

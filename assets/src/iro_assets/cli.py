@@ -11,13 +11,17 @@ from pathlib import Path
 
 import click
 import pandas as pd
+import sqlalchemy as sa
 from iro_etl.config import ConfigError, load_authorities
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.plugin import SourcePlugin
+from iro_etl.publish import accept, make_engine, read_mart
 from iro_etl.registry import PluginError, available, detect, get_plugin
+from iro_etl.reports import write_latest_failures_workbook
 from iro_etl.sql_source import is_database_url
 
 from iro_assets.demo import write_demo
+from iro_assets.resources import default_db_url, reports_dir
 from iro_assets.runner import dagster_instance, environment, run_authority, summary
 
 USAGE = 2
@@ -159,6 +163,64 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
             click.echo("")
             click.echo(shown.to_string(index=False, max_rows=200))
     sys.exit(1 if (failures["severity"] == "error").any() else 0)
+
+
+@main.command()
+@click.option("--authority", required=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--status", type=click.Choice(["current", "new", "open", "resolved", "all"]),
+              default="current", show_default=True,
+              help="current = new and still open (accepted ones included, flagged).")
+@click.option("--since", help="Only failures first seen on or after this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Workbook path for --format xlsx (default: the reports folder).")
+def failures(authority: str, db_url: str | None, status: str, since: str | None, fmt: str,
+             output: Path | None) -> None:
+    """List an authority's failures as tracked load to load, or write its workbook."""
+    engine = make_engine(db_url or default_db_url())
+    if fmt == "xlsx":
+        try:
+            path = write_latest_failures_workbook(engine, authority,
+                                                  output or reports_dir() / authority)
+        except (LookupError, sa.exc.SQLAlchemyError) as exc:
+            _fail(f"{authority}: {exc}".splitlines()[0])
+        click.echo(str(path))
+        return
+    try:
+        history = read_mart(engine, "failure_history", authority)
+    except sa.exc.SQLAlchemyError:
+        _fail(f"no failure history in {engine.url.render_as_string(hide_password=True)}")
+    if status == "current":
+        history = history[history["status"] != "resolved"]
+    elif status != "all":
+        history = history[history["status"] == status]
+    if since:
+        history = history[pd.to_datetime(history["first_seen_on"]) >= _as_of(since)]
+    shown = history[["failure_key", "status", "accepted", "table_name", "record_key",
+                     "column_name", "rule", "severity", "first_seen_on", "message"]]
+    shown = shown.sort_values(["table_name", "rule", "record_key"])
+    if fmt == "csv":
+        shown.to_csv(sys.stdout, index=False)
+    else:
+        click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
+
+
+@main.command("accept")
+@click.option("--authority", required=True)
+@click.option("--key", "failure_key", required=True, help="failure_key from iro-etl failures.")
+@click.option("--by", "who", required=True, help="Who accepts it.")
+@click.option("--reason", required=True, help="Why it is a known, explained exception.")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+def accept_failure(authority: str, failure_key: str, who: str, reason: str,
+                   db_url: str | None) -> None:
+    """Accept a failure as a known exception: it stops counting against the authority."""
+    try:
+        accept(make_engine(db_url or default_db_url()), authority, failure_key, who, reason)
+    except (KeyError, sa.exc.SQLAlchemyError) as exc:
+        _fail(str(exc).strip("'\"").splitlines()[0])
+    click.echo(f"{authority}: failure {failure_key} accepted by {who}.")
 
 
 @main.command("detect")

@@ -2,15 +2,21 @@
 
 import dagster as dg
 
-from iro_assets.assets import export, published_marts, rule_results, validated_tables
-from iro_assets.jobs import nightly_load
+from iro_assets.assets import (
+    export,
+    failures_workbook,
+    published_marts,
+    rule_results,
+    validated_tables,
+)
+from iro_assets.jobs import failures_workbook_job, nightly_load
 from iro_assets.resources import IroSettings, MartsDatabase
 from iro_assets.schedules import nightly
 from iro_assets.sensors import export_drop
 
 defs = dg.Definitions(
-    assets=[export, validated_tables, rule_results, published_marts],
-    jobs=[nightly_load],
+    assets=[export, validated_tables, rule_results, published_marts, failures_workbook],
+    jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],
     sensors=[export_drop],
     resources={"settings": IroSettings(), "database": MartsDatabase()},

@@ -7,3 +7,9 @@ nightly_load = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Read, validate, apply the rules and publish the marts of one authority.",
 )
+
+failures_workbook_job = dg.define_asset_job(
+    "failures_workbook_job",
+    selection=dg.AssetSelection.assets("failures_workbook"),
+    description="Rebuild one authority's failures workbook from the published marts, on demand.",
+)

@@ -24,6 +24,11 @@ def state_dir() -> Path:
     return Path(os.environ.get("IRO_ETL_HOME", DEFAULT_STATE_DIR)).resolve()
 
 
+def reports_dir() -> Path:
+    """Where workbooks are written: the state folder's reports/."""
+    return state_dir() / "reports"
+
+
 def default_db_url() -> str:
     return os.environ.get("IRO_ETL_DB_URL") or f"sqlite:///{state_dir() / 'iro_etl.db'}"
 

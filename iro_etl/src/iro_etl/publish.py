@@ -206,11 +206,26 @@ def _read(conn: sa.Connection, name: str, authority: str) -> pd.DataFrame:
 
 
 def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.DataFrame:
-    """A published mart (optionally one authority's rows), for reports and tests."""
+    """A published mart (optionally one authority's rows), typed as the contract says.
+
+    SQLite returns dates as text and booleans as 0/1; both come back as on PostgreSQL.
+    """
     query = f'SELECT * FROM "{name}"'
     params = {}
     if authority is not None:
         query += " WHERE authority = :authority"
         params["authority"] = authority
     with engine.connect() as conn:
-        return pd.read_sql_query(sa.text(query), conn, params=params)
+        frame = pd.read_sql_query(sa.text(query), conn, params=params)
+    schema = MART_MODELS.get(name) or STATE_MODELS[name]
+    for col, spec in schema.columns.items():
+        if col not in frame:
+            continue
+        dtype = str(spec.dtype)
+        if dtype.startswith("datetime64[ns, "):
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+        elif dtype.startswith("datetime"):
+            frame[col] = pd.to_datetime(frame[col])
+        elif dtype in ("bool", "boolean"):
+            frame[col] = frame[col].astype("boolean")
+    return frame
