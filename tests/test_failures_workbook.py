@@ -3,13 +3,12 @@
 import csv
 import shutil
 
+from conftest import AS_OF
 from iro_etl.pipeline import build_marts, read_export, validate_export
 from iro_etl.publish import make_engine, publish_load
 from iro_etl.reports import write_latest_failures_workbook
 from iro_etl.workdays import WorkingCalendar
 from openpyxl import load_workbook
-
-from conftest import AS_OF
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","click")'
 
