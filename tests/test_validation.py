@@ -90,3 +90,16 @@ def test_clean_export_has_no_failures(clean_export):
     validated = validate_export(read_export("T2", "ssda903", clean_export, AS_OF))
     assert validated.failures.empty
     assert validated.quarantine.empty
+
+
+def test_an_export_with_no_usable_child_still_validates(tmp_path, clean_export):
+    import shutil
+
+    folder = tmp_path / "nochild"
+    shutil.copytree(clean_export, folder)
+    (folder / "header.csv").write_text("CHILD,SEX,DOB\n1,,01/01/2010\n")
+    validated = validate_export(read_export("T3", "ssda903", folder, AS_OF))
+    summary = validated.summary().set_index("table_name")
+    assert summary.loc["children", "rows_quarantined"] == 1
+    assert summary.loc["reviews", "rows_clean"] == 0
+    assert (summary["rows_in"] == summary["rows_clean"] + summary["rows_quarantined"]).all()

@@ -168,8 +168,9 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
         _foreign_keys(table, typed, clean, found)
         if table == "reviews":
             dob = clean["children"].set_index("child_id")["dob"]
-            found.add(typed["review_date"] < typed["child_id"].map(dob), "review_before_birth",
-                      "review_date")
+            # With no clean child at all the lookup is empty, and must still compare as dates.
+            born = pd.to_datetime(typed["child_id"].map(dob)).astype("datetime64[us]")
+            found.add(typed["review_date"] < born, "review_before_birth", "review_date")
         frame = found.frame()
         errors = _error_index(frame)
         clean[table] = pd.concat([typed.drop(index=errors), raw.loc[~raw.index.isin(errors),
