@@ -168,8 +168,8 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
         _foreign_keys(table, typed, clean, found)
         if table == "reviews":
             dob = clean["children"].set_index("child_id")["dob"]
-            # With no clean child at all the lookup is empty, and must still compare as dates.
-            born = pd.to_datetime(typed["child_id"].map(dob)).astype("datetime64[us]")
+            # reindex, not map: with no clean child at all, map cannot build a date column.
+            born = pd.Series(dob.reindex(typed["child_id"]).to_numpy(), index=typed.index)
             found.add(typed["review_date"] < born, "review_before_birth", "review_date")
         frame = found.frame()
         errors = _error_index(frame)
