@@ -33,10 +33,13 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
     except sa.exc.SQLAlchemyError as exc:
         return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
     order = [reflected.c[c] for c in order_by if c in reflected.c]
-    with engine.connect() as conn:
-        result = conn.execute(sa.select(reflected).order_by(*order))
-        header = list(result.keys())
-        rows = [["" if v is None else _text(v) for v in row] for row in result]
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(sa.select(reflected).order_by(*order))
+            header = list(result.keys())
+            rows = [["" if v is None else _text(v) for v in row] for row in result]
+    except sa.exc.SQLAlchemyError as exc:
+        return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
     return [header, *rows], []
 
 
