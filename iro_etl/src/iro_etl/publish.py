@@ -222,10 +222,11 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
         if col not in frame:
             continue
         dtype = str(spec.dtype)
+        # ISO8601: rows written by other tools may carry a time part, ours do not.
         if dtype.startswith("datetime64[ns, "):
-            frame[col] = pd.to_datetime(frame[col], utc=True)
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
         elif dtype.startswith("datetime"):
-            frame[col] = pd.to_datetime(frame[col])
+            frame[col] = pd.to_datetime(frame[col], format="ISO8601").astype("datetime64[us]")
         elif dtype in ("bool", "boolean"):
             frame[col] = frame[col].astype("boolean")
     return frame
