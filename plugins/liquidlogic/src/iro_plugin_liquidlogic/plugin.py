@@ -1,0 +1,130 @@
+"""The Liquidlogic LCS plugin: the reporting warehouse, as CSV extracts or the database itself.
+
+An export location is either a folder of CSV extracts, one per warehouse table
+and named ``<table>.csv`` (``person.csv``, ``cla_episode.csv``, ...), or a
+SQLAlchemy database URL of the warehouse (lineage ``db:<table>``). Each
+warehouse table feeds one canonical table (see :mod:`iro_plugin_liquidlogic.tables`);
+only ``involvement`` rows of an IRO type become IRO allocations.
+
+Options (the authority's ``options`` block in authorities.yaml):
+
+``tables``
+    ``{warehouse table: actual table name}``, for warehouses that name tables
+    differently (``{cla_episode: dm_cla_episodes}`` reads ``dm_cla_episodes.csv`` or
+    the database table ``dm_cla_episodes``). A table mapped to nothing (``null``)
+    is not read and its canonical table stays empty, with no failure.
+``iro_involvement_types``
+    Involvement types that mean an IRO allocation (default ``IRO`` and
+    ``Independent Reviewing Officer``), compared case- and punctuation-insensitively.
+``columns``
+    The standard option: ``{canonical table: {canonical column: [extra headers]}}``.
+    The involvement type column is ``involvement_type`` under ``iro_allocations``.
+``codes``
+    The standard option, applied by the core after LCS words ('M', 'Held', ...)
+    have been turned into canonical codes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iro_etl.plugin import SourceData, SourcePlugin
+from iro_etl.readers import empty_frame, find_header, frame_from_rows
+from iro_etl.sql_source import is_database_url
+
+from iro_plugin_liquidlogic.database import read_database, table_headers
+from iro_plugin_liquidlogic.extracts import read_extracts, recognised_files
+from iro_plugin_liquidlogic.tables import (
+    COLUMN_NAMES,
+    IRO_INVOLVEMENT_TYPES,
+    TABLE_NAMES,
+    TABLES,
+    WarehouseTable,
+)
+from iro_plugin_liquidlogic.vocabulary import iro_involvements, to_canonical
+from iro_plugin_liquidlogic.writer import write_synthetic
+
+if TYPE_CHECKING:
+    from iro_etl.synthetic import GroundTruth
+
+#: Tables whose presence (with their own headers) says a location is an LCS warehouse.
+_SIGNATURE = ("person", "cla_episode")
+
+
+def table_names(option: Mapping[str, Any] | None) -> dict[str, str]:
+    """Warehouse table -> the authority's name for it, from the ``tables`` option."""
+    option = dict(option or {})
+    unknown = set(option) - set(TABLE_NAMES)
+    if unknown:
+        raise ValueError(f"tables option: no warehouse tables {sorted(unknown)}; "
+                         f"known: {', '.join(TABLE_NAMES)}")
+    names = {name: name for name in TABLE_NAMES}
+    for name, actual in option.items():
+        if actual:
+            names[name] = str(actual)
+        else:
+            del names[name]
+    return names
+
+
+def _header_fits(table: WarehouseTable, rows: list[list[str]] | None) -> bool:
+    """Whether the first rows hold this table's header: every required column found."""
+    if not rows:
+        return False
+    _, mapping = find_header(rows, table.spec)
+    return set(table.spec.required) <= set(mapping.values())
+
+
+class LiquidlogicPlugin(SourcePlugin):
+    """Liquidlogic LCS reporting warehouse tables, from CSV extracts or the database."""
+
+    name = "liquidlogic"
+    description = "Liquidlogic LCS reporting warehouse: CSV extracts (<table>.csv) or the database"
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.names = table_names(self.options.get("tables"))
+        self.tables = tuple(
+            WarehouseTable(t.name, t.spec.extended(self.extra_headers(t.spec.table)), t.order_by)
+            for t in TABLES)
+        self.iro_types = tuple(self.options.get("iro_involvement_types") or IRO_INVOLVEMENT_TYPES)
+
+    def recognise(self, path: Path | str) -> bool:
+        if isinstance(path, str) and is_database_url(path):
+            headers = table_headers(path, self.tables, self.names)
+        else:
+            path = Path(path)
+            headers = recognised_files(path, self.tables, self.names)
+            if path.is_file():
+                # One extract on its own: it is ours if it is one of our tables, header and all.
+                return any(_header_fits(t, headers.get(t.name)) for t in self.tables)
+        signature = [t for t in self.tables if t.name in _SIGNATURE and t.name in self.names]
+        return bool(signature) and all(_header_fits(t, headers.get(t.name)) for t in signature)
+
+    def read(self, path: Path | str) -> SourceData:
+        if isinstance(path, str) and is_database_url(path):
+            got = read_database(path, self.tables, self.names)
+        else:
+            got = read_extracts(Path(path), self.tables, self.names)
+        failures = list(got.failures)
+        tables = {}
+        for table in self.tables:
+            if table.name in got.tables:
+                rows, source = got.tables[table.name]
+                frame, more = frame_from_rows(rows, table.spec, source)
+                failures += more
+            else:
+                frame = empty_frame(table.spec)
+            frame = to_canonical(table.spec.table, frame)
+            if table.name == "involvement":
+                frame = iro_involvements(frame, self.iro_types)
+            tables[table.spec.table] = frame
+        return SourceData(self.name, tables, failures, got.files)
+
+    def column_names(self) -> dict[str, dict[str, str]]:
+        return COLUMN_NAMES
+
+    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
+        return write_synthetic(truth, dest, self.names)
