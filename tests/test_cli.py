@@ -72,7 +72,9 @@ def test_demo_runs_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     engine = make_engine(f"sqlite:///{tmp_path / 'demo' / 'iro_etl.db'}")
     summary = read_mart(engine, "load_summary")
-    assert set(summary["authority"]) == {"DEMO-N", "DEMO-S", "DEMO-E"}
+    assert set(summary["authority"]) == {"DEMO-N", "DEMO-S", "DEMO-E", "DEMO-W"}
+    assert set(summary["system"]) == {"ssda903", "carefirst", "liquidlogic", "mosaic"}
+    assert len(list((tmp_path / "demo" / "reports").rglob("failures_*.xlsx"))) == 4
     population = read_mart(engine, "lac_population")
     assert population.groupby("authority")["children"].sum().gt(0).all()
 

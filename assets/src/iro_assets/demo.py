@@ -1,45 +1,60 @@
-"""The demo: three synthetic authorities written as real exports, ready to load."""
+"""The demo: synthetic authorities on different case-recording systems, written as real exports.
+
+Each authority's ground truth is written by its system's own synthetic exporter,
+so the demo loads through the real plugins: SSDA903 CSV, a CareFirst workbook,
+a Liquidlogic reporting database (SQLite) and Mosaic warehouse extracts.
+"""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from iro_etl.config import Authority, write_authorities
 from iro_etl.registry import get_plugin
 from iro_etl.synthetic import generate
-from iro_plugin_ssda903.writer import write_xml_export
+from iro_plugin_liquidlogic.writer import write_database
 
 
 @dataclass(frozen=True)
 class DemoAuthority:
     code: str
     name: str
+    system: str
     children: int
     defect_rate: float
-    form: str  # "csv", "xml" or "legacy-csv" (pre-2013 placement codes)
+    #: Write a database instead of files (systems read from one).
+    database: bool = False
 
 
 DEMO = (
-    DemoAuthority("DEMO-N", "Northshire (903 CSV)", 900, 0.01, "csv"),
-    DemoAuthority("DEMO-S", "Southvale (903 XML)", 600, 0.0, "xml"),
-    DemoAuthority("DEMO-E", "Eastmoor (903 CSV, older codes, messy)", 400, 0.03, "legacy-csv"),
+    DemoAuthority("DEMO-N", "Northshire (SSDA903 CSV, some defects)", "ssda903", 900, 0.01),
+    DemoAuthority("DEMO-S", "Southvale (CareFirst workbook)", "carefirst", 600, 0.0),
+    DemoAuthority("DEMO-E", "Eastmoor (Liquidlogic database)", "liquidlogic", 500, 0.0,
+                  database=True),
+    DemoAuthority("DEMO-W", "Westbrook (Mosaic extracts)", "mosaic", 400, 0.0),
 )
 
 
 def write_demo(folder: Path, as_of: pd.Timestamp, scale: float = 1.0, seed: int = 7) -> Path:
     """Write each demo authority's export and an authorities.yaml naming them; returns its path."""
-    plugin = get_plugin("ssda903")
     authorities = []
     for i, demo in enumerate(DEMO):
         truth = generate(max(10, int(demo.children * scale)), as_of=as_of, seed=seed + i,
                          defect_rate=demo.defect_rate)
-        truth.legacy_places = demo.form == "legacy-csv"
-        export = folder / "exports" / demo.code
-        if demo.form == "xml":
-            write_xml_export(truth, export / "ssda903.xml")
+        if demo.database:
+            path = folder / "exports" / f"{demo.code}.db"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            engine = sa.create_engine(f"sqlite:///{path}")
+            write_database(truth, engine)
+            engine.dispose()
+            location: Path | str = f"sqlite:///{path}"
         else:
-            plugin.write_synthetic(truth, export)
-        authorities.append(Authority(demo.code, demo.name, "ssda903", Path("exports") / demo.code))
+            location = folder / "exports" / demo.code
+            get_plugin(demo.system).write_synthetic(truth, location)
+            location = Path("exports") / demo.code
+        authorities.append(Authority(demo.code, demo.name, demo.system, location))
     config = folder / "authorities.yaml"
     write_authorities(config, authorities)
     return config

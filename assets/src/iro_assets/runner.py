@@ -87,6 +87,7 @@ def summary(db_url: str | None, codes: list[str]) -> pd.DataFrame:
         year = int(latest["year_ending"].iloc[0]) if len(latest) else None
         rows.append({
             "authority": code,
+            "system": loads["system"].iloc[0] if len(loads) else "-",
             "rows in": int(loads["rows_in"].sum()),
             "quarantined": int(loads["rows_quarantined"].sum()),
             "errors": int(loads["errors"].sum()),
