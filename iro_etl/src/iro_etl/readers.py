@@ -209,3 +209,24 @@ def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], l
             grid.pop()
         sheets[sheet.title] = grid
     return sheets, []
+
+
+def classify_header(rows: list[list[str]], specs: tuple[TableSpec, ...], *, strict: bool = False
+                    ) -> TableSpec | None:
+    """The table whose header is among ``rows``: it names the table's key (its first required
+    column) and most of its required columns, or all of them when ``strict``.
+
+    Reading is best lenient (the missing columns are then reported); recognising an export
+    is best strict, so another system's file sharing a few headers is not claimed. Tables
+    share columns (a child id, a review date): the best share of required columns wins, then
+    the most columns matched.
+    """
+    best, best_score = None, (0.0, 0)
+    for spec in specs:
+        matched = set(find_header(rows, spec)[1].values())
+        share = len(matched & set(spec.required)) / len(spec.required)
+        score = (share, len(matched))
+        enough = share == 1 if strict else share > 0.5
+        if spec.required[0] in matched and enough and score > best_score:
+            best, best_score = spec, score
+    return best

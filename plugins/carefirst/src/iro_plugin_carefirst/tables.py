@@ -6,8 +6,8 @@ The first header listed for a column is the one the report prints; the others ar
 headers seen in older or locally edited versions of the report.
 """
 
-from iro_etl.readers import TableSpec, find_header, normalise_header
-from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
+from iro_etl.readers import TableSpec, classify_header, find_header, normalise_header
+from iro_schemas.canonical import CANONICAL_MODELS
 
 #: The workbook the report writes.
 WORKBOOK_NAME = "LAC_IRO_Report.xlsx"
@@ -135,19 +135,6 @@ def classify(name: str, rows: list[list[str]], specs: tuple[TableSpec, ...]) -> 
     by_name = {normalise_header(SHEET_NAMES[spec.table]): spec for spec in specs}
     spec = by_name.get(normalise_header(name))
     return spec if spec is not None else classify_header(rows, specs)
-
-
-def classify_header(rows: list[list[str]], specs: tuple[TableSpec, ...]) -> TableSpec | None:
-    """The table whose key and most of whose required columns the header names; None if none."""
-    best, best_score = None, (0.0, 0)
-    for spec in specs:
-        matched = set(find_header(rows, spec)[1].values())
-        share = len(matched & set(spec.required)) / len(spec.required)
-        # Sheets share columns (Client ID, Review Date): the most required, then most columns win.
-        score = (share, len(matched))
-        if RECORD_KEYS[spec.table][0] in matched and share > 0.5 and score > best_score:
-            best, best_score = spec, score
-    return best
 
 
 def has_required(rows: list[list[str]], spec: TableSpec) -> bool:

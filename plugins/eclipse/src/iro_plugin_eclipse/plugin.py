@@ -45,7 +45,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from iro_etl.failures import FILE_LEVEL, Failure
 from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec, csv_header, decode, empty_frame, find_header, read_csv_table
+from iro_etl.readers import (
+    TableSpec,
+    classify_header,
+    csv_header,
+    decode,
+    empty_frame,
+    read_csv_table,
+)
 from iro_etl.sql_source import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
 
@@ -62,16 +69,7 @@ if TYPE_CHECKING:
 
 def classify_csv(path: Path, specs: tuple[TableSpec, ...]) -> TableSpec | None:
     """The structured table a CSV file holds, judged by its header: its key and most required columns."""
-    rows = csv_header(path)
-    best, best_score = None, (0.0, 0)
-    for spec in specs:
-        _, mapping = find_header(rows, spec)
-        matched = set(mapping.values())
-        share = len(matched & set(spec.required)) / len(spec.required)
-        score = (share, len(matched))
-        if spec.required[0] in matched and share > 0.5 and score > best_score:
-            best, best_score = spec, score
-    return best
+    return classify_header(csv_header(path), specs)
 
 
 def _files(path: Path) -> list[Path]:

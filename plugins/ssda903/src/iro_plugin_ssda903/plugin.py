@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from iro_etl.failures import FILE_LEVEL, Failure
 from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec, csv_header, empty_frame, find_header, read_csv_table
+from iro_etl.readers import TableSpec, classify_header, csv_header, empty_frame, read_csv_table
 
 from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
 from iro_plugin_ssda903.writer import write_csv_export
@@ -22,24 +22,8 @@ _SUFFIXES = {".csv", ".xml"}
 
 def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS, *, strict: bool = False
                  ) -> TableSpec | None:
-    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table.
-
-    Reading is lenient (most required columns will do, and the missing ones are reported);
-    recognising an export is ``strict`` (every required column), so another system's file
-    that happens to share a few 903 headers is not claimed.
-    """
-    rows = csv_header(path)
-    best, best_score = None, (0.0, 0)
-    for spec in specs:
-        _, mapping = find_header(rows, spec)
-        matched = set(mapping.values())
-        share = len(matched & set(spec.required)) / len(spec.required)
-        # A table is recognised by its key plus most of its own required columns.
-        score = (share, len(matched))
-        enough = share == 1 if strict else share > 0.5
-        if "child_id" in matched and enough and score > best_score:
-            best, best_score = spec, score
-    return best
+    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table."""
+    return classify_header(csv_header(path), specs, strict=strict)
 
 
 def _files(path: Path) -> list[Path]:
