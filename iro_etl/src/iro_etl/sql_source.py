@@ -32,10 +32,13 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
         return [], [Failure(table, source, "unreadable_file", value=f"no table {name!r}")]
     except sa.exc.SQLAlchemyError as exc:
         return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
+    # A JSON column arrives as Python objects, whose text is not JSON: read it as stored text.
+    columns = [sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c
+               for c in reflected.c]
     order = [reflected.c[c] for c in order_by if c in reflected.c]
     try:
         with engine.connect() as conn:
-            result = conn.execute(sa.select(reflected).order_by(*order))
+            result = conn.execute(sa.select(*columns).order_by(*order))
             header = list(result.keys())
             rows = [["" if v is None else _text(v) for v in row] for row in result]
     except sa.exc.SQLAlchemyError as exc:

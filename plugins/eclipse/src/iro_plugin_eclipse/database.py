@@ -3,13 +3,12 @@
 The tables ``people``, ``cla_episodes``, ``staff`` and ``forms`` are read as text in a
 stable order (lineage ``db:<table>``, rows counted from 2 as the core's SQL reader
 does); the forms' ``answers`` column holds each JSON document as text. A database
-that cannot be reached is one failure, never an exception. The forms table is read
-by :func:`read_form_rows`, which also accepts answers kept in a JSON or JSONB column.
+that cannot be reached is one failure, never an exception. Answers kept in a JSON or
+JSONB column are read as their stored text by the core's reader.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -58,43 +57,6 @@ def is_eclipse_database(url: str, forms_spec: TableSpec) -> bool:
         return False
 
 
-def _cell(value: object) -> str:
-    """A database value as export text (dates as ISO dates, whole floats without the .0)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_form_rows(engine: sa.Engine, name: str, order_by: tuple[str, ...]
-                   ) -> tuple[list[list[str]], list[Failure]]:
-    """The forms table's header and rows as text, like the core's SQL reader, JSON columns included.
-
-    A JSON or JSONB column comes back from the driver as Python objects, whose text is not
-    JSON; the column is read as text in the query instead, so answers parse as stored.
-    """
-    source = f"db:{name}"
-    try:
-        reflected = sa.Table(name, sa.MetaData(), autoload_with=engine)
-    except sa.exc.NoSuchTableError:
-        return [], [Failure(FILE_LEVEL, source, "unreadable_file", value=f"no table {name!r}")]
-    except sa.exc.SQLAlchemyError as exc:
-        return [], [Failure(FILE_LEVEL, source, "unreadable_file", value=str(exc).splitlines()[0])]
-    columns = [sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c for c in reflected.c]
-    order = [reflected.c[c] for c in order_by if c in reflected.c]
-    try:
-        with engine.connect() as conn:
-            result = conn.execute(sa.select(*columns).order_by(*order))
-            header = list(result.keys())
-            rows = [[_cell(v) for v in row] for row in result]
-    except sa.exc.SQLAlchemyError as exc:
-        return [], [Failure(FILE_LEVEL, source, "unreadable_file", value=str(exc).splitlines()[0])]
-    return [header, *rows], []
-
-
 def read_database(url: str, specs: tuple[TableSpec, ...], forms_spec: TableSpec
                   ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Failure]]:
     """The structured tables (by canonical name), the forms table, and read failures."""
@@ -119,7 +81,7 @@ def read_database(url: str, specs: tuple[TableSpec, ...], forms_spec: TableSpec
             if rows:
                 tables[spec.table], more = frame_from_rows(rows, spec, f"db:{name}")
                 failures += more
-        rows, more = read_form_rows(engine, *DB_FORMS)
+        rows, more = read_table_rows(engine, DB_FORMS[0], DB_FORMS[1], FILE_LEVEL)
         failures += more
         if rows:
             forms, more = frame_from_rows(rows, forms_spec, f"db:{DB_FORMS[0]}")
