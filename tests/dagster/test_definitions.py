@@ -95,3 +95,21 @@ def test_missing_config_is_a_skip_not_an_error(tmp_path):
         context = dg.build_schedule_context(instance=instance,
                                             resources={"settings": settings})
         assert isinstance(nightly(context), dg.SkipReason)
+
+
+def test_hooks_write_one_line_per_authority_and_run(tmp_path, config, monkeypatch):
+    monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
+    monkeypatch.setenv("IRO_ETL_DB_URL", f"sqlite:///{tmp_path / 'marts.db'}")
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("IRO_ETL_AS_OF", "2014-03-31")
+    job = defs.resolve_job_def(nightly_load.name)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(authority_partitions.name, ["CLEAN", "GONE"])
+        assert job.execute_in_process(instance=instance, partition_key="CLEAN").success
+        failed = job.execute_in_process(instance=instance, partition_key="GONE",
+                                        raise_on_error=False)
+        assert not failed.success
+    lines = (tmp_path / "state" / "runs.log").read_text().splitlines()
+    assert len(lines) == 2
+    assert " CLEAN published load " in lines[0] and " 0 errors" in lines[0]
+    assert " GONE FAILED at export: Authority GONE is not in" in lines[1]

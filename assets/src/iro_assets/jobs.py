@@ -2,10 +2,13 @@
 
 import dagster as dg
 
+from iro_assets.hooks import load_failed, load_succeeded
+
 nightly_load = dg.define_asset_job(
     "nightly_load",
     selection=dg.AssetSelection.all(),
     description="Read, validate, apply the rules and publish the marts of one authority.",
+    hooks={load_succeeded, load_failed},
 )
 
 failures_workbook_job = dg.define_asset_job(
