@@ -31,3 +31,15 @@ def test_nothing_claims_an_unrelated_folder(tmp_path):
     (tmp_path / "minutes.csv").write_text("Meeting,Date\nTeam,01/02/2013\n")
     with pytest.raises(PluginError, match="No installed plugin recognises"):
         detect(tmp_path)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_validate_works_on_every_system(exports, system):
+    from click.testing import CliRunner
+    from iro_assets.cli import main
+
+    for args in (["--system", system], []):
+        result = CliRunner().invoke(main, ["validate", *args, "--input", str(exports / system)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "rows_in" in result.output
