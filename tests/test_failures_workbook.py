@@ -43,5 +43,6 @@ def test_workbook_sheets_and_formula_injection(tmp_path, messy_export):
     cells = [row[5] for row in children.iter_rows(min_row=2) if row[5].value == INJECTED]
     assert len(cells) == 1 and cells[0].data_type == "s"
     assert children.cell(row=cells[0].row, column=4).value == 6  # the Excel row of the edit
+    assert children.cell(row=cells[0].row, column=7).value == "D6"  # ETHNIC is column D
     # Nothing in the workbook is a formula.
     assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)

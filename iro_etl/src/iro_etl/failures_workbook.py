@@ -20,7 +20,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _DETAIL = [("status", "Status"), ("source_file", "File"), ("sheet", "Sheet"), ("row", "Row"),
-           ("column_name", "Column"), ("value", "Value"), ("severity", "Severity"),
+           ("column_name", "Column"), ("value", "Value"), ("cell", "Cell"), ("severity", "Severity"),
            ("rule", "Rule"), ("message", "What to fix"), ("accepted", "Accepted"),
            ("failure_key", "Failure key")]
 
@@ -54,7 +54,8 @@ def _table(sheet: Worksheet, top: int, frame: pd.DataFrame, headers: list[str]) 
 
 def failures_table(authority: str, failures: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """This load's failures with their status (new/open) and acceptance from the history."""
-    frame = failures.assign(failure_key=failure_keys(authority, failures))
+    cell = failures["column_letter"] + failures["row"].astype("string")
+    frame = failures.assign(failure_key=failure_keys(authority, failures), cell=cell)
     state = history.set_index("failure_key")[["status", "accepted"]]
     return frame.join(state, on="failure_key")
 
@@ -84,7 +85,7 @@ def write_failures_workbook(path: Path, authority: str, load_id: str, as_of: pd.
         sheet = book.create_sheet(table[:31])
         detail = rows.sort_values(["source_file", "row"])[[c for c, _ in _DETAIL]]
         _table(sheet, 1, detail, [title for _, title in _DETAIL])
-        for cell in sheet["I"][1:]:
+        for cell in sheet["J"][1:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     resolved = history[history["resolved_load"] == load_id]
     if len(resolved):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from iro_etl.cells import column_letters
 from iro_etl.config import Policies
 from iro_etl.failures import failures_frame
 from iro_etl.marts import RuleResults, apply_rules, conform, mart_frames
@@ -76,6 +77,7 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
                          ignore_index=True)
     validated = ValidatedTables(validated.clean, failures, validated.quarantine,
                                 validated.rows_in)
+    failures["column_letter"] = column_letters(failures, export.source.files)
     stamp = {"authority": export.authority, "load_id": export.load_id}
     summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp)
     return {

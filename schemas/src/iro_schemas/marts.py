@@ -110,6 +110,8 @@ ValidationFailures = pa.DataFrameSchema(
         "row": _col(pd.Int64Dtype(), "Row as numbered in Excel (the header is row 1).",
                     nullable=True),
         "column_name": _col(str, "Column of the export to correct.", nullable=True),
+        "column_letter": _col(str, "Letter of that column in the file or sheet, as Excel shows it "
+                              "(blank for database sources).", nullable=True),
         "value": _col(str, "The offending value as it appears in the export.", nullable=True),
         "rule": _col(str, "Rule id (see docs/rules.md)."),
         "severity": _col(str, "error (row quarantined) or warning (row kept).",
