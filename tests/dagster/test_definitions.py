@@ -113,3 +113,43 @@ def test_hooks_write_one_line_per_authority_and_run(tmp_path, config, monkeypatc
     assert len(lines) == 2
     assert " CLEAN published load " in lines[0] and " 0 errors" in lines[0]
     assert " GONE FAILED at export: Authority GONE is not in" in lines[1]
+
+
+def test_a_mart_that_breaks_its_contract_is_held_back(tmp_path, config, monkeypatch):
+    from iro_etl import pipeline
+
+    db = tmp_path / "marts.db"
+    monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
+    monkeypatch.setenv("IRO_ETL_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    job = defs.resolve_job_def(nightly_load.name)
+    engine = make_engine(f"sqlite:///{db}")
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(authority_partitions.name, ["CLEAN"])
+        monkeypatch.setenv("IRO_ETL_AS_OF", "2014-03-31")
+        assert job.execute_in_process(instance=instance, partition_key="CLEAN").success
+        before = read_mart(engine, "review_timeliness", "CLEAN")
+
+        original = pipeline.mart_frames
+
+        def broken(*args, **kwargs):
+            frames = original(*args, **kwargs)
+            frames["review_timeliness"].loc[0, "review_type"] = "fourth"
+            return frames
+
+        monkeypatch.setattr(pipeline, "mart_frames", broken)
+        monkeypatch.setenv("IRO_ETL_AS_OF", "2014-04-30")
+        result = job.execute_in_process(instance=instance, partition_key="CLEAN")
+        assert result.success
+        checks = {(e.asset_key.to_user_string(), e.check_name): e
+                  for e in result.get_asset_check_evaluations()}
+        held = checks[("review_timeliness", "review_timeliness_contract")]
+        assert not held.passed and "review_type" in held.metadata["problems"].value
+        assert checks[("load_summary", "load_summary_contract")].passed
+        materialized = {e.asset_key.to_user_string()
+                        for e in result.get_asset_materialization_events()}
+        assert "review_timeliness" not in materialized and "load_summary" in materialized
+    # Readers keep the previous timeliness rows; the rest moved on to the new load.
+    after = read_mart(engine, "review_timeliness", "CLEAN")
+    assert len(after) == len(before)
+    assert str(read_mart(engine, "load_summary", "CLEAN")["as_of"].iloc[0].date()) == "2014-04-30"

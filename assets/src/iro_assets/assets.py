@@ -133,27 +133,43 @@ MART_SPECS = [
     dg.AssetSpec(name, description=schema.description, group_name="marts",
                  partitions_def=authority_partitions,
                  deps=["export", "validated_tables", "rule_results"],
+                 # A mart that breaks its contract is held back: this load skips it.
+                 skippable=True,
                  metadata={"dagster/column_schema": dg.TableSchema(columns=[
                      dg.TableColumn(col, str(spec.dtype), description=spec.description)
                      for col, spec in schema.columns.items()])})
     for name, schema in MART_MODELS.items()
 ]
+CONTRACT_CHECKS = [
+    dg.AssetCheckSpec(f"{name}_contract", asset=name,
+                      description="The mart met its pandera contract and was published; "
+                      "if not, this authority keeps its previous rows.")
+    for name in MART_MODELS
+]
 
 
-@dg.multi_asset(specs=MART_SPECS, partitions_def=authority_partitions,
+@dg.multi_asset(specs=MART_SPECS, check_specs=CONTRACT_CHECKS, partitions_def=authority_partitions,
                 description="Every mart of the authority, published in one transaction.")
 def published_marts(context: dg.AssetExecutionContext, export: Export,
                     validated_tables: ValidatedTables, rule_results: RuleResults,
                     settings: IroSettings, database: MartsDatabase):
     code = context.partition_key
     marts = all_marts(export, validated_tables, rule_results, settings.pseudonym_key())
-    history = publish_load(database.engine(), code, marts, export.load_id, export.as_of)
-    marts["failure_history"] = history
-    for name, frame in marts.items():
+    history = publish_load(database.engine(), code, marts.frames, export.load_id, export.as_of)
+    published = dict(marts.frames)
+    if history is not None:
+        published["failure_history"] = history
+    for name, frame in published.items():
         yield dg.MaterializeResult(asset_key=name, metadata={
             "dagster/row_count": len(frame), "load_id": export.load_id,
             "as_of": str(export.as_of.date()),
         })
+    for name in MART_MODELS:
+        problem = marts.rejected.get(name) or (
+            "held back with validation_failures" if name not in published else None)
+        yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_contract",
+                                  passed=problem is None, severity=dg.AssetCheckSeverity.ERROR,
+                                  metadata={"problems": problem or "none"})
 
 
 @dg.asset(partitions_def=authority_partitions, group_name="reports",

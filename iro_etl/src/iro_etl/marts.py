@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pandera.pandas as pa
 from iro_schemas.marts import MART_MODELS
 
 from iro_etl.config import Policies
@@ -58,7 +59,8 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
 
 
 def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, pd.DataFrame]:
-    """The rule marts in their published shape: authority column, pseudonymised children."""
+    """The rule marts in their published shape (authority column, pseudonymised children),
+    not yet checked against the contract (see :func:`conform`)."""
     raw = {
         "review_timeliness": results.timeliness,
         "overdue_reviews": results.overdue,
@@ -71,12 +73,20 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
         if "child_id" in frame:
             frame["child_id"] = pseudonymise(frame["child_id"], authority, key)
         frame.insert(0, "authority", authority)
-        out[name] = conform(name, frame)
+        out[name] = frame
     return out
 
 
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns in contract order, validated against the mart's schema."""
+    """Columns in contract order, validated (lazily, every check) against the mart's schema."""
     schema = MART_MODELS[name]
     frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
-    return schema.validate(frame)
+    return schema.validate(frame, lazy=True)
+
+
+def contract_problems(error: pa.errors.SchemaErrors) -> str:
+    """What broke a mart's contract, by column and check, with counts but no values."""
+    cases = error.failure_cases
+    counts = cases.groupby(["column", "check"], dropna=False).size()
+    return "; ".join(f"{'table' if pd.isna(col) else col}: {check} ({n} rows)"
+                     for (col, check), n in counts.items())

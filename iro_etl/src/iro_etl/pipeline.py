@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from iro_etl.cells import column_letters
 from iro_etl.config import Policies
 from iro_etl.failures import failures_frame
-from iro_etl.marts import RuleResults, apply_rules, conform, mart_frames
+from iro_etl.marts import RuleResults, apply_rules, conform, contract_problems, mart_frames
 from iro_etl.plugin import SourceData, SourcePlugin
 from iro_etl.registry import get_plugin
 from iro_etl.validation import ValidatedTables, validate
@@ -81,17 +82,34 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     stamp = {"authority": export.authority, "load_id": export.load_id}
     summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp)
     return {
-        "validation_failures": conform("validation_failures", failures.assign(**stamp)),
-        "quarantine": conform("quarantine", validated.quarantine.assign(**stamp)),
-        "load_summary": conform("load_summary", summary),
+        "validation_failures": failures.assign(**stamp),
+        "quarantine": validated.quarantine.assign(**stamp),
+        "load_summary": summary,
     }
 
 
+@dataclass
+class Marts:
+    """One load's marts: those that meet their contract, and those held back (and why)."""
+
+    frames: dict[str, pd.DataFrame]
+    #: A mart that breaks its contract is not published for this authority: readers keep
+    #: the previous load's rows, and the reason goes to Dagster's checks.
+    rejected: dict[str, str]
+
+
 def all_marts(export: Export, validated: ValidatedTables, rules: RuleResults, key: bytes
-              ) -> dict[str, pd.DataFrame]:
-    """Every mart of one load: the rules' marts and the quality ones."""
-    return {**mart_frames(rules, export.authority, key),
-            **quality_marts(export, validated, rules)}
+              ) -> Marts:
+    """Every mart of one load (the rules' marts and the quality ones), checked one by one."""
+    shaped = {**mart_frames(rules, export.authority, key),
+              **quality_marts(export, validated, rules)}
+    frames, rejected = {}, {}
+    for name, frame in shaped.items():
+        try:
+            frames[name] = conform(name, frame)
+        except pa.errors.SchemaErrors as exc:
+            rejected[name] = contract_problems(exc)
+    return Marts(frames, rejected)
 
 
 def build_marts(export: Export, validated: ValidatedTables, calendar: WorkingCalendar,
@@ -99,4 +117,7 @@ def build_marts(export: Export, validated: ValidatedTables, calendar: WorkingCal
                 ) -> tuple[RuleResults, dict[str, pd.DataFrame]]:
     """Apply the rules and build every mart of one load."""
     rules = apply_rules(validated.clean, export.as_of, calendar, policies, export.column_names)
-    return rules, all_marts(export, validated, rules, key)
+    marts = all_marts(export, validated, rules, key)
+    if marts.rejected:
+        raise ValueError(f"marts break their contract: {marts.rejected}")
+    return rules, marts.frames

@@ -157,12 +157,16 @@ def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]
 
 
 def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
-                 load_id: str, as_of: pd.Timestamp) -> pd.DataFrame:
+                 load_id: str, as_of: pd.Timestamp) -> pd.DataFrame | None:
     """Publish a load's marts and its updated failure history together; returns the history.
 
     The previous history is read inside the same transaction, so two loads of one
-    authority cannot interleave their updates.
+    authority cannot interleave their updates. Without this load's failures (a mart held
+    back) the history is left as it was, and None returned.
     """
+    if "validation_failures" not in marts:
+        publish(engine, authority, marts)
+        return None
     with engine.begin() as conn:
         previous = _read(conn, "failure_history", authority)
         acceptances = _read(conn, "failure_acceptances", authority)
