@@ -67,3 +67,19 @@ def test_months_clamp_to_month_end(start, months, expected):
     assert str(got.date()) == expected
     assert got.date() == pd.Timestamp(start).date() + relativedelta(months=months)
 
+
+
+def test_counting_working_days_across_the_jubilee():
+    def dates(values):
+        return pd.Series(pd.to_datetime(values))
+
+    review = dates(["2012-06-07"] * 5)
+    received = dates(["2012-05-31", "2012-06-01", "2012-06-07", "2012-06-08", "2012-06-09"])
+    # Thu 31 May is the 3rd working day before Thu 7 June, Fri 1 June the 2nd; Sat 9 counts as
+    # Mon 11, the 2nd working day after.
+    assert ENG.working_days_before(received, review).tolist() == [3, 2, 0, -1, -2]
+    due = dates(["2012-06-01"] * 4)
+    issued = dates(["2012-06-01", "2012-06-02", "2012-06-06", "2012-06-07"])
+    late = ENG.working_days_late(due, issued)
+    assert late.isna().tolist() == [True, False, False, False]
+    assert late.tolist()[1:] == [1, 1, 2]

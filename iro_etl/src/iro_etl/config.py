@@ -6,11 +6,13 @@ exports land, the calendar its working days follow and its rule policies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
+from iro_etl.flags import FlagThresholds
+from iro_etl.indicators import Thresholds as IndicatorThresholds
 from iro_etl.sql_source import is_database_url
 from iro_etl.workdays import WorkingCalendar
 
@@ -21,10 +23,24 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Policies:
-    """Per-authority rule options (defaults from the regulations)."""
+    """Per-authority rule options and thresholds (defaults from the regulations and domain.md)."""
 
     #: Restart the 20-day / 3-month / 6-month cycle after an unplanned placement change.
     restart_on_unplanned_move: bool = False
+    flags: FlagThresholds = field(default_factory=FlagThresholds)
+    indicators: IndicatorThresholds = field(default_factory=IndicatorThresholds)
+
+
+def _thresholds(values: dict, where: str) -> tuple[FlagThresholds, IndicatorThresholds]:
+    """One ``thresholds`` block feeds both the daily flags and the yearly indicators."""
+    flag_names = {f.name for f in fields(FlagThresholds)}
+    indicator_names = {f.name for f in fields(IndicatorThresholds)}
+    unknown = set(values) - flag_names - indicator_names
+    if unknown:
+        raise ConfigError(f"{where}: unknown thresholds {sorted(unknown)}; known: "
+                          f"{sorted(flag_names | indicator_names)}")
+    return (FlagThresholds(**{k: v for k, v in values.items() if k in flag_names}),
+            IndicatorThresholds(**{k: v for k, v in values.items() if k in indicator_names}))
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,10 @@ def _authority(entry: dict, base: Path, where: str) -> Authority:
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(missing)}")
     cal = entry.get("calendar") or {}
+    raw = dict(entry.get("policies") or {})
+    flags, indicators = _thresholds(dict(raw.pop("thresholds", None) or {}), where)
     try:
-        policies = Policies(**(entry.get("policies") or {}))
+        policies = Policies(**raw, flags=flags, indicators=indicators)
     except TypeError as exc:
         raise ConfigError(f"{where}: unknown policy ({exc})") from None
     location = str(entry["export_path"])
@@ -84,12 +102,23 @@ def load_authorities(path: Path) -> dict[str, Authority]:
     return out
 
 
+def _changed_thresholds(policies: Policies) -> dict:
+    """The thresholds that differ from the defaults, as authorities.yaml would give them."""
+    out = {}
+    for current, default in ((policies.flags, FlagThresholds()),
+                             (policies.indicators, IndicatorThresholds())):
+        out |= {f.name: getattr(current, f.name) for f in fields(current)
+                if getattr(current, f.name) != getattr(default, f.name)}
+    return out
+
+
 def write_authorities(path: Path, authorities: list[Authority]) -> None:
     """Write a config file (used by the demo); paths are written as given."""
     entries = [{
         "code": a.code, "name": a.name, "system": a.system, "export_path": str(a.export_path),
         "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
-        "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move},
+        "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move,
+                     "thresholds": _changed_thresholds(a.policies)},
         **({"options": a.options} if a.options else {}),
     } for a in authorities]
     path.parent.mkdir(parents=True, exist_ok=True)

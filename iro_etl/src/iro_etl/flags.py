@@ -18,7 +18,6 @@ an event on a weekend or holiday counts as happening on the next working day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -68,46 +67,6 @@ class FlagThresholds:
 
 
 # --- working days -------------------------------------------------------------------------------
-
-@lru_cache(maxsize=8)
-def _busdays(calendar: WorkingCalendar) -> np.busdaycalendar:
-    """numpy's calendar of the authority's working days, for counting between two dates."""
-    days = calendar.holidays_between("1990-01-01", "2100-12-31")
-    return np.busdaycalendar(holidays=pd.DatetimeIndex(days).to_numpy().astype("datetime64[D]"))
-
-
-def _days(dates: pd.Series) -> np.ndarray:
-    return dates.to_numpy().astype("datetime64[D]")
-
-
-def working_days_before(dates: pd.Series, reference: pd.Series,
-                        calendar: WorkingCalendar) -> pd.Series:
-    """Signed working days from each date to its reference date (blank where either is blank).
-
-    N when the date is the Nth working day strictly before the reference, 0 on the
-    day itself, -N when it is the Nth working day after; a date on a non-working day
-    counts as the next working day. So a date is on or before the 3rd working day
-    before the reference iff this is 3 or more.
-    """
-    both = (dates.notna() & reference.notna()).to_numpy()
-    out = pd.Series(pd.NA, index=dates.index, dtype="Int64")
-    days, ref = _days(dates[both]), _days(reference[both])
-    cal = _busdays(calendar)
-    # numpy counts the working days in [date, ref) before the reference and in (ref, date]
-    # after it, negated: before it a weekend already counts as the Monday, after it roll first.
-    days = np.where(days > ref, np.busday_offset(days, 0, roll="forward", busdaycal=cal), days)
-    out[both] = np.busday_count(days, ref, busdaycal=cal)
-    return out
-
-
-def working_days_after(due: pd.Series, dates: pd.Series, calendar: WorkingCalendar) -> pd.Series:
-    """For dates later than their due date: 1 on the next working day, 2 the one after, ...
-
-    Anything late is at least 1 (a Saturday after a Friday due date counts as the
-    Monday); blank where the date is blank or not after the due date.
-    """
-    return (-working_days_before(dates, due, calendar)).where(dates > due)
-
 
 # --- shared look-ups ----------------------------------------------------------------------------
 
@@ -199,7 +158,7 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         "short_breaks": rows["short_breaks"].astype(bool),
         "notified_date": notified,
         "due_date": due,
-        "working_days_late": working_days_after(due, notified, calendar),
+        "working_days_late": calendar.working_days_late(due, notified),
         "reason": np.where(late, "late", "never notified"),
         "first_review_date": rows["period_id"].map(first["review_date"]),
         "first_review_on_time": rows["period_id"].map(first["on_time"]).astype("boolean"),
@@ -227,7 +186,7 @@ def social_worker_reports(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
         "status": held["status"],
         "sw_report_received": received,
         "due_date": due,
-        "working_days_before": working_days_before(received, held["review_date"], calendar),
+        "working_days_before": calendar.working_days_before(received, held["review_date"]),
         "reason": np.where(missing, "missing", "late"),
     })[missing | late]
     return _conform("social_worker_reports", out.sort_values(["review_date", "child_id"]))
@@ -262,7 +221,7 @@ def record_timeliness(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
             "document": document,
             "due_date": due,
             "issued_date": issued,
-            "working_days_late": working_days_after(due, upto, calendar),
+            "working_days_late": calendar.working_days_late(due, upto),
             "reason": np.where(late, "late", "not issued"),
         })[late | not_issued])
     out = pd.concat(parts, ignore_index=True)
@@ -337,7 +296,11 @@ def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: 
     with no IRO allocated make a row of their own (blank ``iro_id``), so the
     ``children`` column sums to everyone looked after. Every IRO in post is listed,
     with or without children, and so is any IRO no longer in post who still holds some.
+    Empty when the system exports no IRO staff or allocations at all.
     """
+    if _table(clean, "iro_staff").empty and _table(clean, "iro_allocations").empty:
+        # The system exports no IRO records (903 only): caseloads are unknown, not all unallocated.
+        return _conform("iro_caseloads", pd.DataFrame())
     kids = pd.DataFrame({"child_id": _open_periods(periods, as_of)["child_id"].unique()})
     kids = kids.merge(_allocated_at(clean, as_of), on="child_id", how="left")
     counts = kids.groupby("iro_id", dropna=False).size().rename("children").reset_index()
@@ -373,10 +336,14 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
     An allocation belongs to every period it overlaps. A change is an allocation
     whose IRO differs from the previous one's in the period (re-recording the same
     IRO is not a change), so with clean data it is allocations minus 1. Periods
-    with more changes than ``max_iro_changes`` are flagged.
+    with more changes than ``max_iro_changes`` are flagged. Empty when the system
+    exports no allocations at all.
     """
     known = periods[periods["period_start"] <= as_of]
     alloc = _table(clean, "iro_allocations")
+    if alloc.empty:
+        # No allocations exported (903 only): changes of IRO are unknown, not zero.
+        return _conform("iro_changes", pd.DataFrame())
     alloc = alloc[alloc["from_date"] <= as_of][["child_id", "iro_id", "from_date", "to_date"]]
     pairs = known[["period_id", "child_id", "period_start", "period_end"]].merge(
         alloc, on="child_id")

@@ -2,10 +2,12 @@
 
 Each function takes the clean canonical tables (``clean``), the rules' output it
 needs (periods of care, per-review timeliness, the timeliness indicator) and the
-years to report, and returns the mart without its ``authority`` column and
-with raw child ids: the caller inserts the authority and pseudonymises. Every
-frame is validated against its schema in :mod:`iro_schemas.indicators` (less
-the authority column) before it is returned.
+years to report, and returns the mart without its ``authority`` column (the
+caller inserts it). The marts are counts: none carries a child id, so there is
+nothing to pseudonymise. Every frame is validated against its schema in
+:mod:`iro_schemas.indicators` (less the authority column) before it is
+returned; :func:`indicator_marts` builds them all. Loops run over years, never
+over rows.
 
 Conventions shared by every mart, as in :mod:`iro_etl.yearly`:
 
@@ -54,8 +56,9 @@ ATTENDED_CODES = frozenset({"PN1", "PN2", "PN3", "PN4"})
 NOT_REPRESENTED_CODE = "PN7"
 #: Checklist items asked of young people only: reviews of children under 4 are not counted.
 YOUNG_PERSON_ITEMS = frozenset({"child_prepared", "child_views_available"})
-#: Episodes starting a new placement (RNE): P and B change carer; T and U change placement
-#: with the same carer, which the annual reports count as a new placement too.
+#: Episodes starting a new placement (RNE): every placement change, P and B (new carer) and
+#: T and U (same carer). An authority counting a same-carer change as the same placement
+#: sets ("P", "B") instead.
 NEW_PLACEMENT_RNE = ("P", "T", "B", "U")
 
 
@@ -66,7 +69,7 @@ class Thresholds:
     #: Participation cohort: looked after "more than four weeks" at 31 March (as NI 66).
     cohort_min_days: int = COHORT_MIN_DAYS
     #: Participation is measured from age 4 (PN0: the child was under 4 at the review).
-    min_age: int = 4
+    participation_min_age: int = 4
     #: The social worker's report must reach the IRO 3 working days before the review.
     sw_report_working_days: int = 3
     #: "Placed at a distance": more than 20 miles from home.
@@ -79,8 +82,8 @@ class Thresholds:
     stability_months_same_placement: int = 24
     new_placement_rne: tuple[str, ...] = NEW_PLACEMENT_RNE
     #: IRO Handbook (2010): 50-70 looked-after children per full-time IRO.
-    caseload_min: int = 50
-    caseload_max: int = 70
+    caseload_low: int = 50
+    caseload_high: int = 70
     #: A blank iro_share: the whole post is taken to be on the IRO role.
     default_iro_share: float = 1.0
 
@@ -108,7 +111,7 @@ def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The mart in contract column order, validated against its schema (authority aside)."""
     schema = INDICATOR_MODELS[name].remove_columns(["authority"])
     frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
-    return schema.validate(frame)
+    return schema.validate(frame, lazy=True)
 
 
 def year_of(dates: pd.Series) -> pd.Series:
@@ -168,7 +171,7 @@ def _grid(years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
 def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                             timeliness: pd.DataFrame, years: list[int], *,
                             cohort_min_days: int = _DEFAULTS.cohort_min_days,
-                            min_age: int = _DEFAULTS.min_age) -> pd.DataFrame:
+                            min_age: int = _DEFAULTS.participation_min_age) -> pd.DataFrame:
     """Children's participation in reviews (former PAF C63, and attendance at the latest review).
 
     Only reviews held at age ``min_age`` or over count (PN0 reviews are of under-4s), in
@@ -254,7 +257,7 @@ def _quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
 
 def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                    timeliness: pd.DataFrame, years: list[int], calendar: WorkingCalendar, *,
-                   min_age: int = _DEFAULTS.min_age,
+                   min_age: int = _DEFAULTS.participation_min_age,
                    sw_report_working_days: int = _DEFAULTS.sw_report_working_days) -> pd.DataFrame:
     """Share of held reviews meeting each checklist item, on both bases (see the schema).
 
@@ -364,7 +367,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     children = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")
     ethnic = children["ethnic"].str.strip().str.upper()
     group_of = {code: codes.ethnic_group(code) for code in ethnic.dropna().unique()}
-    ethnic_group = ethnic.map(group_of).fillna("Not given")
+    ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
     episodes = _with_placement_start(_episodes(clean), new_placement_rne)
     far, near = f"over {distance_miles:g} miles", f"{distance_miles:g} miles or less"
     same, moved = (f"same placement {stability_months_same_placement / 12:g}+ years",
@@ -439,8 +442,8 @@ def _staff_on(staff: pd.DataFrame, dates: pd.DataFrame) -> pd.DataFrame:
 
 
 def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: list[int], *,
-                  caseload_min: int = _DEFAULTS.caseload_min,
-                  caseload_max: int = _DEFAULTS.caseload_max,
+                  caseload_low: int = _DEFAULTS.caseload_low,
+                  caseload_high: int = _DEFAULTS.caseload_high,
                   default_iro_share: float = _DEFAULTS.default_iro_share) -> pd.DataFrame:
     """IROs, FTE and caseloads at 31 March, the year's month-end peak, and IROs per child.
 
@@ -472,21 +475,23 @@ def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: 
                                     for y in years]
     average = out["children_looked_after"] / out["iro_fte"].where(out["iro_fte"] > 0)
     out["average_caseload"] = average.round(1)
-    out["recommended_min"], out["recommended_max"] = caseload_min, caseload_max
+    out["recommended_min"], out["recommended_max"] = caseload_low, caseload_high
     out["caseload_band"] = pd.Series(np.select(
-        [average < caseload_min, average > caseload_max, average.notna()],
+        [average < caseload_low, average > caseload_high, average.notna()],
         ["below", "above", "within"], ""), dtype=object).replace("", None)
-    out["peak_caseload"] = out["year_ending"].map(peak["caseload"]).round(1).to_numpy()
-    out["peak_month_end"] = out["year_ending"].map(peak["month_end"]).to_numpy()
+    out["peak_caseload"] = peak["caseload"].reindex(years).astype(float).round(1).to_numpy()
+    out["peak_month_end"] = peak["month_end"].reindex(years).to_numpy()
     iros = _iros_per_child(allocations, years)
     return _conform("iro_workforce", out.merge(iros, on="year_ending", how="left"))
 
 
 def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Per year: children allocated at some time in it, and how many had 1, 2 or 3+ IROs."""
-    spans = pd.DataFrame({"year_ending": years,
-                          "start": [year_end(y - 1) + pd.Timedelta(days=1) for y in years],
-                          "end": [year_end(y) for y in years]})
+    # Typed explicitly: with no complete year yet the lists are empty.
+    spans = pd.DataFrame({"year_ending": pd.Series(years, dtype="int64"),
+                          "start": pd.Series([year_end(y - 1) + pd.Timedelta(days=1) for y in years],
+                                             dtype="datetime64[us]"),
+                          "end": pd.Series([year_end(y) for y in years], dtype="datetime64[us]")})
     crossed = allocations.merge(spans, how="cross")
     live = crossed[(crossed["from_date"] <= crossed["end"])
                    & (crossed["to_date"].isna() | (crossed["to_date"] >= crossed["start"]))]
@@ -561,15 +566,20 @@ def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                     calendar: WorkingCalendar, thresholds: Thresholds | None = None
                     ) -> dict[str, pd.DataFrame]:
     """Every yearly indicator mart, by name (the keys of ``INDICATOR_MODELS``)."""
+    if not years:
+        # Nothing has reached a 31 March yet: every mart is published empty.
+        return {name: _conform(name, pd.DataFrame(columns=[c for c in schema.columns
+                                                           if c != "authority"]))
+                for name, schema in INDICATOR_MODELS.items()}
     t = asdict(thresholds or _DEFAULTS)
     participation = participation_indicator(clean, periods, timeliness, years,
                                             cohort_min_days=t["cohort_min_days"],
-                                            min_age=t["min_age"])
+                                            min_age=t["participation_min_age"])
     return {
         "participation_indicator": participation,
         "parental_participation": parental_participation(clean, timeliness, years),
         "review_quality": review_quality(clean, periods, timeliness, years, calendar,
-                                         min_age=t["min_age"],
+                                         min_age=t["participation_min_age"],
                                          sw_report_working_days=t["sw_report_working_days"]),
         "rag_distribution": rag_distribution(clean, periods, timeliness, years),
         "population_breakdowns": population_breakdowns(
@@ -578,8 +588,8 @@ def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
             stability_months_looked_after=t["stability_months_looked_after"],
             stability_months_same_placement=t["stability_months_same_placement"],
             new_placement_rne=t["new_placement_rne"]),
-        "iro_workforce": iro_workforce(clean, periods, years, caseload_min=t["caseload_min"],
-                                       caseload_max=t["caseload_max"],
+        "iro_workforce": iro_workforce(clean, periods, years, caseload_low=t["caseload_low"],
+                                       caseload_high=t["caseload_high"],
                                        default_iro_share=t["default_iro_share"]),
         "disputes_by_stage": disputes_by_stage(clean, years),
         "trends": trends(clean, periods, timeliness, indicator, participation, years),

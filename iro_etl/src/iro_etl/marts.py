@@ -10,6 +10,8 @@ from iro_schemas.marts import MART_MODELS
 
 from iro_etl.config import Policies
 from iro_etl.failures import RowFailures
+from iro_etl.flags import flag_marts
+from iro_etl.indicators import indicator_marts
 from iro_etl.periods import periods_of_care, with_period_ids
 from iro_etl.pseudonym import pseudonymise
 from iro_etl.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
@@ -27,6 +29,9 @@ class RuleResults:
     overdue: pd.DataFrame
     indicator: pd.DataFrame
     population: pd.DataFrame
+    #: The daily flag marts and the yearly indicator marts, by mart name.
+    flags: dict[str, pd.DataFrame]
+    indicators: dict[str, pd.DataFrame]
     #: Reviews outside every period of care (warnings for the failures table).
     stray_reviews: pd.DataFrame
 
@@ -47,13 +52,17 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     stray_failures = RowFailures("reviews", as_text, column_names.get("reviews", {}))
     stray_failures.add(pd.Series(True, index=as_text.index), "review_outside_care", "review_date")
     years = years_covered(episodes, as_of)
+    indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
     return RuleResults(
         periods=periods,
         cycles=cycles,
         timeliness=timeliness,
         overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
-        indicator=timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar),
+        indicator=indicator,
         population=lac_population(clean["children"], episodes, periods, years),
+        flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.flags),
+        indicators=indicator_marts(clean, periods, timeliness, indicator, years, calendar,
+                                   policies.indicators),
         stray_reviews=stray_failures.frame().drop(columns="_index"),
     )
 
@@ -66,6 +75,8 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
         "overdue_reviews": results.overdue,
         "review_timeliness_indicator": results.indicator,
         "lac_population": results.population,
+        **results.flags,
+        **results.indicators,
     }
     out = {}
     for name, frame in raw.items():

@@ -41,6 +41,33 @@ class WorkingCalendar:
         roll = "backward" if n > 0 else "forward"
         return self._offset(dates, n, roll)
 
+    def working_days_before(self, dates: pd.Series, reference: pd.Series) -> pd.Series:
+        """Signed working days from each date to its reference date (blank where either is).
+
+        N when the date is the Nth working day strictly before the reference, 0 on the day
+        itself, -N when it is the Nth working day after; a date on a non-working day counts
+        as the next working day. So a date is on or before the 3rd working day before the
+        reference iff this is 3 or more.
+        """
+        both = (dates.notna() & reference.notna()).to_numpy()
+        out = pd.Series(pd.NA, index=dates.index, dtype="Int64")
+        days = dates[both].to_numpy().astype("datetime64[D]")
+        ref = reference[both].to_numpy().astype("datetime64[D]")
+        # numpy counts the working days in [date, ref) before the reference and in (ref, date]
+        # after it, negated: before it a weekend already counts as the Monday, after it roll first.
+        days = np.where(days > ref, np.busday_offset(days, 0, roll="forward",
+                                                     busdaycal=self._busdays), days)
+        out[both] = np.busday_count(days, ref, busdaycal=self._busdays)
+        return out
+
+    def working_days_late(self, due: pd.Series, dates: pd.Series) -> pd.Series:
+        """For dates later than their due date: 1 on the next working day, 2 the one after, ...
+
+        Anything late is at least 1 (a Saturday after a Friday due date counts as the
+        Monday); blank where the date is blank or not after the due date.
+        """
+        return (-self.working_days_before(dates, due)).where(dates > due)
+
     def _offset(self, dates: pd.Series, n: int, roll: str) -> pd.Series:
         mask = dates.notna()
         days = dates[mask].to_numpy(dtype="datetime64[D]")

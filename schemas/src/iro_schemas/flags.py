@@ -17,7 +17,9 @@ schema so they can be registered with the other marts.
 import pandas as pd
 import pandera.pandas as pa
 
-from iro_schemas.marts import AUTHORITY, CHILD, _col, _date
+from iro_schemas.columns import AUTHORITY, CHILD
+from iro_schemas.columns import mart_column as _col
+from iro_schemas.columns import mart_date as _date
 
 AS_OF = _date("Date the flags were computed for (the load's run date).")
 
@@ -125,14 +127,10 @@ ParticipationGaps = pa.DataFrameSchema(
         "child_id": CHILD,
         "as_of": AS_OF,
         "review_date": _date("Date the review was held."),
-        "age_at_review": _col(int, "The child's age in whole years on the review date.",
-                              checks=[pa.Check.ge(4)]),
+        "age_at_review": _col(int, "The child's age in whole years on the review date (4 or over, "
+                              "unless the authority sets another age).", checks=[pa.Check.ge(0)]),
         "review_code": _col(str, "Participation code PN0-PN7 as recorded; blank if none.",
                             nullable=True),
-        "attended": _col(pd.BooleanDtype(), "The child attended the review; blank if not recorded.",
-                         nullable=True),
-        "views_conveyed": _col(pd.BooleanDtype(), "The child's views reached the review (PN1-PN6); "
-                               "blank if not recorded.", nullable=True),
         "reason": _col(str, "views not conveyed (PN7), did not attend (PN5, PN6) or not recorded "
                        "(no code, or PN0 although aged 4+).",
                        checks=[pa.Check.isin(["views not conveyed", "did not attend",

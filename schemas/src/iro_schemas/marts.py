@@ -10,20 +10,12 @@ own identifier.
 import pandas as pd
 import pandera.pandas as pa
 
+from iro_schemas.columns import AUTHORITY, CHILD, COUNT, LOAD_ID, YEAR_ENDING, mart_column, mart_date
+from iro_schemas.flags import FLAG_MODELS
+from iro_schemas.indicators import INDICATOR_MODELS
 
-def _col(dtype, description: str, *, nullable: bool = False, checks=None) -> pa.Column:
-    return pa.Column(dtype, nullable=nullable, checks=checks, description=description)
+_col, _date = mart_column, mart_date
 
-
-def _date(description: str, *, nullable: bool = False) -> pa.Column:
-    return _col(pa.DateTime, description, nullable=nullable)
-
-
-AUTHORITY = _col(str, "Authority code, as configured in authorities.yaml.")
-CHILD = _col(str, "Pseudonymised child identifier (keyed hash; stable across loads).")
-LOAD_ID = _col(str, "Identifier of the load that produced the row (hash of its inputs).")
-YEAR_ENDING = _col(int, "Year of the 31 March the statistic is taken at (2012 = 2011/12).")
-COUNT = _col(int, "Number of children.", checks=[pa.Check.ge(0)])
 
 ReviewTimeliness = pa.DataFrameSchema(
     {
@@ -219,5 +211,7 @@ FailureAcceptances = pa.DataFrameSchema(
 )
 
 MART_MODELS[FailureHistory.name] = FailureHistory
+MART_MODELS.update(FLAG_MODELS)
+MART_MODELS.update(INDICATOR_MODELS)
 #: Tables people write (not replaced by loads).
 STATE_MODELS: dict[str, pa.DataFrameSchema] = {FailureAcceptances.name: FailureAcceptances}
