@@ -97,6 +97,7 @@ def demo(folder: Path, as_of: str | None, scale: float) -> None:
         _report(outcomes, db_url, codes)
     click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
     click.echo(f"Failures workbooks: {folder / 'reports'}")
+    click.echo(f"Data Docs (offline): {folder / 'data_docs' / 'site' / 'index.html'}")
     click.echo(f"Config: {config}.  Dagster runs: {os.environ['DAGSTER_HOME']}")
     click.echo("Browse them in Dagster's UI:\n  DAGSTER_HOME=$PWD/.dagster_home "
                f"IRO_ETL_CONFIG={config} IRO_ETL_DB_URL={db_url} IRO_ETL_HOME={folder} \\\n"
