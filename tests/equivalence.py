@@ -1,9 +1,10 @@
 """Comparing what a plugin read back with the synthetic ground truth it was exported from."""
 
 import pandas as pd
-from iro_etl.synthetic import GroundTruth
+from iro_etl.plugin import SourceData
+from iro_etl.synthetic import GroundTruth, text_tables
 from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
-from iro_schemas.lineage import LINEAGE_COLUMNS
+from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 
 
 def normalised(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,3 +34,13 @@ def assert_same_as_truth(clean: dict[str, pd.DataFrame], truth: GroundTruth,
     for table in tables:
         left, right = normalised(table, clean[table]), normalised(table, expected[table])
         pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=table)
+
+
+def truth_source(truth: GroundTruth) -> SourceData:
+    """The truth as a plugin would hand it over: text frames with lineage, no files involved."""
+    text, _ = text_tables(truth)
+    frames = {}
+    for name, frame in text.items():
+        frame = frame.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
+        frames[name] = frame.assign(**{ROW: range(2, len(frame) + 2)})
+    return SourceData("truth", frames)

@@ -1,25 +1,14 @@
 """The synthetic ground truth obeys the contract it is meant to exercise."""
 
-import pandas as pd
-from equivalence import assert_same_as_truth
-from iro_etl.plugin import SourceData
+from equivalence import assert_same_as_truth, truth_source
 from iro_etl.synthetic import text_tables
 from iro_etl.validation import validate
 from iro_schemas.canonical import CANONICAL_MODELS
-from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
-
-
-def _as_source(tables: dict[str, pd.DataFrame]) -> SourceData:
-    frames = {}
-    for name, frame in tables.items():
-        frame = frame.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
-        frames[name] = frame.assign(**{ROW: range(2, len(frame) + 2)})
-    return SourceData("truth", frames)
 
 
 def test_clean_truth_passes_every_check_of_every_table(clean_truth):
     text, _ = text_tables(clean_truth)
-    validated = validate(_as_source(text))
+    validated = validate(truth_source(clean_truth))
     assert validated.failures.empty, validated.failures.head().to_string()
     assert set(text) == set(CANONICAL_MODELS)
     assert_same_as_truth(validated.clean, clean_truth, list(CANONICAL_MODELS))

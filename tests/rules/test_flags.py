@@ -6,6 +6,7 @@ so after Thu 31 May come Fri 1, Wed 6, Thu 7, Fri 8, Mon 11, ...
 
 import pandas as pd
 import pytest
+from equivalence import truth_source
 from iro_etl.flags import (
     flag_marts,
     iro_caseloads,
@@ -17,12 +18,9 @@ from iro_etl.flags import (
     social_worker_reports,
 )
 from iro_etl.marts import apply_rules
-from iro_etl.plugin import SourceData
-from iro_etl.synthetic import text_tables
 from iro_etl.validation import validate
 from iro_etl.workdays import WorkingCalendar
 from iro_schemas.flags import FLAG_MODELS
-from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 from iro_schemas.marts import MART_MODELS
 from rules import cases
 from rules.cases import as_text
@@ -443,18 +441,9 @@ def test_903_only_export_flags_only_what_the_903_holds():
 
 # --- a generated truth -------------------------------------------------------------------------
 
-def _clean(truth) -> dict[str, pd.DataFrame]:
-    text, _ = text_tables(truth)
-    frames = {}
-    for name, frame in text.items():
-        frame = frame.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
-        frames[name] = frame.assign(**{ROW: range(2, len(frame) + 2)})
-    return validate(SourceData("truth", frames)).clean
-
-
 @pytest.fixture(scope="module")
 def generated(clean_truth):
-    clean = _clean(clean_truth)
+    clean = validate(truth_source(clean_truth)).clean
     results = apply_rules(clean, clean_truth.as_of, CAL)
     marts = flag_marts(clean, results.periods, results.cycles, results.timeliness,
                        clean_truth.as_of, CAL)

@@ -7,14 +7,13 @@ validation leaves them; the rules (periods, timeliness) come from ``apply_rules`
 
 import pandas as pd
 import pytest
+from equivalence import truth_source
 from iro_etl.marts import RuleResults, apply_rules
-from iro_etl.plugin import SourceData
-from iro_etl.synthetic import generate, text_tables
+from iro_etl.synthetic import generate
 from iro_etl.validation import validate
 from iro_etl.workdays import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.indicators import INDICATOR_MODELS
-from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
 from iro_etl import indicators as ind
 
@@ -407,19 +406,10 @@ def test_903_only_export_gives_empty_iro_marts():
 
 # --- Invariants over a generated truth -----------------------------------------------------
 
-def _validated(truth) -> dict[str, pd.DataFrame]:
-    text, _ = text_tables(truth)
-    frames = {}
-    for name, table in text.items():
-        table = table.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
-        frames[name] = table.assign(**{ROW: range(2, len(table) + 2)})
-    return validate(SourceData("truth", frames)).clean
-
-
 @pytest.fixture(scope="module")
 def generated():
     truth = generate(300, as_of="2014-03-31", seed=23)
-    clean = _validated(truth)
+    clean = validate(truth_source(truth)).clean
     results = apply_rules(clean, truth.as_of, CALENDAR)
     years = sorted(results.indicator["year_ending"])
     marts = ind.indicator_marts(clean, results.periods, results.timeliness, results.indicator,
