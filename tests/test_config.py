@@ -28,3 +28,13 @@ def test_unknown_threshold_or_policy_is_named(tmp_path):
         load_authorities(_config(tmp_path, "      thresholds:\n        caseload_hgih: 80\n"))
     with pytest.raises(ConfigError, match="unknown policy"):
         load_authorities(_config(tmp_path, "      restart_always: true\n"))
+
+
+def test_the_example_config_loads():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "authorities.example.yaml"
+    authority = load_authorities(example)["822"]
+    assert authority.system == "ssda903" and authority.calendar.subdiv == "ENG"
+    assert authority.policies.flags.caseload_high == 70
+    assert authority.options["codes"]["children"]["sex"] == {"M": "1", "F": "2"}
