@@ -110,3 +110,18 @@ def test_failures_accept_and_workbook_after_a_load(tmp_path, messy_export):
     assert {"Summary", "reviews", "episodes"} <= set(load_workbook(book).sheetnames)
     assert _run("accept", "--authority", "Q1", "--key", "nope", "--by", "x", "--reason", "y",
                 "--db", db).exit_code == 2
+
+
+def test_report_writes_the_annual_workbook(tmp_path, messy_export):
+    from openpyxl import load_workbook
+
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    assert _run("report", "--authority", "R1", "--year", "2014", "--db", db).exit_code == 2
+    assert _run("load", "--authority", "R1", "--system", "ssda903", "--input",
+                str(messy_export), "--db", db, "--as-of", "2014-03-31").exit_code == 0
+    out = tmp_path / "r1.xlsx"
+    result = _run("report", "--authority", "R1", "--year", "2014", "--db", db, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out).sheetnames[:3] == ["Cover", "Population", "Timeliness"]
+    # The nightly job wrote the last complete year's report too.
+    assert (tmp_path / "state" / "reports" / "R1" / "annual_report_2014.xlsx").exists()

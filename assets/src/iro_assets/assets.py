@@ -8,7 +8,7 @@ from iro_etl.config import Authority, ConfigError, Policies
 from iro_etl.marts import RuleResults, apply_rules
 from iro_etl.pipeline import Export, all_marts, read_export, validate_export
 from iro_etl.publish import publish_load
-from iro_etl.reports import write_latest_failures_workbook
+from iro_etl.reports import write_latest_annual_report, write_latest_failures_workbook
 from iro_etl.sql_source import is_database_url
 from iro_etl.validation import ValidatedTables
 from iro_etl.workdays import WorkingCalendar
@@ -178,4 +178,13 @@ def published_marts(context: dg.AssetExecutionContext, export: Export,
 def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
     code = context.partition_key
     path = write_latest_failures_workbook(database.engine(), code, reports_dir() / code)
+    context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+
+
+@dg.asset(partitions_def=authority_partitions, group_name="reports",
+          deps=[name for name in MART_MODELS if name not in ("quarantine", "failure_history")],
+          description="The IRO annual report workbook for the last complete year ending 31 March.")
+def annual_report(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
+    code = context.partition_key
+    path = write_latest_annual_report(database.engine(), code, reports_dir() / code)
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})

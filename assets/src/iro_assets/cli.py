@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 import sqlalchemy as sa
+from iro_etl.annual_report import write_annual_report
 from iro_etl.config import ConfigError, load_authorities
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.plugin import SourcePlugin
@@ -207,6 +208,23 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
         shown.to_csv(sys.stdout, index=False)
     else:
         click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
+
+
+@main.command()
+@click.option("--authority", required=True)
+@click.option("--year", type=int, required=True, help="Year ending 31 March (2012 = 2011/12).")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Workbook path (default: the reports folder).")
+def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
+    """Write the IRO annual report workbook of an authority for one year."""
+    path = output or reports_dir() / authority / f"annual_report_{year}.xlsx"
+    try:
+        written = write_annual_report(make_engine(db_url or default_db_url()), authority, year,
+                                      path)
+    except (LookupError, sa.exc.SQLAlchemyError) as exc:
+        _fail(f"{authority}: {exc}".splitlines()[0])
+    click.echo(str(written))
 
 
 @main.command("accept")

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from iro_assets.assets import (
+    annual_report,
     export,
     failures_workbook,
     published_marts,
@@ -17,6 +18,7 @@ from iro_assets.sensors import export_drop
 
 defs = dg.Definitions(
     assets=[export, validated_tables, rule_results, published_marts, failures_workbook,
+            annual_report,
             mart_expectations],
     jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],

@@ -17,15 +17,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from iro_etl.history import failure_keys
 
 _FORMULA_START = ("=", "+", "-", "@")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
 _DETAIL = [("status", "Status"), ("source_file", "File"), ("sheet", "Sheet"), ("row", "Row"),
            ("column_name", "Column"), ("value", "Value"), ("cell", "Cell"), ("severity", "Severity"),
            ("rule", "Rule"), ("message", "What to fix"), ("accepted", "Accepted"),
            ("failure_key", "Failure key")]
 
 
-def _put(sheet: Worksheet, row: int, col: int, value: object) -> None:
+def put_value(sheet: Worksheet, row: int, col: int, value: object) -> None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return
     if hasattr(value, "item"):
@@ -40,10 +40,10 @@ def _put(sheet: Worksheet, row: int, col: int, value: object) -> None:
 def _table(sheet: Worksheet, top: int, frame: pd.DataFrame, headers: list[str]) -> None:
     for j, title in enumerate(headers, start=1):
         cell = sheet.cell(row=top, column=j, value=title)
-        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     for i, record in enumerate(frame.itertuples(index=False), start=top + 1):
         for j, value in enumerate(record, start=1):
-            _put(sheet, i, j, value)
+            put_value(sheet, i, j, value)
     last = get_column_letter(len(headers))
     sheet.auto_filter.ref = f"A{top}:{last}{top + max(len(frame), 1)}"
     sheet.freeze_panes = sheet.cell(row=top + 1, column=1)

@@ -234,3 +234,11 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
         elif dtype in ("bool", "boolean"):
             frame[col] = frame[col].astype("boolean")
     return frame
+
+
+def latest_load(engine: sa.Engine, authority: str) -> tuple[str, pd.Timestamp]:
+    """The load id and as-of date of the authority's published load."""
+    summary = read_mart(engine, "load_summary", authority)
+    if summary.empty:
+        raise LookupError(f"nothing has been published for {authority} yet")
+    return str(summary["load_id"].iloc[0]), pd.Timestamp(summary["as_of"].iloc[0])

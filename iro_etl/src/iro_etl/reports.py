@@ -5,16 +5,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from iro_etl.annual_report import write_annual_report
 from iro_etl.failures_workbook import write_failures_workbook
-from iro_etl.publish import read_mart
-
-
-def latest_load(engine: sa.Engine, authority: str) -> tuple[str, pd.Timestamp]:
-    """The load id and as-of date of the authority's published load."""
-    summary = read_mart(engine, "load_summary", authority)
-    if summary.empty:
-        raise LookupError(f"nothing has been published for {authority} yet")
-    return str(summary["load_id"].iloc[0]), pd.Timestamp(summary["as_of"].iloc[0])
+from iro_etl.publish import latest_load, read_mart
 
 
 def write_latest_failures_workbook(engine: sa.Engine, authority: str, destination: Path) -> Path:
@@ -26,3 +19,15 @@ def write_latest_failures_workbook(engine: sa.Engine, authority: str, destinatio
     path = (destination if destination.suffix == ".xlsx"
             else destination / f"failures_{as_of.date()}_{load_id}.xlsx")
     return write_failures_workbook(path, authority, load_id, as_of, failures, history)
+
+
+def latest_year(as_of: pd.Timestamp) -> int:
+    """The last year ending 31 March on or before ``as_of``."""
+    return as_of.year if (as_of.month, as_of.day) >= (3, 31) else as_of.year - 1
+
+
+def write_latest_annual_report(engine: sa.Engine, authority: str, folder: Path) -> Path:
+    """annual_report_<year>.xlsx for the last complete year of the authority's published load."""
+    _, as_of = latest_load(engine, authority)
+    year = latest_year(as_of)
+    return write_annual_report(engine, authority, year, folder / f"annual_report_{year}.xlsx")

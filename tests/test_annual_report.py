@@ -1,0 +1,129 @@
+"""The annual IRO report workbook, written from marts published by real loads."""
+
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF
+from iro_etl.annual_report import write_annual_report
+from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.publish import make_engine, publish_load, read_mart
+from iro_etl.registry import get_plugin
+from iro_etl.synthetic import generate
+from iro_etl.workdays import WorkingCalendar
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, LineChart, PieChart
+
+SHEETS = ["Cover", "Population", "Timeliness", "Participation", "Parental participation",
+          "Quality checklist", "Workforce", "Disputes", "Trends"]
+
+
+def _publish(engine, authority: str, system: str, folder: Path) -> None:
+    export = read_export(authority, system, folder, AS_OF)
+    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    publish_load(engine, authority, marts, export.load_id, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, messy_export):
+    """LA1 from the 903 export (no IRO-service tables), LA2 from a CareFirst export (all)."""
+    folder = tmp_path_factory.mktemp("annual")
+    engine = make_engine(f"sqlite:///{folder / 'marts.db'}")
+    _publish(engine, "LA1", "ssda903", messy_export)
+    get_plugin("carefirst").write_synthetic(generate(300, as_of=AS_OF, seed=3), folder / "cf")
+    _publish(engine, "LA2", "carefirst", folder / "cf")
+    return engine
+
+
+@pytest.fixture(scope="module")
+def report(engine, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "LA2_2014.xlsx"
+    return load_workbook(write_annual_report(engine, "LA2", 2014, path))
+
+
+def _find(sheet, value) -> tuple[int, int]:
+    """Row and column of the first cell holding ``value``."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == value:
+                return cell.row, cell.column
+    raise AssertionError(f"{value!r} not on {sheet.title}")
+
+
+def _below(sheet, header: str) -> object:
+    row, col = _find(sheet, header)
+    return sheet.cell(row=row + 1, column=col).value
+
+
+def _texts(sheet) -> list[str]:
+    return [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_sheets_in_report_order(report):
+    assert report.sheetnames == SHEETS
+
+
+def test_cover_names_the_load(report, engine):
+    cover = report["Cover"]
+    summary = read_mart(engine, "load_summary", "LA2")
+    texts = _texts(cover)
+    assert "LA2" in texts and "2013/14" in texts
+    assert summary["load_id"].iloc[0] in texts and "2014-03-31" in texts
+    assert any("come from the marts published for LA2" in t for t in texts)
+
+
+def test_tables_equal_the_marts(report, engine):
+    timeliness = read_mart(engine, "review_timeliness_indicator", "LA2").set_index("year_ending")
+    sheet = report["Timeliness"]
+    assert _below(sheet, "Cohort") == timeliness.loc[2014, "cohort"]
+    assert _below(sheet, "Reviewed on time") == timeliness.loc[2014, "reviewed_on_time"]
+    assert sheet.cell(*_find(sheet, "Percent")).offset(1, 0).number_format == '0.0"%"'
+
+    population = read_mart(engine, "lac_population", "LA2")
+    sheet = report["Population"]
+    _, total_col = _find(sheet, "Total")  # the grid's header comes first, its totals row after
+    total_row = next(c.row for c in sheet["A"] if c.value == "Total")
+    assert sheet.cell(row=total_row, column=total_col).value == population.loc[
+        population["year_ending"] == 2014, "children"].sum()
+    assert sheet.freeze_panes is not None
+
+    disputes = read_mart(engine, "disputes_by_stage", "LA2")
+    sheet = report["Disputes"]
+    row, _ = _find(sheet, "Total")
+    assert sheet.cell(row=row, column=2).value == disputes.loc[disputes["year_ending"] == 2014,
+                                                               "raised"].sum()
+
+    workforce = read_mart(engine, "iro_workforce", "LA2").set_index("year_ending")
+    sheet = report["Workforce"]
+    row, _ = _find(sheet, "FTE on the IRO role")
+    assert sheet.cell(row=row, column=2).value == pytest.approx(workforce.loc[2014, "iro_fte"])
+
+
+def test_charts_where_the_reports_have_them(report):
+    expected = {"Population": [BarChart], "Timeliness": [LineChart], "Participation": [BarChart],
+                "Parental participation": [BarChart], "Quality checklist": [PieChart, PieChart],
+                "Trends": [LineChart, LineChart]}
+    for name in SHEETS:
+        kinds = [type(chart) for chart in report[name]._charts]
+        assert kinds == expected.get(name, []), name
+    stacked = report["Parental participation"]._charts[0]
+    assert stacked.grouping == "stacked"
+
+
+def test_a_year_without_data_says_so_on_every_sheet(engine, tmp_path):
+    book = load_workbook(write_annual_report(engine, "LA2", 2005, tmp_path / "2005.xlsx"))
+    assert book.sheetnames == SHEETS
+    for name in SHEETS[1:]:
+        assert any(t.startswith("No data for 2004/05") for t in _texts(book[name])), name
+        assert not book[name]._charts, name
+    assert any("no data for 2004/05" in t for t in _texts(book["Cover"]))
+
+
+def test_an_export_without_iro_tables_still_writes_every_sheet(engine, tmp_path):
+    book = load_workbook(write_annual_report(engine, "LA1", 2013, tmp_path / "la1.xlsx"))
+    assert book.sheetnames == SHEETS
+    assert _find(book["Population"], "Age band")
+
+
+def test_nothing_published_is_a_lookup_error(engine, tmp_path):
+    with pytest.raises(LookupError, match="LA9"):
+        write_annual_report(engine, "LA9", 2014, tmp_path / "none.xlsx")
