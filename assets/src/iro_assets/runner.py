@@ -14,7 +14,8 @@ from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
 from iro_assets.resources import default_db_url
 
-TELEMETRY_OFF = "telemetry:\n  enabled: false\n"
+#: No telemetry, and no "join the community" dialog over the UI on first visit.
+INSTANCE_SETTINGS = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -23,7 +24,7 @@ def dagster_instance() -> dg.DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
-        settings.write_text(TELEMETRY_OFF)
+        settings.write_text(INSTANCE_SETTINGS)
     return dg.DagsterInstance.get()
 
 
