@@ -31,7 +31,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 from iro_assets.expectations import ASSET as EXPECTATIONS_ASSET
-from iro_assets.runner import TELEMETRY_OFF, dagster_instance, environment, run_authority
+from iro_assets.runner import INSTANCE_SETTINGS, dagster_instance, environment, run_authority
 from iro_etl.config import Authority, write_authorities
 from iro_etl.registry import get_plugin
 from iro_etl.synthetic import generate
@@ -185,7 +185,7 @@ def deployment(tmp_path_factory) -> Deployment:
     home = root / "dagster_home"
     home.mkdir()
     # nux off: otherwise the UI greets 127.0.0.1 with a newsletter dialog over the page.
-    (home / "dagster.yaml").write_text(TELEMETRY_OFF + "nux:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(INSTANCE_SETTINGS)
     env = {
         "DAGSTER_HOME": str(home),
         "IRO_ETL_HOME": str(root / "state"),
