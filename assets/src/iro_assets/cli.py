@@ -19,9 +19,11 @@ from iro_etl.plugin import SourcePlugin
 from iro_etl.publish import accept, make_engine, read_mart
 from iro_etl.registry import PluginError, available, detect, get_plugin
 from iro_etl.reports import write_latest_failures_workbook
+from iro_etl.scenarios import AS_OF as SCENARIO_AS_OF
+from iro_etl.scenarios import SCENARIOS, compare_with_published
 from iro_etl.sql_source import is_database_url
 
-from iro_assets.demo import write_demo
+from iro_assets.demo import write_demo, write_scenario
 from iro_assets.resources import default_db_url, reports_dir
 from iro_assets.runner import dagster_instance, environment, run_authority, summary
 
@@ -83,11 +85,17 @@ def main() -> None:
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
 @click.option("--scale", type=float, default=1.0, show_default=True,
               help="Multiply the demo authorities' sizes.")
-def demo(folder: Path, as_of: str | None, scale: float) -> None:
-    """Generate three synthetic authorities, load them all, and print what was published."""
-    when = _as_of(as_of)
+@click.option("--scenario", type=click.Choice(sorted(SCENARIOS)),
+              help="Load a seed scenario instead and compare it with the published report.")
+def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) -> None:
+    """Generate synthetic authorities on four systems, load them, print what was published."""
     folder = folder.resolve()
-    config = write_demo(folder, when, scale)
+    if scenario:
+        when = SCENARIO_AS_OF
+        config = write_scenario(folder, scenario)
+    else:
+        when = _as_of(as_of)
+        config = write_demo(folder, when, scale)
     db_url = f"sqlite:///{folder / 'iro_etl.db'}"
     codes = sorted(load_authorities(config))
     click.echo(f"Wrote synthetic exports for {', '.join(codes)} under {folder / 'exports'}")
@@ -96,6 +104,9 @@ def demo(folder: Path, as_of: str | None, scale: float) -> None:
                      IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
         outcomes = [run_authority(instance, code) for code in codes]
         _report(outcomes, db_url, codes)
+    if scenario:
+        click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
+        click.echo(compare_with_published(make_engine(db_url), codes[0]).to_string(index=False))
     click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
     click.echo(f"Failures workbooks: {folder / 'reports'}")
     click.echo(f"Data Docs (offline): {folder / 'data_docs' / 'site' / 'index.html'}")

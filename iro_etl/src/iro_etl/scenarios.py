@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from iro_schemas.indicators import ATTENDED_LATEST, NOT_REPRESENTED, VIEWS_EVERY_REVIEW
 
+from iro_etl.publish import read_mart
 from iro_etl.synthetic import GroundTruth
 from iro_etl.synthetic_iro import iro_tables
 from iro_etl.timeliness import FIRST_REVIEW_WORKING_DAYS, LATER_REVIEW_MONTHS, SECOND_REVIEW_MONTHS
@@ -340,3 +343,48 @@ def _truth(people: pd.DataFrame, reviews: pd.DataFrame, calendar: WorkingCalenda
     })
     iro = iro_tables(0, children, periods, reviews, AS_OF, calendar)
     return GroundTruth(children, episodes, reviews, iro, AS_OF)
+
+
+def compare_with_published(engine: sa.Engine, authority: str) -> pd.DataFrame:
+    """The seed's headline figures beside what the published marts of ``authority`` give."""
+
+
+    population = read_mart(engine, "lac_population", authority)
+    reviews = read_mart(engine, "review_timeliness", authority)
+    in_year = reviews[(reviews["review_date"] >= YEAR_START) & (reviews["review_date"] <= AS_OF)]
+    timeliness = read_mart(engine, "review_timeliness_indicator", authority).set_index(
+        "year_ending")
+    participation = read_mart(engine, "participation_indicator", authority)
+    participation = participation[participation["year_ending"] == AS_OF.year].set_index("measure")
+
+    def ratio(measure: str) -> str:
+        row = participation.loc[measure]
+        return f"{int(row['numerator'])}/{int(row['denominator'])}"
+
+    rows = [
+        ("looked after at 31 March 2012", PUBLISHED["population_2012"],
+         int(population.loc[population["year_ending"] == 2012, "children"].sum())),
+        ("looked after at 31 March 2011", PUBLISHED["population_2011"],
+         int(population.loc[population["year_ending"] == 2011, "children"].sum())),
+        ("reviews held in 2011/12", PUBLISHED["reviews_in_year"], len(in_year)),
+        ("children reviewed in 2011/12", PUBLISHED["children_reviewed_in_year"],
+         in_year["child_id"].nunique()),
+        ("reviewed within timescales",
+         f"{PUBLISHED['reviewed_on_time']}/{PUBLISHED['timeliness_cohort']}",
+         f"{int(timeliness.loc[2012, 'reviewed_on_time'])}/{int(timeliness.loc[2012, 'cohort'])}"),
+        ("communicated views at every review",
+         f"{PUBLISHED['participated_every_review']}/{PUBLISHED['participation_cohort']}",
+         ratio(VIEWS_EVERY_REVIEW)),
+        ("attended most recent review", "{}/{}".format(*PUBLISHED["attended_latest"]),
+         ratio(ATTENDED_LATEST)),
+        ("neither attended nor represented", PUBLISHED["not_represented"],
+         int(participation.loc[NOT_REPRESENTED, "numerator"])),
+    ]
+    out = pd.DataFrame(rows, columns=["measure", "published", "reproduced"]).astype(
+        {"published": str, "reproduced": str})
+    out["same"] = np.where(out["published"] == out["reproduced"], "yes", "no")
+    return out
+
+
+#: Scenarios the demo can load, by the name used on the command line.
+SCENARIOS = {"central-bedfordshire-2011-12": central_bedfordshire_2011_12}
