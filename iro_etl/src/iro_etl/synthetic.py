@@ -10,8 +10,10 @@ exports carry, keeping a ledger of what it injected.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -318,3 +320,17 @@ def _inject(out: dict[str, pd.DataFrame], rate: float, rng, ledger: DefectLedger
     ledger.counts["reviews.duplicate"] += len(dups)
     ledger.counts["blank_rows"] = max(1, int(rate * 20))
     ledger.bad_rows = bad
+
+
+def write_csv(path: Path, frame: pd.DataFrame, *, blank: str = "", blank_rows: int = 0,
+              encoding: str = "utf-8") -> Path:
+    """A synthetic export file: the header, then the rows (missing values as ``blank``),
+    with ``blank_rows`` empty rows spread through it, where real exports tend to have them."""
+    rows = frame.astype(object).where(frame.notna(), blank).to_numpy().tolist()
+    for k in range(blank_rows):
+        rows.insert((k + 1) * len(rows) // (blank_rows + 1), [""] * len(frame.columns))
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(frame.columns)
+        writer.writerows(rows)
+    return path

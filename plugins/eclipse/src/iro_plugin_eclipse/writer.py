@@ -11,7 +11,6 @@ extract, some answers written as a string holding the JSON document.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.synthetic import text_tables
+from iro_etl.synthetic import text_tables, write_csv
 
 from iro_plugin_eclipse.tables import EXTRACT_FILES, FORMS_FILE
 
@@ -173,12 +172,7 @@ def eclipse_tables(truth: GroundTruth) -> dict[str, pd.DataFrame]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> Path:
-    rows = frame.astype(object).where(frame.notna(), "").to_numpy().tolist()
-    with path.open("w", newline="", encoding=encoding) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(frame.columns)
-        writer.writerows(rows)
-    return path
+    return write_csv(path, frame, encoding=encoding)
 
 
 def write_synthetic(truth: GroundTruth, dest: Path) -> list[Path]:

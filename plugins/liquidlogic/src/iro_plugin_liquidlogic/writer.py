@@ -10,7 +10,6 @@ blanks, dates as ``yyyy-mm-dd 00:00:00.000`` and decimals with two places.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.synthetic import text_tables
+from iro_etl.synthetic import text_tables, write_csv
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_plugin_liquidlogic.extracts import file_name
@@ -102,13 +101,7 @@ def write_synthetic(truth: GroundTruth, dest: Path, names: Mapping[str, str] | N
             if kind == NUMBER:
                 numbers = pd.to_numeric(frame[column], errors="coerce")
                 frame[column] = numbers.map("{:.2f}".format).where(numbers.notna(), frame[column])
-        rows = frame.astype(object).where(frame.notna(), NULL_TEXT).to_numpy().tolist()
-        path = dest / file_name(names.get(table, table))
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(frame.columns)
-            writer.writerows(rows)
-        paths.append(path)
+        paths.append(write_csv(dest / file_name(names.get(table, table)), frame, blank=NULL_TEXT))
     return paths
 
 

@@ -13,13 +13,12 @@ in title case ("Held", "Stage 1"). With a defect rate, the truth's own defects
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from iro_etl.synthetic import text_tables
+from iro_etl.synthetic import text_tables, write_csv
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_plugin_mosaic.tables import LABEL_COLUMNS, QUESTIONS, STEP_TYPES
@@ -43,24 +42,8 @@ _OTHER_STEPS = (("CLA Visit", "VISIT_DATE"), ("Care Plan Review", "REVIEW_DATE")
 _COMMENTS = ('Placement stable, contact with "mum" going well', "Education plan, PEP due; health ok",
              "Views given by advocate, see file")
 
-_BLANK = ""
-
-
-def _text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells as CSV text: blanks for missing values."""
-    return frame.astype(object).where(frame.notna(), _BLANK)
-
-
 def _write(path: Path, frame: pd.DataFrame, blank_rows: int = 0) -> Path:
-    rows = _text(frame).to_numpy().tolist()
-    # Blank rows land where extracts tend to have them: spread through the file.
-    for k in range(blank_rows):
-        rows.insert((k + 1) * len(rows) // (blank_rows + 1), [_BLANK] * len(frame.columns))
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(frame.columns)
-        writer.writerows(rows)
-    return path
+    return write_csv(path, frame, blank_rows=blank_rows)
 
 
 def _warehouse_date(values: pd.Series) -> pd.Series:

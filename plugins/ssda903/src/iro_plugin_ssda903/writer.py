@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import pandas as pd
-from iro_etl.synthetic import text_tables
+from iro_etl.synthetic import text_tables, write_csv
 
 from iro_plugin_ssda903.tables import CSV_NAMES
 
@@ -28,17 +27,8 @@ def write_csv_export(truth: GroundTruth, dest: Path) -> list[Path]:
         if table == "reviews":
             dob = truth.children.set_index("child_id")["dob"].dt.strftime("%d/%m/%Y")
             frame.insert(1, "DOB", frame["CHILD"].str.strip().map(dob))
-        rows = frame.astype(object).where(frame.notna(), "").to_numpy().tolist()
-        # Blank rows land where exports tend to have them: spread through the file.
         blanks = ledger.counts["blank_rows"] if table == "reviews" else 0
-        for k in range(blanks):
-            rows.insert((k + 1) * len(rows) // (blanks + 1), [""] * len(frame.columns))
-        path = dest / file_name
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(frame.columns)
-            writer.writerows(rows)
-        paths.append(path)
+        paths.append(write_csv(dest / file_name, frame, blank_rows=blanks))
     return paths
 
 
