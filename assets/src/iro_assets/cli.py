@@ -19,8 +19,7 @@ from iro_etl.plugin import SourcePlugin
 from iro_etl.publish import accept, make_engine, read_mart
 from iro_etl.registry import PluginError, available, detect, get_plugin
 from iro_etl.reports import write_latest_failures_workbook
-from iro_etl.scenarios import AS_OF as SCENARIO_AS_OF
-from iro_etl.scenarios import SCENARIOS, compare_with_published
+from iro_etl.seed_scenarios import SCENARIOS
 from iro_etl.sql_source import is_database_url
 
 from iro_assets.demo import write_demo, write_scenario
@@ -91,7 +90,7 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
     """Generate synthetic authorities on four systems, load them, print what was published."""
     folder = folder.resolve()
     if scenario:
-        when = SCENARIO_AS_OF
+        when = SCENARIOS[scenario].as_of
         config = write_scenario(folder, scenario)
     else:
         when = _as_of(as_of)
@@ -106,7 +105,8 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
         _report(outcomes, db_url, codes)
     if scenario:
         click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
-        click.echo(compare_with_published(make_engine(db_url), codes[0]).to_string(index=False))
+        comparison = SCENARIOS[scenario].compare(make_engine(db_url), SCENARIOS[scenario].code)
+        click.echo(comparison.to_string(index=False))
     click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
     click.echo(f"Failures workbooks: {folder / 'reports'}")
     click.echo(f"Data Docs (offline): {folder / 'data_docs' / 'site' / 'index.html'}")

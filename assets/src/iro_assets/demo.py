@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from iro_etl.config import Authority, write_authorities
 from iro_etl.registry import get_plugin
-from iro_etl.scenarios import SCENARIOS
+from iro_etl.seed_scenarios import SCENARIOS
 from iro_etl.synthetic import generate
 from iro_plugin_liquidlogic.writer import write_database
 
@@ -63,11 +63,10 @@ def write_demo(folder: Path, as_of: pd.Timestamp, scale: float = 1.0, seed: int 
 
 def write_scenario(folder: Path, name: str) -> Path:
     """Write a seed scenario as its authority's SSDA903 export; returns the authorities.yaml."""
-    truth = SCENARIOS[name]()
-    code = "CB" if name.startswith("central-bedfordshire") else name.upper()[:8]
-    export = folder / "exports" / code
-    get_plugin("ssda903").write_synthetic(truth, export)
+    scenario = SCENARIOS[name]
+    export = folder / "exports" / scenario.code
+    get_plugin("ssda903").write_synthetic(scenario.build(), export)
     config = folder / "authorities.yaml"
-    write_authorities(config, [Authority(code, f"Seed scenario {name}", "ssda903",
-                                         Path("exports") / code)])
+    write_authorities(config, [Authority(scenario.code, f"Seed scenario {name}", "ssda903",
+                                         Path("exports") / scenario.code)])
     return config

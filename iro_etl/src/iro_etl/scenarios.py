@@ -384,7 +384,3 @@ def compare_with_published(engine: sa.Engine, authority: str) -> pd.DataFrame:
         {"published": str, "reproduced": str})
     out["same"] = np.where(out["published"] == out["reproduced"], "yes", "no")
     return out
-
-
-#: Scenarios the demo can load, by the name used on the command line.
-SCENARIOS = {"central-bedfordshire-2011-12": central_bedfordshire_2011_12}
