@@ -139,3 +139,10 @@ def test_demo_scenario_prints_the_seed_beside_the_marts(tmp_path):
     assert table["reviews held in 2011/12"] == "yes"
     # Out of reach of the rules with 194/199 kept (see iro_etl.scenarios).
     assert table["attended most recent review"] == "no"
+
+
+def test_demo_shropshire_scenario_matches_the_report(tmp_path):
+    result = _run("demo", "--dir", str(tmp_path / "sh"), "--scenario", "shropshire-2013-14")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.endswith((" yes", " no"))]
+    assert len(rows) == 5 and all(row.endswith(" yes") for row in rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from iro_etl import scenarios
+from iro_etl import scenario_shropshire, scenarios
 from iro_etl.synthetic import GroundTruth
 
 
@@ -25,4 +25,7 @@ SCENARIOS: dict[str, Scenario] = {
     "central-bedfordshire-2011-12": Scenario("CB", scenarios.AS_OF,
                                              scenarios.central_bedfordshire_2011_12,
                                              scenarios.compare_with_published),
+    "shropshire-2013-14": Scenario("SH", scenario_shropshire.AS_OF,
+                                   scenario_shropshire.shropshire_2013_14,
+                                   scenario_shropshire.compare_with_published),
 }
