@@ -28,9 +28,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iro_etl.publish import read_mart
-from iro_etl.scenarios import _chain, _interleave
+from iro_etl.scenarios import _chain, _interleave, truth_from_people
 from iro_etl.synthetic import GroundTruth
-from iro_etl.synthetic_iro import iro_tables
 from iro_etl.workdays import WorkingCalendar
 
 AS_OF = pd.Timestamp("2014-03-31")
@@ -132,30 +131,8 @@ def shropshire_2013_14(calendar: WorkingCalendar | None = None) -> GroundTruth:
     calendar = calendar or WorkingCalendar()
     people = _people()
     reviews = _reviews(people, calendar)
-    n = len(people)
-    place = people["place"]
-    children = pd.DataFrame({
-        "child_id": people["child_id"], "sex": people["sex"],
-        "dob": pd.to_datetime(people["dob"]).astype("datetime64[us]"),
-        "ethnic": people["ethnic"],
-        "upn": [f"S{810000000000 + i}" for i in range(n)],
-    })
-    start = people["start"].astype("datetime64[us]")
-    end = pd.to_datetime(people["end"]).astype("datetime64[us]")
-    episodes = pd.DataFrame({
-        "child_id": people["child_id"], "decom": start, "rne": "S", "ls": people["ls"],
-        "cin": "N1", "place": place,
-        "place_provider": np.where(place.isin(["P1", "P2"]), None, "PR1"),
-        "dec": end, "rec": people["rec"],
-        "reason_place_change": None, "home_post": None, "pl_post": None, "urn": None,
-        "pl_distance": np.nan, "pl_la": None, "pl_location": None,
-    })
-    periods = pd.DataFrame({
-        "child_id": people["child_id"], "period_start": start, "period_end": end,
-        "end_rec": people["rec"], "short_breaks": False,
-    })
-    iro = iro_tables(0, children, periods, reviews, AS_OF, calendar)
-    return GroundTruth(children, episodes, reviews, iro, AS_OF)
+    return truth_from_people(people, people["start"], people["end"], reviews, calendar, AS_OF,
+                             upn_first=810000000000)
 
 
 def compare_with_published(engine: sa.Engine, authority: str) -> pd.DataFrame:

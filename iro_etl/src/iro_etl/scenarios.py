@@ -318,21 +318,32 @@ def _codes(reviews: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
 def _truth(people: pd.DataFrame, reviews: pd.DataFrame, calendar: WorkingCalendar
            ) -> GroundTruth:
     reviews = reviews.assign(review_code=_codes(reviews, people))
-    reviews["review_date"] = reviews["review_date"].astype("datetime64[us]")
-    n = len(people)
+    return truth_from_people(people, people["period_start"], people["period_end"], reviews,
+                             calendar, AS_OF, upn_first=800000000000)
+
+
+def truth_from_people(people: pd.DataFrame, start: pd.Series, end: pd.Series,
+                      reviews: pd.DataFrame, calendar: WorkingCalendar, as_of: pd.Timestamp,
+                      *, upn_first: int) -> GroundTruth:
+    """A ground truth where each child has one period of care of one episode (RNE S).
+
+    ``people`` holds child_id, sex, dob, ethnic, ls, place and rec per child; the IRO
+    tables are drawn by :func:`iro_etl.synthetic_iro.iro_tables` from the same children.
+    """
+    reviews = reviews.assign(review_date=reviews["review_date"].astype("datetime64[us]"))
     place = people["place"]
     children = pd.DataFrame({
         "child_id": people["child_id"], "sex": people["sex"],
         "dob": pd.to_datetime(people["dob"]).astype("datetime64[us]"),
         "ethnic": people["ethnic"],
-        "upn": [f"A{800000000000 + i}" for i in range(n)],
+        "upn": [f"A{upn_first + i}" for i in range(len(people))],
     })
     episodes = pd.DataFrame({
         "child_id": people["child_id"],
-        "decom": people["period_start"].astype("datetime64[us]"),
+        "decom": start.astype("datetime64[us]"),
         "rne": "S", "ls": people["ls"], "cin": "N1", "place": place,
         "place_provider": np.where(place.isin(["P1", "P2"]), None, "PR1"),
-        "dec": people["period_end"].astype("datetime64[us]"),
+        "dec": pd.to_datetime(end).astype("datetime64[us]"),
         "rec": people["rec"],
         "reason_place_change": None, "home_post": None, "pl_post": None, "urn": None,
         "pl_distance": np.nan, "pl_la": None, "pl_location": None,
@@ -341,14 +352,12 @@ def _truth(people: pd.DataFrame, reviews: pd.DataFrame, calendar: WorkingCalenda
         "child_id": people["child_id"], "period_start": episodes["decom"],
         "period_end": episodes["dec"], "end_rec": people["rec"], "short_breaks": False,
     })
-    iro = iro_tables(0, children, periods, reviews, AS_OF, calendar)
-    return GroundTruth(children, episodes, reviews, iro, AS_OF)
+    iro = iro_tables(0, children, periods, reviews, as_of, calendar)
+    return GroundTruth(children, episodes, reviews, iro, as_of)
 
 
 def compare_with_published(engine: sa.Engine, authority: str) -> pd.DataFrame:
     """The seed's headline figures beside what the published marts of ``authority`` give."""
-
-
     population = read_mart(engine, "lac_population", authority)
     reviews = read_mart(engine, "review_timeliness", authority)
     in_year = reviews[(reviews["review_date"] >= YEAR_START) & (reviews["review_date"] <= AS_OF)]
