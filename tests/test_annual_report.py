@@ -109,6 +109,32 @@ def test_charts_where_the_reports_have_them(report):
     assert stacked.grouping == "stacked"
 
 
+def test_every_section_prints_one_page_wide_in_landscape(report):
+    for sheet in report.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+
+
+def test_lines_are_straight_and_percent_axes_run_from_0_to_100(report):
+    timeliness = report["Timeliness"]._charts[0]
+    counts, percents = report["Trends"]._charts
+    for chart in (timeliness, counts, percents):
+        assert chart.series and not any(series.smooth for series in chart.series)
+    for chart in (timeliness, percents, report["Participation"]._charts[0]):
+        assert (chart.y_axis.scaling.min, chart.y_axis.scaling.max) == (0, 100)
+    assert counts.y_axis.scaling.max is None
+
+
+def test_rag_slices_are_green_amber_and_red(report):
+    sheet = report["Quality checklist"]
+    for pie in sheet._charts:
+        series = pie.series[0]
+        colours = [point.graphicalProperties.solidFill.srgbClr for point in series.dPt]
+        # The table lists green, amber, red in that order; the slices follow it.
+        assert colours == ["2E7D32", "F9A825", "C62828"]
+
+
 def test_a_year_without_data_says_so_on_every_sheet(engine, tmp_path):
     book = load_workbook(write_annual_report(engine, "LA2", 2005, tmp_path / "2005.xlsx"))
     assert book.sheetnames == SHEETS
@@ -122,6 +148,11 @@ def test_an_export_without_iro_tables_still_writes_every_sheet(engine, tmp_path)
     book = load_workbook(write_annual_report(engine, "LA1", 2013, tmp_path / "la1.xlsx"))
     assert book.sheetnames == SHEETS
     assert _find(book["Population"], "Age band")
+    # Nothing recorded: a sentence instead of an empty chart.
+    assert not book["Parental participation"]._charts
+    assert _find(book["Parental participation"], "No participants recorded in the year.")
+    assert not book["Quality checklist"]._charts
+    assert _find(book["Quality checklist"], "No RAG ratings recorded (reviews in the year).")
 
 
 def test_nothing_published_is_a_lookup_error(engine, tmp_path):

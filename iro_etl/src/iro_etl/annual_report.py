@@ -26,6 +26,7 @@ from iro_schemas import codes
 from iro_schemas.indicators import BASIS_YEAR, BREAKDOWNS, PARENT_ROLES, TREND_MEASURES
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,6 +42,8 @@ AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16-17", "18+")
 REPORT_BREAKDOWNS = ("ethnicity group", "placement location", "placement distance")
 _GAP = 2  # blank rows between two tables of a sheet
 _CHART_COLUMN = 10  # charts sit right of the tables, from column J
+#: Slice colours of the RAG pies (a default palette would paint "green" blue and "red" green).
+RAG_COLOURS = {"green": "2E7D32", "amber": "F9A825", "red": "C62828"}
 
 
 def year_label(year: int) -> str:
@@ -175,6 +178,25 @@ def _size(chart: BarChart | LineChart | PieChart, width: float = 18, height: flo
     chart.width, chart.height = width, height
 
 
+def _percent_axis(chart: BarChart | LineChart) -> None:
+    """A 0-100 value axis: an auto-scaled one runs past 100% and magnifies small dips."""
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+
+
+def _straight(chart: LineChart) -> None:
+    """Straight segments between years: a smoothed line invents values between them."""
+    for series in chart.series:
+        series.smooth = False
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """Landscape A4, one page wide, so a printed or PDF section keeps tables beside charts."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 # --- Sections ----------------------------------------------------------------------------------
 
 def _ordered(values: Iterable[str], order: Iterable[str]) -> list[str]:
@@ -266,6 +288,8 @@ def _timeliness(sheet: Worksheet, data: ReportData) -> None:
     chart.add_data(Reference(sheet, min_col=4, min_row=top, max_row=top + len(frame)),
                    titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=top + len(frame)))
+    _straight(chart)
+    _percent_axis(chart)
     _size(chart)
     sheet.add_chart(chart, _anchor(4))
 
@@ -287,6 +311,7 @@ def _participation(sheet: Worksheet, data: ReportData) -> None:
                    titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=row + 1, max_row=row + len(frame)))
     chart.legend = None
+    _percent_axis(chart)
     _size(chart)
     sheet.add_chart(chart, _anchor(row))
 
@@ -312,6 +337,10 @@ def _parents(sheet: Worksheet, data: ReportData) -> None:
         tops[value] = row
         headers = ["Role", *(s.capitalize() for s in statuses)]
         row = _table(sheet, row, grid, headers, percent=statuses if value == "percent" else ())
+    if not recorded:
+        # Stacked bars of nothing draw an empty frame: say why there is no chart instead.
+        sheet[_anchor(tops["reviews"])] = "No participants recorded in the year."
+        return
     top = tops["reviews"]
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
@@ -346,14 +375,24 @@ def _quality(sheet: Worksheet, data: ReportData) -> None:
         frame = rows.reset_index()[["basis", "rag", "reviews", "rated", "percent"]]
         top = row
         row = _table(sheet, top, frame, ["Basis", "RAG", "Reviews", "Rated", "Percent"])
+        anchor = _anchor(chart_row if basis == BASIS_YEAR else chart_row + 17)
+        if not frame["reviews"].sum():
+            # A pie of nothing draws an empty frame: say why there is no chart instead.
+            sheet[anchor] = f"No RAG ratings recorded ({basis})."
+            continue
         # One pie per basis; the reviews-in-the-year one is the report's headline chart.
         pie = PieChart()
         pie.title = f"RAG rating, {basis} ({data.label})"
         pie.add_data(Reference(sheet, min_col=3, min_row=top, max_row=top + len(frame)),
                      titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=2, min_row=top + 1, max_row=top + len(frame)))
+        for i, rating in enumerate(frame["rag"]):
+            if rating in RAG_COLOURS:
+                point = DataPoint(idx=i)
+                point.graphicalProperties.solidFill = RAG_COLOURS[rating]
+                pie.series[0].dPt.append(point)
         _size(pie, 12, 8)
-        sheet.add_chart(pie, _anchor(chart_row if basis == BASIS_YEAR else chart_row + 17))
+        sheet.add_chart(pie, anchor)
 
 
 _WORKFORCE = [("iros_in_post", "IROs in post at 31 March"), ("fte", "Full-time equivalent (FTE)"),
@@ -444,6 +483,9 @@ def _trends(sheet: Worksheet, data: ReportData) -> None:
         chart.add_data(Reference(sheet, min_col=1, max_col=1 + len(years), min_row=first,
                                  max_row=last), from_rows=True, titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=2, max_col=1 + len(years), min_row=top))
+        _straight(chart)
+        if axis == "Percent":
+            _percent_axis(chart)
         _size(chart, 22, 10)
         sheet.add_chart(chart, f"A{chart_row}")
         chart_row += 22
@@ -506,6 +548,8 @@ def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path
     _cover(cover, data)
     for name, _, write, _ in SECTIONS:
         write(book.create_sheet(name), data)
+    for sheet in book.worksheets:
+        _print_setup(sheet)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
