@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from iro_etl.marts import RuleResults
 from iro_etl.registry import get_plugin
 from iro_etl.synthetic import GroundTruth, generate
+from seed_loading import LoadedSeed, load_seed
 
 AS_OF = pd.Timestamp("2014-03-31")
 PG_URL = os.environ.get("IRO_ETL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -63,3 +65,15 @@ def db_url(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def seed(request, tmp_path_factory) -> LoadedSeed:
+    """The seed scenario named by the test module's ``SEED``, loaded as the demo loads it."""
+    name = request.module.SEED
+    return load_seed(name, tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="module")
+def results(seed: LoadedSeed) -> RuleResults:
+    return seed.results

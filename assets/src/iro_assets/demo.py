@@ -62,11 +62,11 @@ def write_demo(folder: Path, as_of: pd.Timestamp, scale: float = 1.0, seed: int 
 
 
 def write_scenario(folder: Path, name: str) -> Path:
-    """Write a seed scenario as its authority's SSDA903 export; returns the authorities.yaml."""
+    """Write a seed scenario as its system's export; returns the authorities.yaml naming it."""
     scenario = SCENARIOS[name]
     export = folder / "exports" / scenario.code
-    get_plugin("ssda903").write_synthetic(scenario.build(), export)
+    get_plugin(scenario.system).write_synthetic(scenario.build(), export)
     config = folder / "authorities.yaml"
-    write_authorities(config, [Authority(scenario.code, f"Seed scenario {name}", "ssda903",
+    write_authorities(config, [Authority(scenario.code, f"Seed scenario {name}", scenario.system,
                                          Path("exports") / scenario.code)])
     return config

@@ -149,6 +149,23 @@ def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
     return at.assign(period_start=at["period_id"].map(by_period["period_start"]).to_numpy())
 
 
+def month_start(when: pd.Timestamp) -> pd.Timestamp:
+    """The first day of ``when``'s month."""
+    return when.replace(day=1)
+
+
+def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
+                        last: pd.Timestamp) -> pd.Series:
+    """Children looked after on any day from ``first`` to ``last``, short breaks left out.
+
+    A period ending on ``first`` counts: the child was looked after for part of that day.
+    """
+    during = ((periods["period_start"] <= last)
+              & (periods["period_end"].isna() | (periods["period_end"] >= first))
+              & ~periods["short_breaks"].astype(bool))
+    return periods.loc[during, "child_id"].drop_duplicates()
+
+
 def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
                       date_column: str = "review_date") -> pd.DataFrame:
     """Rows of reviews (or their records) other than those of periods of short breaks."""
@@ -176,7 +193,10 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
 
     Only reviews held at age ``min_age`` or over count (PN0 reviews are of under-4s), in
     every period of care the child had in the year. A cohort child must have had one such
-    review: with none there is no participation to measure.
+    review: with none there is no participation to measure. Attendance at the latest review
+    is the monthly return's measure for March: it counts every child looked after at any
+    time in the year's last month (leavers in March too), as Central Bedfordshire's "monthly
+    reporting data for March 2012" does (160/164 beside C63's 143/157).
     """
     episodes = _episodes(clean)
     dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
@@ -197,9 +217,11 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         latest = in_year.drop_duplicates("child_id", keep="last")
         attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
         absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
+        month = in_year["child_id"].isin(looked_after_during(periods, month_start(when), when))
+        in_month = in_year.loc[month.to_numpy(), "child_id"].drop_duplicates()
         rows += [
             (year, VIEWS_EVERY_REVIEW, int((~cohort["child_id"].isin(silent)).sum()), len(cohort)),
-            (year, ATTENDED_LATEST, int(base["child_id"].isin(attended).sum()), len(base)),
+            (year, ATTENDED_LATEST, int(in_month.isin(attended).sum()), len(in_month)),
             (year, NOT_REPRESENTED, int(base["child_id"].isin(absent).sum()), len(base)),
         ]
     out = pd.DataFrame(rows, columns=["year_ending", "measure", "numerator", "denominator"])
