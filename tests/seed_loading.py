@@ -30,7 +30,7 @@ def load_seed(name: str, dest: Path) -> LoadedSeed:
     validated = validate_export(export)
     assert validated.failures.empty, validated.failures.head(20).to_string()
     return LoadedSeed(export, validated, apply_rules(validated.clean, scenario.as_of,
-                                                     WorkingCalendar()))
+                                                     WorkingCalendar(), scenario.policies))
 
 
 def assert_read_back_whole(name: str, seed: LoadedSeed, system: str) -> None:
@@ -45,7 +45,8 @@ def published_comparison(name: str, seed: LoadedSeed, db_url: str) -> pd.DataFra
     scenario = SCENARIOS[name]
     engine = make_engine(db_url)
     try:
-        _, marts = build_marts(seed.export, seed.validated, WorkingCalendar(), b"seed key")
+        _, marts = build_marts(seed.export, seed.validated, WorkingCalendar(), b"seed key",
+                               scenario.policies)
         publish_load(engine, scenario.code, marts, seed.export.load_id, scenario.as_of)
         return scenario.compare(engine, scenario.code)
     finally:

@@ -128,6 +128,7 @@ def test_lines_are_straight_and_percent_axes_run_from_0_to_100(report):
 
 def test_rag_slices_are_green_amber_and_red(report):
     sheet = report["Quality checklist"]
+    assert len(sheet._charts) == 2
     for pie in sheet._charts:
         series = pie.series[0]
         colours = [point.graphicalProperties.solidFill.srgbClr for point in series.dPt]

@@ -28,6 +28,13 @@ def test_unknown_threshold_or_policy_is_named(tmp_path):
         load_authorities(_config(tmp_path, "      thresholds:\n        caseload_hgih: 80\n"))
     with pytest.raises(ConfigError, match="unknown policy"):
         load_authorities(_config(tmp_path, "      restart_always: true\n"))
+    with pytest.raises(ConfigError, match=r"authorities.yaml.*latest_review_base must be one of"):
+        load_authorities(_config(tmp_path, "      thresholds:\n        latest_review_base: April\n"))
+
+
+def test_latest_review_base_can_be_the_month_of_march(tmp_path):
+    path = _config(tmp_path, "      thresholds:\n        latest_review_base: March\n")
+    assert load_authorities(path)["A"].policies.indicators.latest_review_base == "March"
 
 
 def test_the_example_config_loads():

@@ -151,13 +151,45 @@ def test_participation_c63_and_most_recent_review(cohort):
     # TWICE's PN7 in its first period fails it; SILENT's PN7 fails it.
     c63 = rows.loc["communicated views at every review"]
     assert (c63.numerator, c63.denominator, c63.percent) == (2, 4, 50.0)
-    # Looked after at any time in March with a review at 4+: the cohort, NEW and LEFT (left
-    # on 31 March). Latest review attended (PN1-PN4): TURNS4, NEW, GOOD; TWICE's latest is
-    # PN6, SILENT's and LEFT's PN7.
+    # Looked after at 31 March with a review at 4+: the cohort and NEW. Latest review
+    # attended (PN1-PN4): TURNS4, NEW, GOOD; TWICE's latest is PN6, SILENT's PN7.
     latest = rows.loc["attended most recent review"]
-    assert (latest.numerator, latest.denominator, latest.percent) == (3, 6, 50.0)
+    assert (latest.numerator, latest.denominator, latest.percent) == (3, 5, 60.0)
     absent = rows.loc["neither attended nor represented"]
     assert (absent.numerator, absent.denominator, absent.percent) == (2, 5, 40.0)
+
+
+def test_most_recent_review_over_the_month_of_march(cohort):
+    clean, results, years = cohort
+    out = ind.participation_indicator(clean, results.periods, results.timeliness, years,
+                                      latest_review_base="March")
+    rows = at(out, 2014).set_index("measure")
+    # LEFT, gone at the end of 31 March, was looked after in March: its PN7 latest review
+    # now counts. C63 and "neither attended nor represented" keep the 31 March children.
+    latest = rows.loc["attended most recent review"]
+    assert (latest.numerator, latest.denominator, latest.percent) == (3, 6, 50.0)
+    assert rows.loc["communicated views at every review", "denominator"] == 4
+    assert rows.loc["neither attended nor represented", "denominator"] == 5
+
+
+def test_looked_after_during_march_edges():
+    periods = pd.DataFrame({
+        "child_id": ["FEB29", "MAR1", "MAR31", "OPEN", "BREAKS", "APRIL"],
+        "period_start": pd.to_datetime(["2013-05-01", "2013-05-01", "2014-03-31", "2010-01-01",
+                                        "2013-01-01", "2014-04-01"]),
+        "period_end": pd.to_datetime(["2014-02-28", "2014-03-01", None, None, None, None]),
+        "short_breaks": [False, False, False, False, True, False],
+    })
+    during = ind.looked_after_during(periods, pd.Timestamp("2014-03-01"),
+                                     pd.Timestamp("2014-03-31"))
+    # Left on 28 February: out; left on 1 March: in for part of the day; started on 31 March:
+    # in. Short breaks and a start after the month are out.
+    assert list(during) == ["MAR1", "MAR31", "OPEN"]
+
+
+def test_an_unknown_latest_review_base_is_refused():
+    with pytest.raises(ValueError, match="latest_review_base"):
+        ind.Thresholds(latest_review_base="April")
 
 
 def test_participation_thresholds_are_settings(cohort):
@@ -248,7 +280,7 @@ def test_trends_read_the_other_marts(cohort):
     assert year["reviewed within timescales cohort"] == indicator.cohort
     assert year["reviewed within timescales %"] == indicator.percent
     assert year["communicated views at every review %"] == 50.0
-    assert year["attended most recent review %"] == 50.0
+    assert year["attended most recent review %"] == 60.0
     assert set(out["year_ending"]) == set(years)
     assert len(out) == len(years) * 8
 

@@ -68,5 +68,6 @@ def write_scenario(folder: Path, name: str) -> Path:
     get_plugin(scenario.system).write_synthetic(scenario.build(), export)
     config = folder / "authorities.yaml"
     write_authorities(config, [Authority(scenario.code, f"Seed scenario {name}", scenario.system,
-                                         Path("exports") / scenario.code)])
+                                         Path("exports") / scenario.code,
+                                         policies=scenario.policies)])
     return config

@@ -39,8 +39,11 @@ def _thresholds(values: dict, where: str) -> tuple[FlagThresholds, IndicatorThre
     if unknown:
         raise ConfigError(f"{where}: unknown thresholds {sorted(unknown)}; known: "
                           f"{sorted(flag_names | indicator_names)}")
-    return (FlagThresholds(**{k: v for k, v in values.items() if k in flag_names}),
-            IndicatorThresholds(**{k: v for k, v in values.items() if k in indicator_names}))
+    try:
+        return (FlagThresholds(**{k: v for k, v in values.items() if k in flag_names}),
+                IndicatorThresholds(**{k: v for k, v in values.items() if k in indicator_names}))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ YOUNG_PERSON_ITEMS = frozenset({"child_prepared", "child_views_available"})
 #: T and U (same carer). An authority counting a same-carer change as the same placement
 #: sets ("P", "B") instead.
 NEW_PLACEMENT_RNE = ("P", "T", "B", "U")
+#: Who "attended most recent review" counts: children looked after at the end of 31 March
+#: (the default, like every other 31 March measure), or at any time in the year's last
+#: month, as a monthly return for March does (leavers in March too).
+LATEST_REVIEW_BASES = ("31 March", "March")
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ class Thresholds:
     caseload_high: int = 70
     #: A blank iro_share: the whole post is taken to be on the IRO role.
     default_iro_share: float = 1.0
+    #: The children "attended most recent review" is taken over (see LATEST_REVIEW_BASES).
+    latest_review_base: str = LATEST_REVIEW_BASES[0]
+
+    def __post_init__(self) -> None:
+        if self.latest_review_base not in LATEST_REVIEW_BASES:
+            raise ValueError(f"latest_review_base must be one of {LATEST_REVIEW_BASES}, "
+                             f"not {self.latest_review_base!r}")
 
 
 _DEFAULTS = Thresholds()
@@ -188,15 +199,18 @@ def _grid(years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
 def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                             timeliness: pd.DataFrame, years: list[int], *,
                             cohort_min_days: int = _DEFAULTS.cohort_min_days,
-                            min_age: int = _DEFAULTS.participation_min_age) -> pd.DataFrame:
+                            min_age: int = _DEFAULTS.participation_min_age,
+                            latest_review_base: str = _DEFAULTS.latest_review_base
+                            ) -> pd.DataFrame:
     """Children's participation in reviews (former PAF C63, and attendance at the latest review).
 
     Only reviews held at age ``min_age`` or over count (PN0 reviews are of under-4s), in
     every period of care the child had in the year. A cohort child must have had one such
     review: with none there is no participation to measure. Attendance at the latest review
-    is the monthly return's measure for March: it counts every child looked after at any
-    time in the year's last month (leavers in March too), as Central Bedfordshire's "monthly
-    reporting data for March 2012" does (160/164 beside C63's 143/157).
+    (at 4+, in the year, in whichever period of care) is taken over the children looked after
+    at 31 March with such a review, or with ``latest_review_base="March"`` over those looked
+    after at any time in March, as Central Bedfordshire's "monthly reporting data for March
+    2012" may have been (its 160/164 beside C63's 143/157).
     """
     episodes = _episodes(clean)
     dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
@@ -217,11 +231,15 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         latest = in_year.drop_duplicates("child_id", keep="last")
         attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
         absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
-        month = in_year["child_id"].isin(looked_after_during(periods, month_start(when), when))
-        in_month = in_year.loc[month.to_numpy(), "child_id"].drop_duplicates()
+        if latest_review_base == "March":
+            during = looked_after_during(periods, month_start(when), when)
+            latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(), "child_id"]
+            latest_base = latest_base.drop_duplicates()
+        else:
+            latest_base = base["child_id"]
         rows += [
             (year, VIEWS_EVERY_REVIEW, int((~cohort["child_id"].isin(silent)).sum()), len(cohort)),
-            (year, ATTENDED_LATEST, int(in_month.isin(attended).sum()), len(in_month)),
+            (year, ATTENDED_LATEST, int(latest_base.isin(attended).sum()), len(latest_base)),
             (year, NOT_REPRESENTED, int(base["child_id"].isin(absent).sum()), len(base)),
         ]
     out = pd.DataFrame(rows, columns=["year_ending", "measure", "numerator", "denominator"])
@@ -596,7 +614,8 @@ def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     t = asdict(thresholds or _DEFAULTS)
     participation = participation_indicator(clean, periods, timeliness, years,
                                             cohort_min_days=t["cohort_min_days"],
-                                            min_age=t["participation_min_age"])
+                                            min_age=t["participation_min_age"],
+                                            latest_review_base=t["latest_review_base"])
     return {
         "participation_indicator": participation,
         "parental_participation": parental_participation(clean, timeliness, years),

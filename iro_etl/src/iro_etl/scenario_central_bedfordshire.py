@@ -8,17 +8,24 @@ after at 31 March 2012 by age band and gender, legal status, placement and ethni
 looked after at 31 March 2011; 590 reviews of 266 children in the year; 194 of the 199
 children in the timeliness cohort reviewed on time (the 5 late reviews being first reviews
 after late notifications); 143 of 157 children taking part in every review, 160 of 164
-attending their most recent review (the monthly return for March), 13 neither attending nor
-represented; parents' participation at the 181 reviews of the monitoring form; and the
-Review Managers' 4.8 FTE with 48% of their time on the IRO role.
+attending their most recent review, 13 neither attending nor represented; parents'
+participation at the 181 reviews of the monitoring form; and the Review Managers' 4.8 FTE
+with 48% of their time on the IRO role.
+
+"Attended most recent review" comes from the report's "monthly reporting data for March
+2012", read as the children looked after at any time in March (the authority's policy
+``latest_review_base: March``; see ``seed_scenarios``). At 31 March it cannot reach 164:
+199 = 208 - 3 placed for adoption - 6 recent starters leaves only those 6 to add to the
+157, so one child who left in March makes the 164th; at 31 March the seed gives 159/163.
 
 Every child has one period of care and one episode (RNE S), placed with the pre-2013
 F/H codes the report's placement table is split by. Reviews follow the statutory
 cycle (20 working days, 3 months, then 6 months from the actual date), held on or a
 few days before the due date, plus extra reviews to reach the year's total.
 
-The report's percentages are not all its ratios: 143/157 is 91.1% (printed 91.7%) and
-160/164 is 97.6% (printed 98.2%); the seed keeps the counts. Its disputes are described
+The report's percentages are not its ratios: 143/157 is 91.1% (printed 91.7%) and 160/164
+is 97.6% (printed 98.2%); both printed percentages fit a denominator one smaller (143/156,
+160/163). The seed keeps the counts as printed. Its disputes are described
 but not counted: the seed's few informal and stage 1 disputes are illustrative.
 """
 
@@ -300,11 +307,13 @@ def _top_up(reviews: pd.DataFrame, people: pd.DataFrame, late: set) -> pd.DataFr
 
 
 def _codes(reviews: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
-    """PN codes: PN0 under 4; PN1 otherwise but for the 14 silent cohort children and 4 more.
+    """PN codes: PN0 under 4; PN1 otherwise but for 15 cohort children.
 
-    Silent (views missing at a review in the year): 12 with one PN7 before a review they
-    attended, one with PN7 at two reviews, and one review with no code recorded; the
-    latest review not attended: the two-review refuser, two more PN7 and one PN6.
+    Views missing at a review in the year (14, so 143/157): 10 with PN7 at their first review
+    of the year and PN1 at their latest, one with PN7 at both (the refuser "at two reviews"),
+    2 with PN7 at their latest, and one whose first review has no code recorded. PN7 at some
+    review (13, "neither attended nor represented"): the 10, the refuser and the 2. Latest
+    review not attended (4, so 159/163 at 31 March): the refuser, the 2 and one PN6.
     """
     by_child = people.set_index("child_id")
     dob = reviews["child_id"].map(by_child["dob"])

@@ -8,12 +8,13 @@ annual report 2014/15 (``PUBLISHED``) for the years ending 31 March 2012, 2013 a
 * reviewed within timescales: 186 of 190, 229 of 233 and 258 of 264 children (cohort:
   looked after at 31 March for 28 days or more, not placed for adoption);
 * children looked after at 31 March 2013 (241) and 31 March 2014 (271); of the 271, 37%
-  under section 20, 68 fostered by relatives or friends and 31 placed more than 20 miles
-  away;
+  under section 20, 68 fostered by relatives or friends and 31 "placed at a distance"
+  (domain.md: more than 20 miles away);
 * the review checklist "as at 31 March 2014" over each looked-after child's latest review
   (child informed 88%, social worker's report 3+ working days before 68%, young person
   prepared 82%, contributed 95%, key people present 75%), the same shares over all the
-  year's reviews, and the year's RAG ratings (90% green, just under 10% amber, 1% red);
+  year's reviews, and the RAG ratings (90% green, just under 10% amber, 1% red) of the
+  year to 31 March 2014 (the report says "at the end of 2014", past the data's end);
 * the IROs' 6.6 FTE plus the IRO added for 2013/14.
 
 The report gives no count at 31 March 2012 (the seed has 198: the 190 of the cohort and 8

@@ -35,13 +35,20 @@ def interleave(spec: Sequence[tuple[object, int]]) -> list:
 
 
 def exact_share(n: int, share: float) -> np.ndarray:
-    """``n`` flags of which round(share x n) are true, spread evenly."""
+    """``n`` flags of which round(share x n) are true, spread evenly.
+
+    The true share is within 0.5/n of ``share``: a published whole percent comes out of
+    groups of 50 or more; the scenario tests check each figure as reproduced.
+    """
     yes = round(share * n)
     return np.array(interleave(((True, yes), (False, n - yes))), dtype=bool)
 
 
 def shares(n: int, spec: Sequence[tuple[object, float]]) -> list:
     """``n`` values split by the shares in ``spec`` (largest remainders), spread evenly."""
+    total = sum(share for _, share in spec)
+    if abs(total - 1) > 1e-9:
+        raise ValueError(f"shares must add up to 1, not {total}")
     raw = np.array([share for _, share in spec], dtype=float) * n
     counts = np.floor(raw).astype(int)
     counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1

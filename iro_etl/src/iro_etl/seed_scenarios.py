@@ -3,12 +3,14 @@ annual report, the authority code it loads as, the system whose export it is wri
 its as-of date, and how to compare the published marts with the report's figures."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
 from iro_etl import scenario_central_bedfordshire, scenario_shropshire
+from iro_etl.config import Policies
+from iro_etl.indicators import Thresholds
 from iro_etl.synthetic import GroundTruth
 
 
@@ -20,6 +22,8 @@ class Scenario:
     as_of: pd.Timestamp
     build: Callable[[], GroundTruth]
     compare: Callable[[sa.Engine, str], pd.DataFrame]
+    #: The authority's own definitions the report used, as its authorities.yaml would say.
+    policies: Policies = field(default_factory=Policies)
 
 
 #: By the name used on the command line.
@@ -27,7 +31,9 @@ SCENARIOS: dict[str, Scenario] = {
     "central-bedfordshire-2011-12": Scenario(
         "CB", "carefirst", scenario_central_bedfordshire.AS_OF,
         scenario_central_bedfordshire.central_bedfordshire_2011_12,
-        scenario_central_bedfordshire.compare_with_published),
+        scenario_central_bedfordshire.compare_with_published,
+        # "Attended most recent review" from the monthly return for March.
+        Policies(indicators=Thresholds(latest_review_base="March"))),
     "shropshire-2013-14": Scenario("SH", "generic", scenario_shropshire.AS_OF,
                                    scenario_shropshire.shropshire_2013_14,
                                    scenario_shropshire.compare_with_published),

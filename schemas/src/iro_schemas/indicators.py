@@ -99,10 +99,12 @@ ParticipationIndicator = pa.DataFrameSchema(
         "measure": _label(
             f"'{VIEWS_EVERY_REVIEW}' (former PAF C63): of children looked after 28+ days at 31 "
             "March, aged 4+ then, with a review at 4+ in the year, those coded PN1-PN6 at every "
-            f"such review. '{ATTENDED_LATEST}' (the monthly return for March): of children "
-            "looked after at any time in March with a review at 4+ in the year, those whose "
-            f"latest review is PN1-PN4. '{NOT_REPRESENTED}': of children looked after at 31 "
-            "March with a review at 4+ in the year, those with a PN7 review in the year.",
+            f"such review. '{ATTENDED_LATEST}': of children looked after at 31 March (any "
+            "length of time) with a review at 4+ in the year, those whose latest such review "
+            "is PN1-PN4; an authority may take it over the children looked after at any time "
+            "in March instead (threshold latest_review_base: March). "
+            f"'{NOT_REPRESENTED}': of children looked after at 31 March with a review at 4+ "
+            "in the year, those with a PN7 review in the year.",
             PARTICIPATION_MEASURES),
         "numerator": _count("Children meeting the measure."),
         "denominator": _count("Children the measure is taken over."),
