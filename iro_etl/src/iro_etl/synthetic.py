@@ -319,7 +319,35 @@ def _inject(out: dict[str, pd.DataFrame], rate: float, rng, ledger: DefectLedger
     out["reviews"] = pd.concat([reviews, reviews.loc[dups]], ignore_index=True)
     ledger.counts["reviews.duplicate"] += len(dups)
     ledger.counts["blank_rows"] = max(1, int(rate * 20))
+    _inject_iro(out, rate, rng, ledger, bad)
     ledger.bad_rows = bad
+
+
+def _inject_iro(out: dict[str, pd.DataFrame], rate: float, rng, ledger: DefectLedger,
+                bad: dict[str, set[int]]) -> None:
+    """The IRO-service tables' share: impossible dates, unknown codes, unknown children and IROs.
+
+    Each defect is error-level and hits its own rows, so the ledger knows each row's fate.
+    """
+    def hit(table: str, share: float, column: str, value, kind: str, only_filled: bool = False):
+        frame = out.get(table)
+        if frame is None or frame.empty:
+            return
+        rows = _pick(rng, frame, share, bad[table])
+        if only_filled:
+            rows = rows[frame.loc[rows, column].notna().to_numpy()]
+        frame.loc[rows, column] = value(len(rows)) if callable(value) else value
+        bad[table].update(rows.tolist())
+        ledger.counts[f"{table}.{kind}"] += len(rows)
+
+    hit("review_records", rate, "sw_report_received",
+        lambda n: "30/02/" + rng.integers(2008, 2014, n).astype(str), "impossible_date",
+        only_filled=True)
+    hit("review_records", rate / 2, "rag", "purple", "bad_code")
+    hit("review_participants", rate, "status", "maybe", "bad_code")
+    hit("notifications", rate / 2, "child_id", lambda n: [f"X{k:05d}" for k in range(n)],
+        "unknown_child")
+    hit("iro_allocations", rate / 2, "iro_id", "IRO999", "unknown_iro")
 
 
 def write_csv(path: Path, frame: pd.DataFrame, *, blank: str = "", blank_rows: int = 0,
