@@ -201,12 +201,13 @@ def test_malformed_json_in_the_extract_is_reported_and_the_rest_loads(export, sm
     (export / "forms.jsonl").write_text("\n".join(lines) + "\n")
     validated = _validated(export)
     assert _failures(validated) == sorted([
-        ("disputes", "forms.jsonl", "schema", dispute + 1, "answers"),
-        ("notifications", "forms.jsonl", "unreadable_file", notice + 1, None),
+        ("disputes", "forms.jsonl", "answers_not_json", dispute + 1, "answers"),
+        ("notifications", "forms.jsonl", "line_not_json", notice + 1, None),
     ], key=str)
     failures = validated.failures.set_index("rule")
-    assert failures.loc["schema", "value"] == broken
-    assert failures.loc["unreadable_file", "value"].startswith(f"line {notice + 1} is not valid JSON")
+    assert failures.loc["answers_not_json", "value"] == broken
+    assert failures.loc["line_not_json", "value"].startswith(f"line {notice + 1} is not valid JSON")
+    assert failures.loc["line_not_json", "message"].startswith("The line is not a form record: line")
     assert_same_as_truth(validated.clean, expected, ALL_TABLES)
 
 
@@ -226,8 +227,8 @@ def test_malformed_json_in_the_database_is_reported(tmp_path, small_truth):
                                                   "answers": json.loads(ids[0].answers)})
     validated = _validated(db_url)
     # Rows of db:forms count from 2 in form_id order; the synthetic ids have no gaps.
-    assert _failures(validated) == [("disputes", "db:forms", "schema", ids[0].form_id - first_id + 2,
-                                     "answers")]
+    assert _failures(validated) == [("disputes", "db:forms", "answers_not_json",
+                                     ids[0].form_id - first_id + 2, "answers")]
     assert_same_as_truth(validated.clean, expected, ALL_TABLES)
 
 
@@ -240,7 +241,8 @@ def test_a_participant_that_is_not_a_record_is_reported(export):
     _write_forms(export, forms)
     source = PLUGIN.read(export)
     assert [(f.table_name, f.rule, f.row, f.column_name, f.value) for f in source.failures] == [
-        ("review_participants", "schema", at + 1, "answers.participants", "aunt came")]
+        ("review_participants", "participant_not_record", at + 1, "answers.participants",
+         "aunt came")]
     read = source.tables["review_participants"]
     assert (read["_row"] == at + 1).sum() == len(answers["participants"]) - 1
 

@@ -26,7 +26,9 @@ _RULES = [
     Rule("date_format", "error",
          "{column} '{value}' is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
     Rule("number_format", "warning", "{column} '{value}' is not a number; it was left blank."),
-    Rule("code_list", "error", "{column} '{value}' is not a valid SSDA903 code for this field."),
+    Rule("code_list", "error",
+         "{column} '{value}' is not a valid code for this field (an SSDA903 code, or one of the "
+         "contract's values for the IRO service's records)."),
     Rule("code_list_warning", "warning",
          "{column} '{value}' is not a valid SSDA903 code for this field; it is reported as unknown."),
     Rule("date_range", "error", "{column} '{value}' is outside the plausible range 1990-2100."),
@@ -66,6 +68,14 @@ _RULES = [
          "The review on {value} falls outside every period of care of this child; "
          "it is left out of timeliness."),
     Rule("schema", "error", "{column} '{value}' does not fit the data contract."),
+    Rule("answers_not_json", "error",
+         "The form's {column} '{value}' is not a JSON object, so the form could not be read; "
+         "fix or re-save the form."),
+    Rule("line_not_json", "error",
+         "The line is not a form record: {value}. The form on it could not be read."),
+    Rule("participant_not_record", "error",
+         "{column} lists '{value}', which is not a participant (a role and a status); it was "
+         "not read."),
     Rule("blank_row", "warning", "The row is empty; it was ignored."),
     Rule("bad_row_shape", "error",
          "The row has {value} cells where the header has a different number; check for "

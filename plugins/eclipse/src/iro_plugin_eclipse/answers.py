@@ -122,7 +122,7 @@ def _participants(layout: FormLayout, forms: pd.DataFrame, lists: pd.Series
     stray = items[items.notna() & ~is_item]
     where = forms.loc[stray.index]
     failures = [
-        Failure(layout.table, src, "schema", sheet=sheet, row=int(row),
+        Failure(layout.table, src, "participant_not_record", sheet=sheet, row=int(row),
                 column_name=f"answers.{layout.fields[PARTICIPANTS][0]}", value=clip(value))
         for src, sheet, row, value in zip(where[SOURCE_FILE], where[SHEET], where[ROW], stray, strict=True)
     ]
@@ -148,7 +148,8 @@ def map_forms(forms: pd.DataFrame, config: FormConfig) -> tuple[dict[str, pd.Dat
     docs, bad = parse_documents(used["answers"])
     doc_of = pd.Series(docs, index=used.index, dtype=object)
     failures = [
-        Failure(table, src, "schema", sheet=sheet, row=int(row), column_name="answers", value=clip(value))
+        Failure(table, src, "answers_not_json", sheet=sheet, row=int(row), column_name="answers",
+                value=clip(value))
         for table, src, sheet, row, value in zip(
             kind[bad], used.loc[bad, SOURCE_FILE], used.loc[bad, SHEET], used.loc[bad, ROW],
             used.loc[bad, "answers"], strict=True)

@@ -92,7 +92,7 @@ def read_forms_jsonl(path: Path, spec: TableSpec, type_table: dict[str, str]
         if not isinstance(record, dict):
             table = _broken_line_table(line, lookup, type_table)
             if table is not None:
-                failures.append(Failure(table, name, "unreadable_file", row=number, value=problem))
+                failures.append(Failure(table, name, "line_not_json", row=number, value=problem))
             continue
         records.append(record)
         rows.append(number)

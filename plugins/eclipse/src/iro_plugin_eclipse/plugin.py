@@ -11,11 +11,12 @@ An export is recognised by its forms (a JSON-lines file of form records, or a
 ``forms`` table with form types and answers): Eclipse's people and episode tables
 look too much like other person-based systems' to claim a folder on their own.
 
-Failures particular to forms: an answers document that is not a JSON object is a
-``schema`` error on column ``answers`` at the form's row (the line of forms.jsonl, or
-the row of ``db:forms`` in form_id order, counted from 2), filed under the canonical
-table its form type feeds; a forms.jsonl line that is not JSON at all is an
-``unreadable_file`` error at that line. Either way only that form is lost.
+Failures particular to forms: an answers document that is not a JSON object is an
+``answers_not_json`` error on column ``answers`` at the form's row (the line of
+forms.jsonl, or the row of ``db:forms`` in form_id order, counted from 2), filed under
+the canonical table its form type feeds; a forms.jsonl line that is not JSON at all is a
+``line_not_json`` error at that line; a participants list item that is not a record is a
+``participant_not_record`` error. Either way only that form (or item) is lost.
 
 Options (the authority's ``options`` block in authorities.yaml):
 
