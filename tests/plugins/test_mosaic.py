@@ -344,6 +344,9 @@ def test_row_problems_are_reported_where_a_person_finds_them(tmp_path, export, t
          "date_format"),
         ("review_records", "dm_workflow_steps.csv", _step_row(export, answers.loc[ragged, "step_id"]),
          None, "bad_row_shape"),
+        # Both ragged lines are also reported where they are fixed, in the answers file.
+        ("review_records", "dm_step_answers.csv", ragged + 2, None, "ragged_answer"),
+        (FILE_LEVEL, "dm_step_answers.csv", comment + 2, None, "ragged_answer"),
         *[("review_participants", "dm_review_participants.csv", r, f"REVIEW_DATE {via}", "date_format")
           for r in their_rows],
         ("review_participants", "dm_review_participants.csv", orphan + 2, f"REVIEW_DATE {via}", "required"),

@@ -80,6 +80,9 @@ _RULES = [
     Rule("bad_row_shape", "error",
          "The row has {value} cells where the header has a different number; check for "
          "stray delimiters or a truncated line."),
+    Rule("ragged_answer", "warning",
+         "The answer row has {value} cells where the header has a different number (an unquoted "
+         "comma?); if the mapping reads this answer, its step's row was held back too."),
     Rule("missing_column", "error",
          "Column {column} was not found in the file's header row; every row lacks it."),
     Rule("unreadable_file", "error", "The file could not be read: {value}."),

@@ -18,7 +18,8 @@ Lineage of a row built from form answers is the row of its workflow step in
 ``dm_workflow_steps.csv``; the column a failure names is the question code.
 Steps of other types, cancelled steps and answers to unconfigured questions are
 ignored without a failure; a ragged answer row the mapping uses quarantines its
-step's row; an extract missing from the folder is reported by name.
+step's row, and every ragged answer row is also a ``ragged_answer`` warning at its own
+row of ``dm_step_answers.csv``; an extract missing from the folder is reported by name.
 
 Options (the authority's ``options`` block in authorities.yaml):
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from iro_etl.failures import Failure
+from iro_etl.failures import FILE_LEVEL, Failure
 from iro_etl.readers import normalise_header
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
@@ -89,10 +89,11 @@ def _missing_questions(table: str, scoped: pd.DataFrame, answers: pd.DataFrame, 
 
 
 def _ragged_rows(failures: list[Failure], steps: pd.DataFrame, scoped: pd.DataFrame) -> list[Failure]:
-    """Ragged rows of the workflow files, moved onto the canonical row they spoil (or dropped).
+    """Ragged rows of the workflow files, moved onto the canonical row they spoil.
 
     The core quarantines a row through a ``bad_row_shape`` failure with that row's lineage, and a
-    canonical row's lineage is its step: a ragged answer is reported against its step's row.
+    canonical row's lineage is its step: a ragged answer is reported against its step's row, and
+    also as a ``ragged_answer`` warning at its own row of the answers file, where it is fixed.
     """
     if not failures:
         return []
@@ -101,16 +102,24 @@ def _ragged_rows(failures: list[Failure], steps: pd.DataFrame, scoped: pd.DataFr
     in_scope = steps.dropna(subset=["_table"])
     on_steps = marks[marks["_file_table"] == "dm_workflow_steps"].merge(
         in_scope[[*_LINK, "_table"]], on=_LINK, how="inner")
+    answers = marks[marks["_file_table"] == "dm_step_answers"]
     # Only an answer the mapping reads can spoil a row; a ragged comment on another question cannot.
-    on_answers = marks[marks["_file_table"] == "dm_step_answers"].merge(
-        scoped[[*_LINK, "step_id"]], on=_LINK, how="inner")
-    on_answers = on_answers[["step_id", "_cells"]].merge(
-        in_scope.drop_duplicates("step_id")[["step_id", *_LINK, "_table"]], on="step_id", how="inner")
-    moved = pd.concat([on_steps, on_answers], ignore_index=True).drop_duplicates([*_LINK, "_table"])
-    return [Failure(table, source, "bad_row_shape", sheet=None if pd.isna(sheet) else sheet, row=int(row),
-                    value=cells)
-            for table, source, sheet, row, cells in zip(
-                moved["_table"], moved[SOURCE_FILE], moved[SHEET], moved[ROW], moved["_cells"], strict=True)]
+    read = answers.merge(scoped[[*_LINK, "step_id"]], on=_LINK, how="inner").merge(
+        in_scope.drop_duplicates("step_id")[["step_id", *_LINK, "_table"]], on="step_id",
+        how="inner", suffixes=("_answer", ""))
+    moved = pd.concat([on_steps, read[[*_LINK, "_cells", "_table"]]], ignore_index=True)
+    moved = moved.drop_duplicates([*_LINK, "_table"])
+    spoilt = [Failure(table, source, "bad_row_shape", sheet=None if pd.isna(sheet) else sheet,
+                      row=int(row), value=cells)
+              for table, source, sheet, row, cells in zip(
+                  moved["_table"], moved[SOURCE_FILE], moved[SHEET], moved[ROW], moved["_cells"],
+                  strict=True)]
+    where = read.set_index([f"{c}_answer" for c in _LINK])["_table"]
+    return spoilt + [
+        Failure(where.get((source, sheet, row), FILE_LEVEL), source, "ragged_answer",
+                sheet=None if pd.isna(sheet) else sheet, row=int(row), value=cells)
+        for source, sheet, row, cells in zip(answers[SOURCE_FILE], answers[SHEET], answers[ROW],
+                                             answers["_cells"], strict=True)]
 
 
 def step_tables(steps: pd.DataFrame, answers: pd.DataFrame, config: FormConfig,
