@@ -25,7 +25,7 @@ authority (see :class:`Thresholds`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -177,6 +177,29 @@ def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
     return periods.loc[during, "child_id"].drop_duplicates()
 
 
+@dataclass
+class YearEnds:
+    """The load's episodes (with period ids) and each year's 31 March snapshot of them.
+
+    Several marts need the same snapshots; :func:`indicator_marts` builds one of these per
+    load and shares it, and each mart function builds its own when called alone.
+    """
+
+    episodes: pd.DataFrame
+    periods: pd.DataFrame
+    _at: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, clean: dict[str, pd.DataFrame], periods: pd.DataFrame) -> YearEnds:
+        return cls(_episodes(clean), periods)
+
+    def at(self, year: int) -> pd.DataFrame:
+        """Episodes of children looked after at the end of 31 March ``year`` (see looked_after_at)."""
+        if year not in self._at:
+            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
+        return self._at[year]
+
+
 def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
                       date_column: str = "review_date") -> pd.DataFrame:
     """Rows of reviews (or their records) other than those of periods of short breaks."""
@@ -200,8 +223,8 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
                             timeliness: pd.DataFrame, years: list[int], *,
                             cohort_min_days: int = _DEFAULTS.cohort_min_days,
                             min_age: int = _DEFAULTS.participation_min_age,
-                            latest_review_base: str = _DEFAULTS.latest_review_base
-                            ) -> pd.DataFrame:
+                            latest_review_base: str = _DEFAULTS.latest_review_base,
+                            year_ends: YearEnds | None = None) -> pd.DataFrame:
     """Children's participation in reviews (former PAF C63, and attendance at the latest review).
 
     Only reviews held at age ``min_age`` or over count (PN0 reviews are of under-4s), in
@@ -212,7 +235,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     after at any time in March, as Central Bedfordshire's "monthly reporting data for March
     2012" may have been (its 160/164 beside C63's 143/157).
     """
-    episodes = _episodes(clean)
+    year_ends = year_ends or YearEnds.of(clean, periods)
     dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
     reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
     aged = age_at(reviews["child_id"].map(dob), reviews["review_date"]) >= min_age
@@ -222,7 +245,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     for year in years:
         when = year_end(year)
         in_year = reviews[reviews["year_ending"] == year]
-        at = looked_after_at(episodes, periods, when)
+        at = year_ends.at(year)
         # Children looked after at 31 March with a review at 4+ in the year.
         base = at[at["child_id"].isin(in_year["child_id"])]
         cohort = base[(base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
@@ -275,9 +298,13 @@ def parental_participation(clean: dict[str, pd.DataFrame], timeliness: pd.DataFr
 
 # --- 3. Review quality and RAG -------------------------------------------------------------
 
-def _quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
-                     timeliness: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """Held review records of the years, once per basis they belong to, with the child's age."""
+def quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                    timeliness: pd.DataFrame, years: list[int],
+                    year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """Held review records of the years, once per basis they belong to, with the child's age.
+
+    What :func:`review_quality` and :func:`rag_distribution` count (pass it to both).
+    """
     records = _table(clean, "review_records")
     records = records[records["status"].isin(codes.REVIEW_HELD)]
     records = _not_short_breaks(records, timeliness)
@@ -285,10 +312,10 @@ def _quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     records = records[records["year_ending"].isin(years)].sort_values("review_date", kind="stable")
     dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
     records = records.assign(age=age_at(records["child_id"].map(dob), records["review_date"]))
-    episodes = _episodes(clean)
+    year_ends = year_ends or YearEnds.of(clean, periods)
     latest = []
     for year in years:
-        at = looked_after_at(episodes, periods, year_end(year))
+        at = year_ends.at(year)
         in_year = records[(records["year_ending"] == year) & records["child_id"].isin(at["child_id"])]
         latest.append(in_year.drop_duplicates("child_id", keep="last"))
     return pd.concat([records.assign(basis=BASIS_YEAR),
@@ -298,15 +325,18 @@ def _quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
 def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                    timeliness: pd.DataFrame, years: list[int], calendar: WorkingCalendar, *,
                    min_age: int = _DEFAULTS.participation_min_age,
-                   sw_report_working_days: int = _DEFAULTS.sw_report_working_days) -> pd.DataFrame:
+                   sw_report_working_days: int = _DEFAULTS.sw_report_working_days,
+                   reviews: pd.DataFrame | None = None) -> pd.DataFrame:
     """Share of held reviews meeting each checklist item, on both bases (see the schema).
 
     A blank answer is not counted as a no: it is reported as not recorded and left out
     of the denominator. The young-person items count reviews of children aged 4+ only.
     The report deadline is also worked out from the date received: on or before the
-    3rd working day strictly before the review (domain.md's convention).
+    3rd working day strictly before the review (domain.md's convention). ``reviews`` is
+    :func:`quality_reviews`' output, when the caller already has it.
     """
-    reviews = _quality_reviews(clean, periods, timeliness, years)
+    if reviews is None:
+        reviews = quality_reviews(clean, periods, timeliness, years)
     grown = (reviews["age"] >= min_age).to_numpy()
     items = {}
     for column, label in QUALITY_CHECKLIST.items():
@@ -335,9 +365,11 @@ def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
 
 
 def rag_distribution(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
-                     timeliness: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+                     timeliness: pd.DataFrame, years: list[int],
+                     reviews: pd.DataFrame | None = None) -> pd.DataFrame:
     """Green, amber and red ratings among the rated reviews, on both bases."""
-    reviews = _quality_reviews(clean, periods, timeliness, years)
+    if reviews is None:
+        reviews = quality_reviews(clean, periods, timeliness, years)
     rated = reviews[reviews["rag"].isin(codes.RAG)]
     grid = _grid(years, ("basis", QUALITY_BASES), ("rag", codes.RAG))
     counts = rated.groupby(["year_ending", "basis", "rag"]).size().reindex(grid, fill_value=0)
@@ -394,7 +426,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                           stability_months_same_placement: int =
                           _DEFAULTS.stability_months_same_placement,
                           new_placement_rne: tuple[str, ...] = _DEFAULTS.new_placement_rne,
-                          ) -> pd.DataFrame:
+                          year_ends: YearEnds | None = None) -> pd.DataFrame:
     """Children looked after at 31 March by ethnicity, placement location, distance, stability.
 
     Placement stability (former NI 63): children under 16 at 31 March whose period of care
@@ -408,7 +440,8 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     ethnic = children["ethnic"].str.strip().str.upper()
     group_of = {code: codes.ethnic_group(code) for code in ethnic.dropna().unique()}
     ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
-    episodes = _with_placement_start(_episodes(clean), new_placement_rne)
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    episodes = _with_placement_start(year_ends.episodes, new_placement_rne)
     far, near = f"over {distance_miles:g} miles", f"{distance_miles:g} miles or less"
     same, moved = (f"same placement {stability_months_same_placement / 12:g}+ years",
                    f"placement under {stability_months_same_placement / 12:g} years")
@@ -484,7 +517,8 @@ def _staff_on(staff: pd.DataFrame, dates: pd.DataFrame) -> pd.DataFrame:
 def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: list[int], *,
                   caseload_low: int = _DEFAULTS.caseload_low,
                   caseload_high: int = _DEFAULTS.caseload_high,
-                  default_iro_share: float = _DEFAULTS.default_iro_share) -> pd.DataFrame:
+                  default_iro_share: float = _DEFAULTS.default_iro_share,
+                  year_ends: YearEnds | None = None) -> pd.DataFrame:
     """IROs, FTE and caseloads at 31 March, the year's month-end peak, and IROs per child.
 
     Peak: at each month end, children with an open allocation to an IRO divided by that
@@ -510,9 +544,8 @@ def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: 
     at_end = at_end.groupby("year_ending").agg(iros_in_post=("iro_id", "nunique"),
                                                fte=("fte", "sum"), iro_fte=("iro_fte", "sum"))
     out = at_end.reindex(years).fillna(0).rename_axis("year_ending").reset_index()
-    episodes = _episodes(clean)
-    out["children_looked_after"] = [len(looked_after_at(episodes, periods, year_end(y)))
-                                    for y in years]
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    out["children_looked_after"] = [len(year_ends.at(y)) for y in years]
     average = out["children_looked_after"] / out["iro_fte"].where(out["iro_fte"] > 0)
     out["average_caseload"] = average.round(1)
     out["recommended_min"], out["recommended_max"] = caseload_low, caseload_high
@@ -565,22 +598,22 @@ def disputes_by_stage(clean: dict[str, pd.DataFrame], years: list[int]) -> pd.Da
 # --- 7. Trends -----------------------------------------------------------------------------
 
 def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd.DataFrame,
-           indicator: pd.DataFrame, participation: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+           indicator: pd.DataFrame, participation: pd.DataFrame, years: list[int],
+           year_ends: YearEnds | None = None) -> pd.DataFrame:
     """Headline measures over all years, long: (year_ending, measure, unit, value).
 
     ``indicator`` is the rules' reviewed-within-timescales table
     (``RuleResults.indicator``); ``participation`` the output of
     :func:`participation_indicator`. Reviews held are those outside short breaks.
     """
-    episodes = _episodes(clean)
+    year_ends = year_ends or YearEnds.of(clean, periods)
     reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
     reviews = reviews.assign(year_ending=year_of(reviews["review_date"]))
     by_year = reviews.groupby("year_ending")
     timely = indicator.set_index("year_ending").reindex(years)
     views = participation.set_index(["measure", "year_ending"])["percent"]
     values = {
-        "looked after at 31 March": [len(looked_after_at(episodes, periods, year_end(y)))
-                                     for y in years],
+        "looked after at 31 March": [len(year_ends.at(y)) for y in years],
         "reviews held in the year": by_year.size().reindex(years, fill_value=0),
         "children reviewed in the year": by_year["child_id"].nunique().reindex(years,
                                                                                fill_value=0),
@@ -612,26 +645,32 @@ def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                                                            if c != "authority"]))
                 for name, schema in INDICATOR_MODELS.items()}
     t = asdict(thresholds or _DEFAULTS)
+    year_ends = YearEnds.of(clean, periods)
     participation = participation_indicator(clean, periods, timeliness, years,
                                             cohort_min_days=t["cohort_min_days"],
                                             min_age=t["participation_min_age"],
-                                            latest_review_base=t["latest_review_base"])
+                                            latest_review_base=t["latest_review_base"],
+                                            year_ends=year_ends)
+    reviewed = quality_reviews(clean, periods, timeliness, years, year_ends)
     return {
         "participation_indicator": participation,
         "parental_participation": parental_participation(clean, timeliness, years),
         "review_quality": review_quality(clean, periods, timeliness, years, calendar,
                                          min_age=t["participation_min_age"],
-                                         sw_report_working_days=t["sw_report_working_days"]),
-        "rag_distribution": rag_distribution(clean, periods, timeliness, years),
+                                         sw_report_working_days=t["sw_report_working_days"],
+                                         reviews=reviewed),
+        "rag_distribution": rag_distribution(clean, periods, timeliness, years, reviewed),
         "population_breakdowns": population_breakdowns(
             clean, periods, years, distance_miles=t["distance_miles"],
             stability_max_age=t["stability_max_age"],
             stability_months_looked_after=t["stability_months_looked_after"],
             stability_months_same_placement=t["stability_months_same_placement"],
-            new_placement_rne=t["new_placement_rne"]),
+            new_placement_rne=t["new_placement_rne"], year_ends=year_ends),
         "iro_workforce": iro_workforce(clean, periods, years, caseload_low=t["caseload_low"],
                                        caseload_high=t["caseload_high"],
-                                       default_iro_share=t["default_iro_share"]),
+                                       default_iro_share=t["default_iro_share"],
+                                       year_ends=year_ends),
         "disputes_by_stage": disputes_by_stage(clean, years),
-        "trends": trends(clean, periods, timeliness, indicator, participation, years),
+        "trends": trends(clean, periods, timeliness, indicator, participation, years,
+                         year_ends),
     }
