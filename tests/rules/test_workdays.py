@@ -49,6 +49,17 @@ def test_one_off_holidays_are_known():
             "2022-06-03", "2022-09-19", "2023-05-08"} <= days
 
 
+def test_each_date_moved_by_its_own_working_days():
+    """The cases above in one call, each row with its own n; 0 keeps a Saturday; blanks stay."""
+    cases = [("2012-05-31", 2, "2012-06-06"), ("2012-06-02", 2, "2012-06-07"),
+             ("2012-06-07", -3, "2012-05-31"), ("2012-01-03", -3, "2011-12-28"),
+             ("2012-06-02", 0, "2012-06-02")]
+    dates = pd.Series([pd.Timestamp(day) for day, _, _ in cases] + [pd.NaT])
+    out = ENG.add_working_days_each(dates, [n for _, n, _ in cases] + [5])
+    assert [str(d.date()) for d in out.iloc[:-1]] == [want for *_, want in cases]
+    assert pd.isna(out.iloc[-1])
+
+
 def test_blank_dates_stay_blank():
     out = ENG.add_working_days(pd.Series([pd.NaT, pd.Timestamp("2012-05-31")]), 2)
     assert out.isna().tolist() == [True, False]

@@ -86,15 +86,6 @@ def _days(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).astype("datetime64[us]")
 
 
-def _shift(calendar: WorkingCalendar, dates: pd.Series, days: np.ndarray) -> pd.Series:
-    """Each date moved by its own number of working days."""
-    out = _days(dates).copy()
-    for n in np.unique(days):
-        at = days == n
-        out[at] = calendar.add_working_days(out[at], int(n))
-    return out
-
-
 @dataclass(frozen=True)
 class Post:
     """One IRO's post: hours, share of them on the IRO role, team and dates in post."""
@@ -128,10 +119,10 @@ def notifications_table(periods: pd.DataFrame, calendar: WorkingCalendar,
     start = _days(periods["period_start"]).reset_index(drop=True)
     child = periods["child_id"].reset_index(drop=True)
     delay = np.array([2 + late[c] if c in late else 1 for c in child])
-    notified = _shift(calendar, start, delay)
+    notified = calendar.add_working_days_each(start, delay)
+    allocated = calendar.add_working_days_each(notified, np.ones(len(child), dtype=int))
     return pd.DataFrame({"child_id": child, "period_start": start, "notified_date": notified,
-                         "iro_allocated_date": _shift(calendar, notified, np.ones(len(child),
-                                                                                  dtype=int))})
+                         "iro_allocated_date": allocated})
 
 
 def allocations_table(notifications: pd.DataFrame, periods: pd.DataFrame,
@@ -209,9 +200,9 @@ def review_records_table(reviews: pd.DataFrame, calendar: WorkingCalendar, plan:
     late = (n % plan.late_every == plan.late_every - 1) if plan.late_every else np.zeros(len(n), bool)
     return pd.DataFrame({
         "child_id": reviews["child_id"], "review_date": held, "status": "held",
-        "sw_report_received": _shift(calendar, held, before),
-        "recommendations_issued": _shift(calendar, held, np.where(late, 7, 3)),
-        "record_issued": _shift(calendar, held, np.where(late, 25, 15)),
+        "sw_report_received": calendar.add_working_days_each(held, before),
+        "recommendations_issued": calendar.add_working_days_each(held, np.where(late, 7, 3)),
+        "record_issued": calendar.add_working_days_each(held, np.where(late, 25, 15)),
         **answers, "rag": rag,
     })
 

@@ -31,16 +31,6 @@ def _flag(rng, share: float, n: int) -> pd.Series:
     return pd.Series(rng.random(n) < share, dtype="boolean")
 
 
-def _shift(calendar: WorkingCalendar, dates: pd.Series, days: np.ndarray) -> pd.Series:
-    """Each date moved by its own number of working days (0 keeps the date)."""
-    out = dates.copy()
-    for n in np.unique(days):
-        if n != 0:
-            at = days == n
-            out[at] = calendar.add_working_days(dates[at], int(n))
-    return out
-
-
 def iro_tables(seed: int, children: pd.DataFrame, periods: pd.DataFrame, reviews: pd.DataFrame,
                as_of: pd.Timestamp, calendar: WorkingCalendar) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed + 2)
@@ -50,8 +40,8 @@ def iro_tables(seed: int, children: pd.DataFrame, periods: pd.DataFrame, reviews
     # Notifications: the working day of notice after the child became looked after.
     delay = np.where(rng.random(n) < 0.85, rng.integers(0, 3, n), rng.integers(3, 11, n))
     never = rng.random(n) < 0.03
-    notified = _shift(calendar, start, delay).where(~never)
-    allocated = _shift(calendar, notified.fillna(start), rng.integers(1, 6, n))
+    notified = calendar.add_working_days_each(start, delay).where(~never)
+    allocated = calendar.add_working_days_each(notified.fillna(start), rng.integers(1, 6, n))
     end = periods["period_end"].astype("datetime64[us]").reset_index(drop=True)
     notifications = pd.DataFrame({
         "child_id": periods["child_id"].to_numpy(), "period_start": start,
@@ -102,15 +92,15 @@ def _review_records(rng, reviews: pd.DataFrame, children: pd.DataFrame,
     roll = rng.random(n)
     before = np.select([roll < 0.70, roll < 0.90, roll < 0.95],
                        [-rng.integers(3, 11, n), -rng.integers(0, 3, n), rng.integers(1, 4, n)], 0)
-    report = _shift(calendar, held, before).where(roll < 0.95)
+    report = calendar.add_working_days_each(held, before).where(roll < 0.95)
     under4 = (reviews["review_code"] == "PN0").to_numpy()
     records = pd.DataFrame({
         "child_id": reviews["child_id"].to_numpy(), "review_date": held,
         "status": np.where(rng.random(n) < 0.05, "rescheduled", "held").astype(object),
         "sw_report_received": report,
-        "recommendations_issued": _shift(calendar, held, np.where(
+        "recommendations_issued": calendar.add_working_days_each(held, np.where(
             rng.random(n) < 0.9, rng.integers(1, 6, n), rng.integers(6, 16, n))),
-        "record_issued": _shift(calendar, held, np.where(
+        "record_issued": calendar.add_working_days_each(held, np.where(
             rng.random(n) < 0.85, rng.integers(5, 21, n), rng.integers(21, 41, n))),
         "child_informed": _flag(rng, 0.88, n),
         "sw_report_on_time": pd.Series(before <= -3, dtype="boolean").where(roll < 0.95),

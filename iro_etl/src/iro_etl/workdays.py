@@ -41,6 +41,22 @@ class WorkingCalendar:
         roll = "backward" if n > 0 else "forward"
         return self._offset(dates, n, roll)
 
+    def add_working_days_each(self, dates: pd.Series, days: np.ndarray) -> pd.Series:
+        """Each date moved by its own number of working days, as :meth:`add_working_days`.
+
+        0 keeps the date as it is (even on a non-working day); blank dates stay blank.
+        """
+        days = np.asarray(days, dtype=np.int64)
+        out = dates.astype("datetime64[us]").copy()
+        move = dates.notna().to_numpy() & (days != 0)
+        if move.any():
+            start = dates.to_numpy(dtype="datetime64[D]")[move]
+            n = days[move]
+            after = np.busday_offset(start, n, roll="backward", busdaycal=self._busdays)
+            before = np.busday_offset(start, n, roll="forward", busdaycal=self._busdays)
+            out[move] = np.where(n > 0, after, before).astype("datetime64[us]")
+        return out
+
     def working_days_before(self, dates: pd.Series, reference: pd.Series) -> pd.Series:
         """Signed working days from each date to its reference date (blank where either is).
 
