@@ -51,6 +51,7 @@ from iro_etl.seed_builders import (
     review_chain,
     review_records_table,
     shares,
+    split,
     staff_table,
     truth_from_people,
 )
@@ -167,17 +168,13 @@ def _snapshot(people: pd.DataFrame) -> pd.DataFrame:
     rest = k - relatives  # type: ignore[operator]
     people.loc[still, "ls"] = shares(k, (("V2", s20 / k), ("C2", (k - s20) * 9 / 13 / k),
                                          ("C1", (k - s20) * 4 / 13 / k)))
-    people.loc[still, "place"] = interleave((("U1", relatives), *(
-        (code, n) for code, n in _counts(rest, (("U4", 10), ("U5", 4), ("K2", 2), ("P1", 1))))))
+    others = (("U4", 10), ("U5", 4), ("K2", 2), ("P1", 1))
+    weight = sum(w for _, w in others)
+    people.loc[still, "place"] = interleave((("U1", relatives), *split(
+        rest, [(code, w / weight) for code, w in others])))
     far = exact_share(k, PUBLISHED["placed_at_distance"] / k)  # type: ignore[operator]
     people.loc[still, "pl_distance"] = np.where(far, _FAR, _NEAR)
     return people
-
-
-def _counts(n: int, parts: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
-    """``n`` split by the weights of ``parts`` (largest remainders)."""
-    split = pd.Series(shares(n, [(code, w / sum(w for _, w in parts)) for code, w in parts]))
-    return [(code, int((split == code).sum())) for code, _ in parts]
 
 
 def _reviews(people: pd.DataFrame, calendar: WorkingCalendar) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 A seed scenario rebuilds a published annual report as a ground truth whose marts give
 back the report's figures. Its children, reviews and IRO-service tables are laid out
 deterministically from the figures themselves: :func:`interleave` spreads categories by
-their counts, :func:`exact_share` marks an exact share of rows, :func:`review_chain`
+their counts, :func:`split` and :func:`shares` divide a count by shares,
+:func:`exact_share` marks an exact share of rows, :func:`review_chain`
 places reviews on the statutory cycle, and the ``*_table`` builders turn those
 decisions into canonical IRO tables (notifications, staff, allocations, review records,
 participants, disputes). :func:`truth_from_people` assembles the ground truth.
@@ -44,15 +45,20 @@ def exact_share(n: int, share: float) -> np.ndarray:
     return np.array(interleave(((True, yes), (False, n - yes))), dtype=bool)
 
 
-def shares(n: int, spec: Sequence[tuple[object, float]]) -> list:
-    """``n`` values split by the shares in ``spec`` (largest remainders), spread evenly."""
+def split(n: int, spec: Sequence[tuple[object, float]]) -> list[tuple[object, int]]:
+    """``n`` split by the shares in ``spec`` (largest remainders): (value, count) pairs."""
     total = sum(share for _, share in spec)
     if abs(total - 1) > 1e-9:
         raise ValueError(f"shares must add up to 1, not {total}")
     raw = np.array([share for _, share in spec], dtype=float) * n
     counts = np.floor(raw).astype(int)
     counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
-    return interleave([(value, int(c)) for (value, _), c in zip(spec, counts, strict=True)])
+    return [(value, int(c)) for (value, _), c in zip(spec, counts, strict=True)]
+
+
+def shares(n: int, spec: Sequence[tuple[object, float]]) -> list:
+    """``n`` values split by the shares in ``spec`` (largest remainders), spread evenly."""
+    return interleave(split(n, spec))
 
 
 def review_chain(start: pd.Timestamp, stop: pd.Timestamp, calendar: WorkingCalendar, *,
