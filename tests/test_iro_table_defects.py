@@ -4,11 +4,12 @@ person can find it, the rows that depend on a quarantined row reported too, no r
 import pandas as pd
 import pytest
 from conftest import AS_OF
+from equivalence import truth_source
 from iro_etl.cells import column_letters
 from iro_etl.pipeline import Export, read_export, validate_export
 from iro_etl.registry import get_plugin
-from iro_etl.synthetic import text_tables
-from iro_etl.validation import ValidatedTables
+from iro_etl.synthetic import generate, text_tables
+from iro_etl.validation import ValidatedTables, validate
 from openpyxl import load_workbook
 
 IRO_TABLES = ["notifications", "iro_staff", "iro_allocations", "review_records",
@@ -97,3 +98,24 @@ def test_failures_name_sheet_row_column_and_cell(validated, export, folder):
     staff = f[f["rule"] == "unknown_iro"]
     assert set(staff["value"]) == {"IRO999"}
     assert staff["message"].str.len().gt(20).all()
+
+
+def test_documents_before_their_review_and_ratings_of_cancelled_reviews_are_warned():
+    truth = generate(80, as_of=AS_OF, seed=21)
+    records = truth.iro["review_records"]
+    held = records.index[records["status"] == "held"][:2]
+    cancelled = records.index[records["status"] == "cancelled"][0]
+    records.loc[held[0], "record_issued"] = records.loc[held[0], "review_date"] - pd.Timedelta(days=3)
+    records.loc[held[1], "recommendations_issued"] = (records.loc[held[1], "review_date"]
+                                                      - pd.Timedelta(days=1))
+    records.loc[cancelled, "rag"] = "green"
+    validated = validate(truth_source(truth))
+    f = validated.failures
+    f = f[f["table_name"] == "review_records"]
+    assert sorted(zip(f["rule"], f["column_name"], f["severity"], strict=True)) == [
+        ("issued_before_review", "recommendations_issued", "warning"),
+        ("issued_before_review", "record_issued", "warning"),
+        ("rating_on_cancelled_review", "rag", "warning"),
+    ]
+    # Warnings: every record stays in the clean table.
+    assert len(validated.clean["review_records"]) == len(records)

@@ -152,8 +152,19 @@ def _ends_after_starts(start: str, end: str):
     return check
 
 
+def review_record_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """Checks across columns of one review record: documents dated before the review they
+    record, and a RAG rating on a review that was cancelled."""
+    return {
+        **{("issued_before_review", column): df[column].notna() & (df[column] < df["review_date"])
+           for column in ("recommendations_issued", "record_issued")},
+        ("rating_on_cancelled_review", "rag"): df["rag"].notna() & (df["status"] == "cancelled"),
+    }
+
+
 ROW_CHECKS = {
     "episodes": episode_row_failures,
+    "review_records": review_record_row_failures,
     "iro_staff": _ends_after_starts("from_date", "to_date"),
     "iro_allocations": _ends_after_starts("from_date", "to_date"),
     "disputes": _ends_after_starts("raised_date", "resolved_date"),

@@ -63,6 +63,12 @@ _RULES = [
     Rule("duplicate_dispute", "error",
          "This dispute step is already recorded; only the first is used."),
     Rule("ends_before_start", "error", "The end date {value} is before the start date."),
+    Rule("issued_before_review", "warning",
+         "{column} {value} is before the review it records: check the date (the record "
+         "timeliness flags count from it as given)."),
+    Rule("rating_on_cancelled_review", "warning",
+         "A RAG rating '{value}' is recorded for a cancelled review; it is left out of the RAG "
+         "figures."),
     Rule("review_before_birth", "error", "The review date {value} is before the child's birth."),
     Rule("review_outside_care", "warning",
          "The review on {value} falls outside every period of care of this child; "
