@@ -11,6 +11,7 @@ from iro_etl.registry import get_plugin
 from iro_etl.synthetic import generate, text_tables
 from iro_etl.validation import ValidatedTables, validate
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 IRO_TABLES = ["notifications", "iro_staff", "iro_allocations", "review_records",
               "review_participants", "disputes"]
@@ -87,12 +88,11 @@ def test_failures_name_sheet_row_column_and_cell(validated, export, folder):
     assert set(dates["column_name"]) == {"SW Report Received"}
     assert dates["value"].str.startswith("30/02/").all()
     # The cell named in the failure holds the bad value in the workbook itself.
+    assert dates["column_letter"].nunique() == 1
+    column = column_index_from_string(dates["column_letter"].iloc[0])
     sheet = load_workbook(next(folder.glob("*.xlsx")), read_only=True)["Review Record"]
-    cells = {f"{letter}{row}" for letter, row in zip(dates["column_letter"], dates["row"],
-                                                       strict=True)}
-    values = {f"{cell.column_letter}{cell.row}": cell.value for row in sheet.iter_rows()
-              for cell in row if hasattr(cell, "column_letter")}
-    assert {values[c] for c in cells} == set(dates["value"])
+    cells = [row[0] for row in sheet.iter_rows(min_col=column, max_col=column, values_only=True)]
+    assert [cells[row - 1] for row in dates["row"]] == dates["value"].tolist()
     rag = f[(f["table_name"] == "review_records") & (f["rule"] == "code_list")]
     assert set(rag["column_name"]) == {"RAG Rating"} and set(rag["value"]) == {"purple"}
     staff = f[f["rule"] == "unknown_iro"]

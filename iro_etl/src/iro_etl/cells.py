@@ -2,8 +2,8 @@
 
 Failure records name the column by the header the export shows; the letter is found
 by looking that header up in the file's (or sheet's) header row. Only files that have
-failures are opened again, and only their first rows (a workbook sheet is read whole,
-since openpyxl reads sheets whole). Database sources have no cells: no letter.
+failures are opened again, and only their first rows (workbook sheets are streamed).
+Database sources have no cells: no letter.
 """
 
 from pathlib import Path
@@ -11,14 +11,13 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from iro_etl.readers import HEADER_SEARCH_ROWS, csv_header, normalise_header, read_workbook
+from iro_etl.readers import csv_header, normalise_header, workbook_headers
 
 
 def _header_positions(path: Path, sheet: str | None) -> dict[str, int]:
     """Normalised header text -> 1-based column, over the first rows of a file or sheet."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        sheets, _ = read_workbook(path, "cells")
-        rows = sheets.get(sheet or "", [])[:HEADER_SEARCH_ROWS]
+        rows = workbook_headers(path).get(sheet or "", [])
     elif path.suffix.lower() in {".csv", ".txt"}:
         rows = csv_header(path)
     else:

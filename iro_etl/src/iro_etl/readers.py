@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -185,6 +186,26 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def workbook_headers(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> dict[str, list[list[str]]]:
+    """The first rows of each sheet of an .xlsx workbook, read cheaply; {} when unreadable.
+
+    For recognising an export or locating a header: the sheets are streamed, not loaded,
+    so a large workbook costs no more than its first rows.
+    """
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # any workbook openpyxl cannot open has no header to give
+        return {}
+    try:
+        return {sheet.title: [["" if v is None else str(v) for v in row]
+                              for row in islice(sheet.iter_rows(values_only=True), max_rows)]
+                for sheet in workbook.worksheets}
+    except Exception:  # a damaged sheet: the caller goes on without it
+        return {}
+    finally:
+        workbook.close()
 
 
 def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], list[Failure]]:

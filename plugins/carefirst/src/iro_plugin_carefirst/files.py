@@ -8,12 +8,10 @@ treats a sheet and a CSV file the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-import openpyxl
 from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import HEADER_SEARCH_ROWS, csv_header, read_csv_rows, read_workbook
+from iro_etl.readers import csv_header, read_csv_rows, read_workbook, workbook_headers
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv"})
@@ -75,16 +73,4 @@ def header_grids(path: Path) -> list[Grid]:
         return []
     if not is_workbook(path):
         return [Grid(path.stem, path.name, None, csv_header(path))]
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # not a workbook we can open: simply not ours
-        return []
-    try:
-        return [Grid(sheet.title, path.name, sheet.title,
-                     [["" if v is None else str(v) for v in row]
-                      for row in islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS)])
-                for sheet in workbook.worksheets]
-    except Exception:  # a damaged sheet: recognition must never fail
-        return []
-    finally:
-        workbook.close()
+    return [Grid(title, path.name, title, rows) for title, rows in workbook_headers(path).items()]
