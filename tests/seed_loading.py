@@ -10,6 +10,7 @@ from iro_etl.pipeline import Export, build_marts, read_export, validate_export
 from iro_etl.publish import make_engine, publish_load
 from iro_etl.registry import get_plugin
 from iro_etl.seed_scenarios import SCENARIOS
+from iro_etl.synthetic import GroundTruth
 from iro_etl.validation import ValidatedTables
 from iro_etl.workdays import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
@@ -17,6 +18,7 @@ from iro_schemas.canonical import CANONICAL_MODELS
 
 @dataclass(frozen=True)
 class LoadedSeed:
+    truth: GroundTruth
     export: Export
     validated: ValidatedTables
     results: RuleResults
@@ -25,11 +27,12 @@ class LoadedSeed:
 def load_seed(name: str, dest: Path) -> LoadedSeed:
     """Write scenario ``name`` as its system's export, read and validate it, apply the rules."""
     scenario = SCENARIOS[name]
-    get_plugin(scenario.system).write_synthetic(scenario.build(), dest)
+    truth = scenario.build()
+    get_plugin(scenario.system).write_synthetic(truth, dest)
     export = read_export(scenario.code, scenario.system, dest, scenario.as_of)
     validated = validate_export(export)
     assert validated.failures.empty, validated.failures.head(20).to_string()
-    return LoadedSeed(export, validated, apply_rules(validated.clean, scenario.as_of,
+    return LoadedSeed(truth, export, validated, apply_rules(validated.clean, scenario.as_of,
                                                      WorkingCalendar(), scenario.policies))
 
 
@@ -37,7 +40,7 @@ def assert_read_back_whole(name: str, seed: LoadedSeed, system: str) -> None:
     """The scenario is written as ``system``'s export and every canonical table reads back equal."""
     scenario = SCENARIOS[name]
     assert scenario.system == system
-    assert_same_as_truth(seed.validated.clean, scenario.build(), list(CANONICAL_MODELS))
+    assert_same_as_truth(seed.validated.clean, seed.truth, list(CANONICAL_MODELS))
 
 
 def published_comparison(name: str, seed: LoadedSeed, db_url: str) -> pd.DataFrame:
