@@ -155,6 +155,12 @@ def test_participation_c63_and_most_recent_review(cohort):
     # attended (PN1-PN4): TURNS4, NEW, GOOD; TWICE's latest is PN6, SILENT's PN7.
     latest = rows.loc["attended most recent review"]
     assert (latest.numerator, latest.denominator, latest.percent) == (3, 5, 60.0)
+    assert rows["children_counted"].to_dict() == {
+        "communicated views at every review":
+            "looked after 28+ days at 31 March, aged 4+ then, with a review at 4+ in the year",
+        "attended most recent review": "looked after at 31 March with a review at 4+ in the year",
+        "neither attended nor represented":
+            "looked after at 31 March with a review at 4+ in the year"}
     absent = rows.loc["neither attended nor represented"]
     assert (absent.numerator, absent.denominator, absent.percent) == (2, 5, 40.0)
 
@@ -168,6 +174,7 @@ def test_most_recent_review_over_the_month_of_march(cohort):
     # now counts. C63 and "neither attended nor represented" keep the 31 March children.
     latest = rows.loc["attended most recent review"]
     assert (latest.numerator, latest.denominator, latest.percent) == (3, 6, 50.0)
+    assert latest.children_counted == "looked after at any time in March with a review at 4+ in the year"
     assert rows.loc["communicated views at every review", "denominator"] == 4
     assert rows.loc["neither attended nor represented", "denominator"] == 5
 

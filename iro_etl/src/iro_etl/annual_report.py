@@ -301,8 +301,8 @@ def _participation(sheet: Worksheet, data: ReportData) -> None:
     if rows.empty:
         _no_data(sheet, row, data, "participation_indicator")
         return
-    frame = rows[["measure", "numerator", "denominator", "percent"]]
-    _table(sheet, row, frame, ["Measure", "Children", "Of children", "Percent"])
+    frame = rows[["measure", "numerator", "denominator", "percent", "children_counted"]]
+    _table(sheet, row, frame, ["Measure", "Children", "Of children", "Percent", "Children counted"])
     chart = BarChart()
     chart.type = "bar"  # horizontal: the measure names are long
     chart.title = f"Children's participation, {data.label} (%)"

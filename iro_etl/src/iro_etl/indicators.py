@@ -266,6 +266,15 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
             (year, NOT_REPRESENTED, int(base["child_id"].isin(absent).sum()), len(base)),
         ]
     out = pd.DataFrame(rows, columns=["year_ending", "measure", "numerator", "denominator"])
+    reviewed = f"with a review at {min_age}+ in the year"
+    at_year_end = f"looked after at 31 March {reviewed}"
+    out["children_counted"] = out["measure"].map({
+        VIEWS_EVERY_REVIEW: f"looked after {cohort_min_days}+ days at 31 March, aged {min_age}+ "
+                            f"then, {reviewed}",
+        ATTENDED_LATEST: (f"looked after at any time in March {reviewed}"
+                          if latest_review_base == "March" else at_year_end),
+        NOT_REPRESENTED: at_year_end,
+    })
     out["percent"] = percent(out["numerator"], out["denominator"])
     return _conform("participation_indicator", out)
 

@@ -106,6 +106,9 @@ ParticipationIndicator = pa.DataFrameSchema(
             f"'{NOT_REPRESENTED}': of children looked after at 31 March with a review at 4+ "
             "in the year, those with a PN7 review in the year.",
             PARTICIPATION_MEASURES),
+        "children_counted": _col(str, "Who the denominator counts, in words, with the "
+                                 "authority's own settings (cohort days, age, and the base of "
+                                 "the latest-review measure), so a reader need not look them up."),
         "numerator": _count("Children meeting the measure."),
         "denominator": _count("Children the measure is taken over."),
         "percent": PERCENT,
