@@ -160,11 +160,6 @@ def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
     return at.assign(period_start=at["period_id"].map(by_period["period_start"]).to_numpy())
 
 
-def month_start(when: pd.Timestamp) -> pd.Timestamp:
-    """The first day of ``when``'s month."""
-    return when.replace(day=1)
-
-
 def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
                         last: pd.Timestamp) -> pd.Series:
     """Children looked after on any day from ``first`` to ``last``, short breaks left out.
@@ -255,7 +250,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
         absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
         if latest_review_base == "March":
-            during = looked_after_during(periods, month_start(when), when)
+            during = looked_after_during(periods, when.replace(day=1), when)
             latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(), "child_id"]
             latest_base = latest_base.drop_duplicates()
         else:

@@ -17,16 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from iro_schemas.indicators import QUALITY_CHECKLIST
 
+from iro_etl.indicators import YOUNG_PERSON_ITEMS
 from iro_etl.synthetic import GroundTruth
 from iro_etl.timeliness import FIRST_REVIEW_WORKING_DAYS, LATER_REVIEW_MONTHS, SECOND_REVIEW_MONTHS
 from iro_etl.workdays import WorkingCalendar, add_months
-
-#: Checklist columns of review_records, in the contract's order.
-CHECKLIST = ("child_informed", "sw_report_on_time", "child_prepared", "child_views_available",
-             "key_people_present")
-#: Checklist items asked only of young people aged 4 and over.
-YOUNG_PERSON_ITEMS = ("child_prepared", "child_views_available")
 
 
 def interleave(spec: Sequence[tuple[object, int]]) -> list:
@@ -192,7 +188,7 @@ def review_records_table(reviews: pd.DataFrame, calendar: WorkingCalendar, plan:
     groups = pd.Series(0, index=reviews.index) if groups is None else groups.reset_index(drop=True)
     grown = (reviews["review_code"] != "PN0").to_numpy()
     answers = {column: pd.Series(pd.NA, index=reviews.index, dtype="boolean")
-               for column in CHECKLIST}
+               for column in QUALITY_CHECKLIST}
     rag = pd.Series(None, index=reviews.index, dtype=object)
     for _, rows in groups.groupby(groups):
         for column, share in plan.checklist.items():
