@@ -29,11 +29,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
+from iro_etl.marts.publish import make_engine, publish
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import generate
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.sources.registry import get_plugin
+from iro_testdata.synthetic import generate
 
 AS_OF = "2014-03-31"
 AUTHORITY = "BENCH"

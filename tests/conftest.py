@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from iro_etl.marts import RuleResults
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import GroundTruth, generate
+from iro_etl.marts.build import RuleResults
+from iro_testdata.synthetic import GroundTruth, generate
+from iro_testdata.writers import write_export
 from seed_loading import LoadedSeed, load_seed
 
 AS_OF = pd.Timestamp("2014-03-31")
@@ -29,14 +29,14 @@ def clean_truth() -> GroundTruth:
 @pytest.fixture(scope="session")
 def messy_export(tmp_path_factory, messy_truth) -> Path:
     folder = tmp_path_factory.mktemp("messy903")
-    get_plugin("ssda903").write_synthetic(messy_truth, folder)
+    write_export("ssda903", messy_truth, folder)
     return folder
 
 
 @pytest.fixture(scope="session")
 def clean_export(tmp_path_factory, clean_truth) -> Path:
     folder = tmp_path_factory.mktemp("clean903")
-    get_plugin("ssda903").write_synthetic(clean_truth, folder)
+    write_export("ssda903", clean_truth, folder)
     return folder
 
 

@@ -1,10 +1,10 @@
 """Comparing what a plugin read back with the synthetic ground truth it was exported from."""
 
 import pandas as pd
-from iro_etl.plugin import SourceData
-from iro_etl.synthetic import GroundTruth, text_tables
+from iro_etl.sources.plugin import SourceData
 from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
+from iro_testdata.synthetic import GroundTruth, text_tables
 
 
 def normalised(table: str, frame: pd.DataFrame) -> pd.DataFrame:

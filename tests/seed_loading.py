@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pandas as pd
 from equivalence import assert_same_as_truth
-from iro_etl.marts import RuleResults, apply_rules
+from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.marts.publish import make_engine, publish_load
 from iro_etl.pipeline import Export, build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish_load
-from iro_etl.registry import get_plugin
-from iro_etl.seed_scenarios import SCENARIOS
-from iro_etl.synthetic import GroundTruth
-from iro_etl.validation import ValidatedTables
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.quality.validation import ValidatedTables
+from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.seed_scenarios import SCENARIOS
+from iro_testdata.synthetic import GroundTruth
+from iro_testdata.writers import write_export
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def load_seed(name: str, dest: Path) -> LoadedSeed:
     """Write scenario ``name`` as its system's export, read and validate it, apply the rules."""
     scenario = SCENARIOS[name]
     truth = scenario.build()
-    get_plugin(scenario.system).write_synthetic(truth, dest)
+    write_export(scenario.system, truth, dest)
     export = read_export(scenario.code, scenario.system, dest, scenario.as_of)
     validated = validate_export(export)
     assert validated.failures.empty, validated.failures.head(20).to_string()

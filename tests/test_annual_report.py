@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF
-from iro_etl.annual_report import write_annual_report
+from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish_load, read_mart
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import generate
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.reports.annual_report import write_annual_report
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
@@ -29,7 +29,7 @@ def engine(tmp_path_factory, messy_export):
     folder = tmp_path_factory.mktemp("annual")
     engine = make_engine(f"sqlite:///{folder / 'marts.db'}")
     _publish(engine, "LA1", "ssda903", messy_export)
-    get_plugin("carefirst").write_synthetic(generate(300, as_of=AS_OF, seed=3), folder / "cf")
+    write_export("carefirst", generate(300, as_of=AS_OF, seed=3), folder / "cf")
     _publish(engine, "LA2", "carefirst", folder / "cf")
     return engine
 

@@ -1,7 +1,7 @@
 """Column letters of failures, for CSV files and workbook sheets alike."""
 
 import pandas as pd
-from iro_etl.cells import column_letters
+from iro_etl.sources.cells import column_letters
 from openpyxl import Workbook
 
 

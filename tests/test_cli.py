@@ -2,8 +2,8 @@
 
 import pytest
 from click.testing import CliRunner
-from iro_assets.cli import main
-from iro_etl.publish import make_engine, read_mart
+from iro_cli.cli import main
+from iro_etl.marts.publish import make_engine, read_mart
 
 
 @pytest.fixture(autouse=True)

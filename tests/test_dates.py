@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from iro_etl.dates import parse_dates
+from iro_etl.sources.dates import parse_dates
 
 
 @pytest.mark.parametrize("text", [

@@ -14,11 +14,11 @@ from conftest import AS_OF
 from iro_assets.definitions import defs
 from iro_assets.expectations import check_name
 from iro_assets.partitions import authority_partitions
-from iro_etl.data_docs import build_data_docs, remote_references
-from iro_etl.expectations import quiet_context, suite_for, validate_frame, validate_marts
+from iro_etl.marts.publish import make_engine, publish_load, sql_table
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish_load, sql_table
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.reports.data_docs import build_data_docs, remote_references
+from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_marts
+from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.marts import MART_MODELS
 
 IN_SET = "expect_column_values_to_be_in_set"

@@ -13,14 +13,14 @@ PROBE = """
 import sys
 from pathlib import Path
 import pandas as pd
-from iro_etl.registry import available, detect, get_plugin
+from iro_etl.sources.registry import available, detect
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.synthetic import generate
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 
-plugin = get_plugin("example")
 folder = Path(sys.argv[1])
 truth = generate(50, as_of="2014-03-31", seed=3)
-plugin.write_synthetic(truth, folder)
+write_export("example", truth, folder)
 assert detect(folder).name == "example"
 validated = validate_export(read_export("X", "example", folder, pd.Timestamp("2014-03-31")))
 print(sorted(available()), len(validated.clean["children"]), len(validated.clean["reviews"]),
@@ -48,5 +48,5 @@ def test_example_plugin_is_discovered_without_touching_the_core(site, tmp_path):
 
 
 def test_not_installed_here():
-    from iro_etl.registry import available
+    from iro_etl.sources.registry import available
     assert "example" not in available()

@@ -4,10 +4,10 @@ import csv
 import shutil
 
 from conftest import AS_OF
+from iro_etl.marts.publish import make_engine, publish_load
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish_load
-from iro_etl.reports import write_latest_failures_workbook
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.reports.latest import write_latest_failures_workbook
+from iro_etl.rules.calendar import WorkingCalendar
 from openpyxl import load_workbook
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","click")'

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 from equivalence import truth_source
-from iro_etl.cells import column_letters
 from iro_etl.pipeline import Export, read_export, validate_export
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import generate, text_tables
-from iro_etl.validation import ValidatedTables, validate
+from iro_etl.quality.validation import ValidatedTables, validate
+from iro_etl.sources.cells import column_letters
+from iro_testdata.synthetic import generate, text_tables
+from iro_testdata.writers import write_export
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
@@ -20,7 +20,7 @@ IRO_TABLES = ["notifications", "iro_staff", "iro_allocations", "review_records",
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory, messy_truth):
     folder = tmp_path_factory.mktemp("carefirst_messy")
-    get_plugin("carefirst").write_synthetic(messy_truth, folder)
+    write_export("carefirst", messy_truth, folder)
     return folder
 
 

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import AS_OF
-from iro_assets.cli import main
+from iro_cli.cli import main
 from iro_etl.config import Authority, write_authorities
-from iro_etl.history import failure_keys
+from iro_etl.marts.publish import make_engine, read_mart
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, read_mart
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.quality.history import failure_keys
+from iro_etl.rules.calendar import WorkingCalendar
 from openpyxl import load_workbook
 
 

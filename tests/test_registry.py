@@ -4,8 +4,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.registry import GROUP, PluginError, available, detect, get_plugin, register, unregister
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.registry import GROUP, PluginError, available, detect, get_plugin, register, unregister
 from iro_plugin_ssda903.plugin import Ssda903Plugin
 
 
@@ -69,7 +69,7 @@ def test_several_matches_ask_for_a_system(clean_export):
 def test_a_broken_plugin_does_not_stop_the_others(monkeypatch):
     from importlib.metadata import EntryPoint
 
-    from iro_etl import registry
+    from iro_etl.sources import registry
 
     real = registry.entry_points(group=GROUP)
     bad = EntryPoint(name="azeus", value="iro_plugin_azeus.plugin:Azeus", group=GROUP)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from iro_etl.marts import RuleResults, apply_rules
-from iro_etl.scenario_central_bedfordshire import PUBLISHED
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.indicators import ATTENDED_LATEST, NOT_REPRESENTED, VIEWS_EVERY_REVIEW
+from iro_testdata.scenario_central_bedfordshire import PUBLISHED
 from seed_loading import LoadedSeed, assert_read_back_whole, published_comparison
 
 SEED = "central-bedfordshire-2011-12"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from iro_etl.marts import RuleResults
-from iro_etl.scenario_shropshire import PUBLISHED, SEED_POPULATION_2012
+from iro_etl.marts.build import RuleResults
 from iro_schemas.indicators import BASIS_LATEST, BASIS_YEAR, QUALITY_CHECKLIST, SW_REPORT_BY_DATES
+from iro_testdata.scenario_shropshire import PUBLISHED, SEED_POPULATION_2012
 from seed_loading import LoadedSeed, assert_read_back_whole, published_comparison
 
 SEED = "shropshire-2013-14"

@@ -1,9 +1,9 @@
 """The synthetic ground truth obeys the contract it is meant to exercise."""
 
 from equivalence import assert_same_as_truth, truth_source
-from iro_etl.synthetic import text_tables
-from iro_etl.validation import validate
+from iro_etl.quality.validation import validate
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.synthetic import text_tables
 
 
 def test_clean_truth_passes_every_check_of_every_table(clean_truth):

@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import AS_OF
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.synthetic import text_tables
+from iro_testdata.synthetic import text_tables
 
 
 @pytest.fixture(scope="module")

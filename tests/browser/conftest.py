@@ -31,10 +31,10 @@ import dagster as dg
 import pandas as pd
 import pytest
 from iro_assets.expectations import ASSET as EXPECTATIONS_ASSET
-from iro_assets.runner import INSTANCE_SETTINGS, dagster_instance, environment, run_authority
+from iro_cli.runner import INSTANCE_SETTINGS, dagster_instance, environment, run_authority
 from iro_etl.config import Authority, write_authorities
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import generate
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
@@ -179,7 +179,7 @@ def deployment(tmp_path_factory) -> Deployment:
     export.mkdir()
     # Small, and with defects, so the checks page shows both passed and failed checks quickly.
     truth = generate(150, as_of=pd.Timestamp(AS_OF), seed=11, defect_rate=0.03)
-    get_plugin("ssda903").write_synthetic(truth, export)
+    write_export("ssda903", truth, export)
     config = root / "authorities.yaml"
     write_authorities(config, [Authority(AUTHORITY, "Browser test LA", "ssda903", export)])
     home = root / "dagster_home"

@@ -1,6 +1,6 @@
 """The Data Docs site in headless Chromium, opened from disk as a person would open it.
 
-The site is meant to work with no network (see ``iro_etl.data_docs``): its tables are
+The site is meant to work with no network (see ``iro_etl.reports.data_docs``): its tables are
 drawn on the server, not by script from a CDN, and nothing on it is fetched from
 elsewhere. So the index must show every mart's latest result, a result page must open
 from it, and every request the browser makes must stay on the machine.

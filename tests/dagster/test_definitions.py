@@ -14,7 +14,7 @@ from iro_assets.resources import IroSettings
 from iro_assets.schedules import nightly
 from iro_assets.sensors import export_drop
 from iro_etl.config import Authority, write_authorities
-from iro_etl.publish import make_engine, read_mart
+from iro_etl.marts.publish import make_engine, read_mart
 from iro_schemas.marts import MART_MODELS
 
 

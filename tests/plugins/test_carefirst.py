@@ -11,16 +11,17 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
-from iro_etl.failures import FILE_LEVEL
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import available, detect, get_plugin
-from iro_etl.synthetic import generate, text_tables
+from iro_etl.quality.failures import FILE_LEVEL
+from iro_etl.sources.registry import available, detect, get_plugin
 from iro_plugin_carefirst.plugin import CarefirstPlugin
 from iro_plugin_carefirst.tables import SHEET_NAMES, WORKBOOK_NAME
 from iro_plugin_carefirst.vocabulary import bare_code, percent_share, words
-from iro_plugin_carefirst.writer import SERIAL_DATE_SHEETS, write_csv_files
 from iro_plugin_ssda903.plugin import Ssda903Plugin
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.synthetic import generate, text_tables
+from iro_testdata.writers import write_export
+from iro_testdata.writers.carefirst import SERIAL_DATE_SHEETS, write_csv_files
 from openpyxl.utils import get_column_letter
 
 PLUGIN = get_plugin("carefirst")
@@ -32,14 +33,14 @@ WHERE = ["table_name", "source_file", "sheet", "row", "column_name", "value", "r
 @pytest.fixture(scope="module")
 def workbook_export(tmp_path_factory, clean_truth):
     folder = tmp_path_factory.mktemp("carefirst_xlsx")
-    PLUGIN.write_synthetic(clean_truth, folder)
+    write_export("carefirst", clean_truth, folder)
     return folder
 
 
 @pytest.fixture(scope="module")
 def csv_export(tmp_path_factory, clean_truth):
     folder = tmp_path_factory.mktemp("carefirst_csv")
-    get_plugin("carefirst", {"synthetic_format": "csv"}).write_synthetic(clean_truth, folder)
+    write_export("carefirst", clean_truth, folder, {"synthetic_format": "csv"})
     return folder
 
 
@@ -52,7 +53,7 @@ def small_truth():
 @pytest.fixture(scope="module")
 def small_export(tmp_path_factory, small_truth):
     folder = tmp_path_factory.mktemp("carefirst_small")
-    PLUGIN.write_synthetic(small_truth, folder)
+    write_export("carefirst", small_truth, folder)
     return folder / WORKBOOK_NAME
 
 
@@ -359,7 +360,7 @@ def test_vocabulary_helpers_on_tiny_cases():
 def test_a_messy_truth_loses_only_its_faulty_rows(tmp_path, small_truth):
     truth = replace(small_truth, defect_rate=0.05)
     _, ledger = text_tables(truth)
-    PLUGIN.write_synthetic(truth, tmp_path)
+    write_export("carefirst", truth, tmp_path)
     validated = _validated(tmp_path)
     failures = validated.failures
     blank = failures.query("rule == 'blank_row'")

@@ -2,8 +2,9 @@
 
 import pytest
 from conftest import AS_OF
-from iro_etl.registry import PluginError, available, detect
-from iro_etl.synthetic import generate
+from iro_etl.sources.registry import PluginError, available, detect
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 
 SYSTEMS = ["ssda903", "carefirst", "liquidlogic", "mosaic", "eclipse", "generic"]
 
@@ -12,9 +13,8 @@ SYSTEMS = ["ssda903", "carefirst", "liquidlogic", "mosaic", "eclipse", "generic"
 def exports(tmp_path_factory):
     truth = generate(60, as_of=AS_OF, seed=21)
     root = tmp_path_factory.mktemp("systems")
-    plugins = available()
     for name in SYSTEMS:
-        plugins[name]().write_synthetic(truth, root / name)
+        write_export(name, truth, root / name)
     return root
 
 
@@ -36,7 +36,7 @@ def test_nothing_claims_an_unrelated_folder(tmp_path):
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_validate_works_on_every_system(exports, system):
     from click.testing import CliRunner
-    from iro_assets.cli import main
+    from iro_cli.cli import main
 
     for args in (["--system", system], []):
         result = CliRunner().invoke(main, ["validate", *args, "--input", str(exports / system)],

@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
-from iro_etl.dates import parse_dates
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import detect, get_plugin
-from iro_etl.synthetic import generate
+from iro_etl.sources.dates import parse_dates
+from iro_etl.sources.registry import detect, get_plugin
 from iro_plugin_eclipse.plugin import EclipsePlugin
-from iro_plugin_eclipse.writer import write_database
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
+from iro_testdata.writers.eclipse import write_database
 
 PLUGIN = get_plugin("eclipse")
 ALL_TABLES = list(CANONICAL_MODELS)
@@ -31,7 +32,7 @@ def small_truth():
 @pytest.fixture(scope="module")
 def small_export(tmp_path_factory, small_truth):
     folder = tmp_path_factory.mktemp("eclipse")
-    PLUGIN.write_synthetic(small_truth, folder)
+    write_export("eclipse", small_truth, folder)
     return folder
 
 
@@ -101,7 +102,7 @@ def _csv(text: str) -> pd.DataFrame:
 # Equivalence: what we wrote is what we read, from the extract and from the database.
 
 def test_extract_reads_back_as_the_truth(tmp_path, clean_truth):
-    PLUGIN.write_synthetic(clean_truth, tmp_path)
+    write_export("eclipse", clean_truth, tmp_path)
     forms = _forms(tmp_path)
     # The export carries the mess the reader must absorb without a single failure.
     statuses = {f["status"] for f in forms}

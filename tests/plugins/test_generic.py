@@ -8,15 +8,16 @@ import pytest
 import yaml
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
-from iro_etl.failures import FILE_LEVEL
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.readers import read_workbook
-from iro_etl.registry import detect, get_plugin
-from iro_etl.synthetic import generate, text_tables
+from iro_etl.quality.failures import FILE_LEVEL
+from iro_etl.sources.readers import read_workbook
+from iro_etl.sources.registry import detect, get_plugin
 from iro_plugin_generic.layout import PLACEMENTS, WORKBOOK
 from iro_plugin_generic.mapping import MAPPING_FILE, MappingError, load_mapping
 from iro_plugin_generic.plugin import GenericPlugin
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.synthetic import generate, text_tables
+from iro_testdata.writers import write_export
 
 ALL_TABLES = list(CANONICAL_MODELS)
 DOCS_EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "generic_mapping.yaml"
@@ -25,7 +26,7 @@ DOCS_EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gene
 @pytest.fixture(scope="module")
 def generic_export(tmp_path_factory, clean_truth) -> Path:
     folder = tmp_path_factory.mktemp("generic")
-    GenericPlugin().write_synthetic(clean_truth, folder)
+    write_export("generic", clean_truth, folder)
     return folder
 
 
@@ -38,7 +39,7 @@ def small_truth():
 @pytest.fixture(scope="module")
 def small_export(tmp_path_factory, small_truth) -> Path:
     folder = tmp_path_factory.mktemp("generic_small")
-    GenericPlugin().write_synthetic(small_truth, folder)
+    write_export("generic", small_truth, folder)
     return folder
 
 
@@ -118,7 +119,7 @@ def test_codes_are_translated_ignoring_case_and_unknown_values_are_reported(fold
 
 def test_messy_truth_failures_point_at_sheet_row_and_house_header(tmp_path):
     messy_truth = generate(100, as_of=AS_OF, seed=11, defect_rate=0.05)
-    GenericPlugin().write_synthetic(messy_truth, tmp_path)
+    write_export("generic", messy_truth, tmp_path)
     validated = _validated(tmp_path)
     _, ledger = text_tables(messy_truth)
     failures = validated.failures

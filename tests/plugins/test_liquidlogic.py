@@ -10,15 +10,15 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
-from iro_etl.failures import FILE_LEVEL
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import get_plugin
-from iro_etl.synthetic import text_tables
+from iro_etl.quality.failures import FILE_LEVEL
+from iro_etl.sources import registry
+from iro_etl.sources.registry import get_plugin
 from iro_plugin_liquidlogic.plugin import LiquidlogicPlugin
-from iro_plugin_liquidlogic.writer import write_database, write_synthetic
 from iro_schemas.canonical import CANONICAL_MODELS
-
-from iro_etl import registry
+from iro_testdata.synthetic import text_tables
+from iro_testdata.writers import write_export
+from iro_testdata.writers.liquidlogic import write_database
 
 ALL = list(CANONICAL_MODELS)
 PLUGIN = get_plugin("liquidlogic")
@@ -27,7 +27,7 @@ PLUGIN = get_plugin("liquidlogic")
 @pytest.fixture(scope="module")
 def extracts(tmp_path_factory, clean_truth):
     folder = tmp_path_factory.mktemp("lcs")
-    write_synthetic(clean_truth, folder)
+    write_export("liquidlogic", clean_truth, folder)
     return folder
 
 
@@ -116,7 +116,7 @@ def test_unreachable_database_is_one_failure_without_the_password():
 
 def test_defects_of_a_messy_truth_are_reported(tmp_path, messy_truth):
     _, ledger = text_tables(messy_truth)
-    PLUGIN.write_synthetic(messy_truth, tmp_path)
+    write_export("liquidlogic", messy_truth, tmp_path)
     validated = _validated(tmp_path)
     count = validated.failures.groupby(["table_name", "rule"]).size()
     assert count[("reviews", "date_format")] == ledger.counts["reviews.impossible_date"]
@@ -135,7 +135,7 @@ def test_defects_of_a_messy_truth_are_reported(tmp_path, messy_truth):
 def test_tables_option_reads_differently_named_extracts(tmp_path, clean_truth):
     options = {"tables": {"cla_episode": "dm_cla_episodes", "person": "LCS_Person"}}
     plugin = get_plugin("liquidlogic", options)
-    plugin.write_synthetic(clean_truth, tmp_path)
+    write_export("liquidlogic", clean_truth, tmp_path, options)
     assert (tmp_path / "dm_cla_episodes.csv").exists() and not (tmp_path / "person.csv").exists()
     assert plugin.recognise(tmp_path) and not PLUGIN.recognise(tmp_path)
     validated = _validated(tmp_path, options)

@@ -10,12 +10,13 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
-from iro_etl.failures import FILE_LEVEL
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import detect, get_plugin
-from iro_etl.synthetic import GroundTruth, generate, text_tables
+from iro_etl.quality.failures import FILE_LEVEL
+from iro_etl.sources.registry import detect, get_plugin
 from iro_plugin_mosaic.plugin import MosaicPlugin
 from iro_schemas.canonical import CANONICAL_MODELS
+from iro_testdata.synthetic import GroundTruth, generate, text_tables
+from iro_testdata.writers import write_export
 
 PLUGIN = get_plugin("mosaic")
 ALL_TABLES = list(CANONICAL_MODELS)
@@ -24,7 +25,7 @@ ALL_TABLES = list(CANONICAL_MODELS)
 @pytest.fixture(scope="module")
 def full_export(tmp_path_factory, clean_truth) -> Path:
     folder = tmp_path_factory.mktemp("mosaic_full")
-    PLUGIN.write_synthetic(clean_truth, folder)
+    write_export("mosaic", clean_truth, folder)
     return folder
 
 
@@ -37,7 +38,7 @@ def truth() -> GroundTruth:
 @pytest.fixture(scope="module")
 def export(tmp_path_factory, truth) -> Path:
     folder = tmp_path_factory.mktemp("mosaic")
-    PLUGIN.write_synthetic(truth, folder)
+    write_export("mosaic", truth, folder)
     return folder
 
 
@@ -124,7 +125,7 @@ def test_answer_rows_carry_the_lineage_of_their_step(export):
 
 def test_messy_truth_defects_are_reported_and_the_rest_loads(tmp_path):
     messy_truth = generate(120, as_of=AS_OF, seed=11, defect_rate=0.05)
-    PLUGIN.write_synthetic(messy_truth, tmp_path)
+    write_export("mosaic", messy_truth, tmp_path)
     validated = _validated(tmp_path)
     _, ledger = text_tables(messy_truth)
     count = validated.failures.groupby(["table_name", "rule"]).size()

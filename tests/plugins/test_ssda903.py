@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.registry import get_plugin
-from iro_plugin_ssda903.writer import write_xml_export
+from iro_etl.sources.registry import get_plugin
 from iro_schemas.lineage import LINEAGE_COLUMNS
+from iro_testdata.writers.ssda903 import write_xml_export
 
 PLUGIN = get_plugin("ssda903")
 

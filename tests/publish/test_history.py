@@ -6,9 +6,9 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import AS_OF
+from iro_etl.marts.publish import accept, make_engine, publish_load, read_mart
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import accept, make_engine, publish_load, read_mart
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.rules.calendar import WorkingCalendar
 
 
 def _load(engine, folder, as_of=AS_OF):

@@ -3,12 +3,11 @@
 import pandas as pd
 import pytest
 from conftest import AS_OF
+from iro_etl.marts import publish as publishing
+from iro_etl.marts.publish import make_engine, publish, read_mart
 from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.publish import make_engine, publish, read_mart
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.marts import MART_MODELS
-
-from iro_etl import publish as publishing
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 import pandas as pd
 from iro_etl.config import Policies
-from iro_etl.marts import RuleResults, apply_rules
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.rules.calendar import WorkingCalendar
 
 LINEAGE = {"_source_file": "hand.csv", "_sheet": None}
 

@@ -7,7 +7,10 @@ so after Thu 31 May come Fri 1, Wed 6, Thu 7, Fri 8, Mon 11, ...
 import pandas as pd
 import pytest
 from equivalence import truth_source
-from iro_etl.flags import (
+from iro_etl.marts.build import apply_rules
+from iro_etl.quality.validation import validate
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.flags import (
     flag_marts,
     iro_caseloads,
     iro_changes,
@@ -17,9 +20,6 @@ from iro_etl.flags import (
     review_worklist,
     social_worker_reports,
 )
-from iro_etl.marts import apply_rules
-from iro_etl.validation import validate
-from iro_etl.workdays import WorkingCalendar
 from iro_schemas.flags import FLAG_MODELS
 from iro_schemas.marts import MART_MODELS
 from rules import cases

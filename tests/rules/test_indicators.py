@@ -8,14 +8,13 @@ validation leaves them; the rules (periods, timeliness) come from ``apply_rules`
 import pandas as pd
 import pytest
 from equivalence import truth_source
-from iro_etl.marts import RuleResults, apply_rules
-from iro_etl.synthetic import generate
-from iro_etl.validation import validate
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.quality.validation import validate
+from iro_etl.rules import indicators as ind
+from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.indicators import INDICATOR_MODELS
-
-from iro_etl import indicators as ind
+from iro_testdata.synthetic import generate
 
 CALENDAR = WorkingCalendar()
 AS_OF = "2014-04-30"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 from dateutil.relativedelta import relativedelta
-from iro_etl.workdays import WorkingCalendar, add_months
+from iro_etl.rules.calendar import WorkingCalendar, add_months
 
 ENG = WorkingCalendar()
 

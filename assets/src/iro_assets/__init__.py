@@ -1,1 +1,1 @@
-"""iro-assets: the iro-etl Dagster code location and the ``iro-etl`` command line."""
+"""iro-assets: the iro-etl Dagster code location (assets, checks, jobs, schedules, sensors, resources)."""

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import dagster as dg
 from iro_etl.config import Authority, ConfigError, Policies
-from iro_etl.marts import RuleResults, apply_rules
+from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.marts.publish import publish_load
 from iro_etl.pipeline import Export, all_marts, read_export, validate_export
-from iro_etl.publish import publish_load
-from iro_etl.reports import write_latest_annual_report, write_latest_failures_workbook
-from iro_etl.sql_source import is_database_url
-from iro_etl.validation import ValidatedTables
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.quality.validation import ValidatedTables
+from iro_etl.reports.latest import write_latest_annual_report, write_latest_failures_workbook
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.sources.sql import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
 

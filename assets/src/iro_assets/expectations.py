@@ -1,7 +1,7 @@
 """Great Expectations on the published marts: one asset check per mart, and the Data Docs site.
 
 The suites come from the same pandera contract as the marts (see
-``iro_etl.expectations``); this asset runs them on the authority's rows once its
+``iro_etl.reports.expectations``); this asset runs them on the authority's rows once its
 marts are published, writes the offline Data Docs to ``<state>/data_docs/site``
 and reports each suite as a WARN check: a failed expectation is something to
 look at, not a reason to stop the run, since the marts are already out.
@@ -17,7 +17,7 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import MartsDatabase, state_dir
 
 if TYPE_CHECKING:  # GX is imported only when the asset runs (see below).
-    from iro_etl.expectations import MartExpectations
+    from iro_etl.reports.expectations import MartExpectations
 
 ASSET = "mart_expectations"
 
@@ -66,8 +66,8 @@ def mart_expectations(context: dg.AssetExecutionContext,
                       database: MartsDatabase) -> dg.MaterializeResult:
     # Imported here, not at the top: GX takes seconds to import, and loading the code
     # location (or running any other asset in its own process) should not pay for it.
-    from iro_etl.data_docs import build_data_docs
-    from iro_etl.expectations import validate_marts
+    from iro_etl.reports.data_docs import build_data_docs
+    from iro_etl.reports.expectations import validate_marts
 
     results = validate_marts(database.engine(), context.partition_key)
     index = build_data_docs(data_docs_dir(), results)

@@ -8,7 +8,7 @@ and rule-free words only, never a child's data.
 from datetime import UTC, datetime
 
 import dagster as dg
-from iro_etl.publish import read_mart
+from iro_etl.marts.publish import read_mart
 
 from iro_assets.resources import state_dir
 

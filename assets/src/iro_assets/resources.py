@@ -13,8 +13,8 @@ import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
 from iro_etl.config import Authority, load_authorities
-from iro_etl.pseudonym import load_key
-from iro_etl.publish import make_engine
+from iro_etl.marts.pseudonym import load_key
+from iro_etl.marts.publish import make_engine
 
 DEFAULT_STATE_DIR = ".iro_etl"
 

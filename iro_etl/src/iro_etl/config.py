@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from iro_etl.flags import FlagThresholds
-from iro_etl.indicators import Thresholds as IndicatorThresholds
-from iro_etl.sql_source import is_database_url
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.flags import FlagThresholds
+from iro_etl.rules.indicators import Thresholds as IndicatorThresholds
+from iro_etl.sources.sql import is_database_url
 
 
 class ConfigError(ValueError):

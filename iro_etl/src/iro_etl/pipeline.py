@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from iro_etl.cells import column_letters
 from iro_etl.config import Policies
-from iro_etl.failures import failures_frame
-from iro_etl.marts import RuleResults, apply_rules, conform, contract_problems, mart_frames
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.registry import get_plugin
-from iro_etl.validation import ValidatedTables, validate
-from iro_etl.workdays import WorkingCalendar
+from iro_etl.marts.build import RuleResults, apply_rules, conform, contract_problems, mart_frames
+from iro_etl.quality.failures import failures_frame
+from iro_etl.quality.validation import ValidatedTables, validate
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.sources.cells import column_letters
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.registry import get_plugin
 
 
 @dataclass

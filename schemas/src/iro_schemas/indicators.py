@@ -10,7 +10,7 @@ table of headline measures over the years for multi-year charts.
 Most are tidy long tables (a year, what is measured, numerator, denominator,
 percent) so Excel pivots and Power BI visuals read them without reshaping.
 Every table starts with ``authority``, inserted by the caller; the functions of
-``iro_etl.indicators`` build the rest. The labels the rows carry (measures,
+``iro_etl.rules.indicators`` build the rest. The labels the rows carry (measures,
 breakdowns, categories) are declared here, so the contract names every value a
 report may filter on. ``iro_schemas.marts`` registers these schemas in MART_MODELS.
 """

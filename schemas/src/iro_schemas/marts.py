@@ -3,7 +3,7 @@
 These schemas are the single source of the marts' shape: the publisher builds
 its SQL tables from them, the marts are validated against them before
 publishing, and ``docs/marts.md`` is generated from them. ``child_id`` in every
-mart is a keyed pseudonym (see ``iro_etl.pseudonym``), never the authority's
+mart is a keyed pseudonym (see ``iro_etl.marts.pseudonym``), never the authority's
 own identifier.
 """
 

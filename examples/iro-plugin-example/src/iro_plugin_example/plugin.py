@@ -1,16 +1,15 @@
 """A made-up system that exports one file, ``looked_after.csv``: a child per row with one review.
 
 Small on purpose: it shows the whole contract (recognise, read with lineage,
-column names, a synthetic exporter) and is picked up through its entry point
-with no change to iro-etl.
+column names) and is picked up through its entry point; its synthetic export for tests
+lives in writer.py, under the test data's own entry-point group. No change to iro-etl.
 """
 
 from pathlib import Path
 
-import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec, csv_header, find_header, read_csv_table
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import TableSpec, csv_header, find_header, read_csv_table
 
 FILE = "looked_after.csv"
 CHILDREN = TableSpec("children", {"child_id": ("Child",), "sex": ("Sex",), "dob": ("Born",)},
@@ -41,13 +40,3 @@ class ExamplePlugin(SourcePlugin):
     def column_names(self) -> dict[str, dict[str, str]]:
         return {spec.table: {col: names[0] for col, names in spec.columns.items()}
                 for spec in (CHILDREN, REVIEWS)}
-
-    def write_synthetic(self, truth, dest: Path) -> list[Path]:
-        last = truth.reviews.sort_values("review_date").groupby("child_id").tail(1)
-        frame = truth.children.merge(last, on="child_id")
-        out = pd.DataFrame({"Child": frame["child_id"], "Sex": frame["sex"],
-                            "Born": frame["dob"].dt.strftime("%d/%m/%Y"),
-                            "Last review": frame["review_date"].dt.strftime("%d/%m/%Y")})
-        dest.mkdir(parents=True, exist_ok=True)
-        out.to_csv(dest / FILE, index=False)
-        return [dest / FILE]

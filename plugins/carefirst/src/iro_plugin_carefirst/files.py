@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import csv_header, read_csv_rows, read_workbook, workbook_headers
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import csv_header, read_csv_rows, read_workbook, workbook_headers
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv"})

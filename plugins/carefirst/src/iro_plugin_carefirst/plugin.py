@@ -21,22 +21,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec, empty_frame, frame_from_rows
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import TableSpec, empty_frame, frame_from_rows
 
 from iro_plugin_carefirst.files import Grid, export_files, header_grids, read_grids
 from iro_plugin_carefirst.tables import DISPLAY_NAMES, SPECS, classify, has_required
 from iro_plugin_carefirst.vocabulary import to_canonical
-from iro_plugin_carefirst.writer import write_csv_files, write_workbook
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
-
-SYNTHETIC_FORMATS = ("xlsx", "csv")
 
 
 class CarefirstPlugin(SourcePlugin):
@@ -108,11 +101,3 @@ class CarefirstPlugin(SourcePlugin):
     def column_names(self) -> dict[str, dict[str, str]]:
         # Copies: the caller may keep or adjust them without touching the report's layout.
         return {table: dict(names) for table, names in DISPLAY_NAMES.items()}
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        shape = self.options.get("synthetic_format", "xlsx")
-        if shape not in SYNTHETIC_FORMATS:
-            raise ValueError(f"synthetic_format must be one of {SYNTHETIC_FORMATS}, not {shape!r}")
-        if shape == "csv":
-            return write_csv_files(truth, dest)
-        return [write_workbook(truth, dest)]

@@ -6,7 +6,7 @@ The first header listed for a column is the one the report prints; the others ar
 headers seen in older or locally edited versions of the report.
 """
 
-from iro_etl.readers import TableSpec, classify_header, find_header, normalise_header
+from iro_etl.sources.readers import TableSpec, classify_header, find_header, normalise_header
 from iro_schemas.canonical import CANONICAL_MODELS
 
 #: The workbook the report writes.

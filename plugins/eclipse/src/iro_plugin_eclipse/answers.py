@@ -17,8 +17,8 @@ import math
 from typing import Any
 
 import pandas as pd
-from iro_etl.failures import Failure
-from iro_etl.readers import normalise_header
+from iro_etl.quality.failures import Failure
+from iro_etl.sources.readers import normalise_header
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 

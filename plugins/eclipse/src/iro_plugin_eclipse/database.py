@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import TableSpec, empty_frame, frame_from_rows, normalise_header
-from iro_etl.sql_source import read_table_rows
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import TableSpec, empty_frame, frame_from_rows, normalise_header
+from iro_etl.sources.sql import read_table_rows
 
 from iro_plugin_eclipse.tables import DB_FORMS, DB_TABLES
 

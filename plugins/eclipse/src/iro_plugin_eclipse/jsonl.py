@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import TableSpec, decode, normalise_header
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import TableSpec, decode, normalise_header
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
 from iro_plugin_eclipse.answers import load_json

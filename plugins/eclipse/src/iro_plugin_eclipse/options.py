@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from iro_etl.readers import normalise_header
+from iro_etl.sources.readers import normalise_header
 
 from iro_plugin_eclipse.tables import COMPLETED_STATUSES, FORM_LAYOUTS, FormLayout
 

@@ -41,12 +41,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import (
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import (
     TableSpec,
     classify_header,
     csv_header,
@@ -54,7 +54,7 @@ from iro_etl.readers import (
     empty_frame,
     read_csv_table,
 )
-from iro_etl.sql_source import is_database_url
+from iro_etl.sources.sql import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_plugin_eclipse.answers import map_forms
@@ -62,10 +62,6 @@ from iro_plugin_eclipse.database import is_eclipse_database, read_database
 from iro_plugin_eclipse.jsonl import empty_forms, is_forms_file, read_forms_jsonl
 from iro_plugin_eclipse.options import form_config
 from iro_plugin_eclipse.tables import FORMS, FORMS_OPTION, GENDER_CODES, JSONL_SUFFIXES, STRUCTURED_SPECS
-from iro_plugin_eclipse.writer import write_synthetic
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
 
 
 def classify_csv(path: Path, specs: tuple[TableSpec, ...]) -> TableSpec | None:
@@ -185,6 +181,3 @@ class EclipsePlugin(SourcePlugin):
         for layout in self.forms.layouts.values():
             names[layout.table] = {c: layout.display(c) for c in CANONICAL_MODELS[layout.table].columns}
         return names
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        return write_synthetic(truth, dest)

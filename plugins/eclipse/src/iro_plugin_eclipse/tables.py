@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iro_etl.failures import FILE_LEVEL
-from iro_etl.readers import TableSpec
+from iro_etl.quality.failures import FILE_LEVEL
+from iro_etl.sources.readers import TableSpec
 
 PEOPLE = TableSpec(
     "children",

@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from iro_etl.readers import decode, normalise_header
+from iro_etl.sources.readers import decode, normalise_header
 from iro_schemas.canonical import CANONICAL_MODELS
 
 #: The mapping file looked for in the export folder when no ``mapping`` option is given.

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.sql_source import is_database_url
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.sql import is_database_url
 
 from iro_plugin_generic.mapping import (
     MAPPING_FILE,
@@ -50,10 +49,6 @@ from iro_plugin_generic.sources import (
     read_file,
     relative_name,
 )
-from iro_plugin_generic.writer import write_export
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
 
 _YAML_SUFFIXES = {".yaml", ".yml"}
 
@@ -145,10 +140,6 @@ class GenericPlugin(SourcePlugin):
                 return read_mapping(Path(option).expanduser(), extra)[0].column_names()
             return {}
         return self._mapping.column_names()
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        return write_export(truth, Path(dest))
-
 
 def _display_name(mapping: Path, folder: Path) -> str:
     """The mapping file as failures name it: its path inside the export, else as configured."""

@@ -12,8 +12,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from iro_etl.failures import Failure
-from iro_etl.readers import (
+from iro_etl.quality.failures import Failure
+from iro_etl.sources.readers import (
     TableSpec,
     empty_frame,
     find_header,

@@ -1,6 +1,6 @@
 """Reading the LCS reporting warehouse itself through SQLAlchemy, given a database URL.
 
-Each table is read as text through the core's :func:`iro_etl.sql_source.read_table_rows`
+Each table is read as text through the core's :func:`iro_etl.sources.sql.read_table_rows`
 (lineage ``db:<table>``, rows ordered by the table's primary key). A database that
 cannot be reached is one failure, not one per table; a table that is missing or
 cannot be read is an ``unreadable_file`` failure for ``db:<table>`` and the rest loads.
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.sql_source import read_table_rows
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.sql import read_table_rows
 
 from iro_plugin_liquidlogic.rows import Rows
 from iro_plugin_liquidlogic.tables import WarehouseTable

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import csv_header, read_csv_rows
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import csv_header, read_csv_rows
 
 from iro_plugin_liquidlogic.rows import Rows
 from iro_plugin_liquidlogic.tables import WarehouseTable

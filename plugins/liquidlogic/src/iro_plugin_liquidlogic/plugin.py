@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import empty_frame, find_header, frame_from_rows
-from iro_etl.sql_source import is_database_url
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import empty_frame, find_header, frame_from_rows
+from iro_etl.sources.sql import is_database_url
 
 from iro_plugin_liquidlogic.database import read_database, table_headers
 from iro_plugin_liquidlogic.extracts import read_extracts, recognised_files
@@ -44,10 +44,6 @@ from iro_plugin_liquidlogic.tables import (
     WarehouseTable,
 )
 from iro_plugin_liquidlogic.vocabulary import iro_involvements, to_canonical
-from iro_plugin_liquidlogic.writer import write_synthetic
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
 
 #: Tables whose presence (with their own headers) says a location is an LCS warehouse.
 _SIGNATURE = ("person", "cla_episode")
@@ -125,6 +121,3 @@ class LiquidlogicPlugin(SourcePlugin):
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return COLUMN_NAMES
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        return write_synthetic(truth, dest, self.names)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iro_etl.failures import Failure
+from iro_etl.quality.failures import Failure
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iro_etl.readers import TableSpec
+from iro_etl.sources.readers import TableSpec
 
 #: Storage kinds of warehouse columns: surrogate key, person key, date, number, free text.
 SURROGATE, PERSON, DATE, NUMBER, TEXT = "surrogate", "person", "date", "number", "text"

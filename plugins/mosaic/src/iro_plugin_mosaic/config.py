@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from iro_etl.readers import normalise_header
+from iro_etl.sources.readers import normalise_header
 
 from iro_plugin_mosaic.tables import IRO_JOB_TITLES, QUESTIONS, STEP_TYPES
 

@@ -8,7 +8,7 @@ only the looked-after children and the IROs.
 from __future__ import annotations
 
 import pandas as pd
-from iro_etl.readers import normalise_header
+from iro_etl.sources.readers import normalise_header
 
 from iro_plugin_mosaic.tables import GENDER
 from iro_plugin_mosaic.workflow import normalised

@@ -43,22 +43,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-from iro_etl.failures import Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec
+from iro_etl.quality.failures import Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import TableSpec
 
 from iro_plugin_mosaic import source
 from iro_plugin_mosaic.config import FormConfig
 from iro_plugin_mosaic.people import children_table, staff_table
 from iro_plugin_mosaic.tables import QUESTIONS, WAREHOUSE, WORKFLOW_TABLES
 from iro_plugin_mosaic.workflow import participants_table, step_tables
-from iro_plugin_mosaic.writer import write_warehouse_extract
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
 
 
 class MosaicPlugin(SourcePlugin):
@@ -118,7 +114,3 @@ class MosaicPlugin(SourcePlugin):
             child_id=f"{person} (via {step})",
             review_date=f"{self.config.display('review_records', 'review_date')} (via {step})")
         return names
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        return write_warehouse_extract(truth, dest)
-

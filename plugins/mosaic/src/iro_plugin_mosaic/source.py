@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import (
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import (
     TableSpec,
     csv_header,
     empty_frame,
@@ -23,7 +23,7 @@ from iro_etl.readers import (
     normalise_header,
     read_csv_rows,
 )
-from iro_etl.sql_source import is_database_url, read_table_rows
+from iro_etl.sources.sql import is_database_url, read_table_rows
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_plugin_mosaic.tables import KEYS, SURROGATE_KEYS, WORKFLOW_TABLES

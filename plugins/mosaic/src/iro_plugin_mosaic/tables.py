@@ -11,7 +11,7 @@ them the same way as for every system); the workflow tables use the
 warehouse's own column names, as they feed several canonical tables.
 """
 
-from iro_etl.readers import TableSpec
+from iro_etl.sources.readers import TableSpec
 
 #: dm_persons: every person Mosaic knows (children, parents, carers); gender is M/F.
 PERSONS = TableSpec(

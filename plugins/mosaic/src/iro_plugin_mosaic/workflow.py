@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.readers import normalise_header
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import normalise_header
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
-from iro_etl.plugin import SourceData, SourcePlugin
-from iro_etl.readers import TableSpec, classify_header, csv_header, empty_frame, read_csv_table
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import TableSpec, classify_header, csv_header, empty_frame, read_csv_table
 
 from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
-from iro_plugin_ssda903.writer import write_csv_export
 from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
-
-if TYPE_CHECKING:
-    from iro_etl.synthetic import GroundTruth
 
 _SUFFIXES = {".csv", ".xml"}
 
@@ -88,6 +83,3 @@ class Ssda903Plugin(SourcePlugin):
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return CSV_NAMES
-
-    def write_synthetic(self, truth: GroundTruth, dest: Path) -> list[Path]:
-        return write_csv_export(truth, dest)

@@ -1,6 +1,6 @@
 """The SSDA903 tables as they appear in CSV exports: accepted headers per canonical column."""
 
-from iro_etl.readers import TableSpec
+from iro_etl.sources.readers import TableSpec
 
 CHILDREN = TableSpec(
     "children",

@@ -12,7 +12,7 @@ from xml.sax.handler import ContentHandler
 
 import defusedxml.sax
 import pandas as pd
-from iro_etl.failures import FILE_LEVEL, Failure
+from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
 from iro_plugin_ssda903.tables import CHILDREN, EPISODES, REVIEWS

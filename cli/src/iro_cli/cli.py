@@ -1,0 +1,275 @@
+"""The ``iro-etl`` command line: demo, load, run and validate.
+
+Loads run the Dagster job in this process (the same job the schedule runs).
+Exit codes: 0 done; 1 a load failed or validation found errors; 2 the command
+could not start (bad arguments, unknown system, unreadable config).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+import sqlalchemy as sa
+from iro_assets.resources import default_db_url, reports_dir
+from iro_etl.config import ConfigError, load_authorities
+from iro_etl.marts.publish import accept, make_engine, read_mart
+from iro_etl.pipeline import read_export, validate_export
+from iro_etl.reports.annual_report import write_annual_report
+from iro_etl.reports.latest import write_latest_failures_workbook
+from iro_etl.sources.plugin import SourcePlugin
+from iro_etl.sources.registry import PluginError, available, detect, get_plugin
+from iro_etl.sources.sql import is_database_url
+
+from iro_cli.runner import dagster_instance, environment, run_authority, summary
+
+USAGE = 2
+
+
+def _as_of(value: str | None) -> pd.Timestamp:
+    if not value:
+        return pd.Timestamp.today().normalize()
+    try:
+        return pd.Timestamp(value).normalize()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _fail(message: str, code: int = USAGE) -> None:
+    click.echo(f"iro-etl: {message}", err=True)
+    sys.exit(code)
+
+
+def _location(text: str) -> Path | str:
+    """An export location from the command line: a database URL, or a path that must exist."""
+    if is_database_url(text):
+        return text
+    path = Path(text)
+    if not path.exists():
+        _fail(f"{path}: no such file or folder")
+    return path
+
+
+def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
+    """The named plugin, or the one installed plugin that recognises the export."""
+    try:
+        return get_plugin(system) if system else detect(location)
+    except PluginError as exc:
+        _fail(str(exc))
+
+
+def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
+    ok = [o.authority for o in outcomes if o.success]
+    for o in outcomes:
+        if not o.success:
+            click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}", err=True)
+    if ok:
+        table = summary(db_url, ok)
+        click.echo(table.to_string(index=False))
+    if len(ok) < len(codes):
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """iro-etl: load IRO service exports, check them, and publish the statutory marts."""
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo_output"),
+              show_default=True, help="Folder for the exports, config and database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Multiply the demo authorities' sizes.")
+@click.option("--scenario", help="Load a seed scenario instead and compare it with the published "
+              "report: central-bedfordshire-2011-12 or shropshire-2013-14.")
+def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) -> None:
+    """Generate synthetic authorities on four systems, load them, print what was published."""
+    try:
+        # Test data is a development-only distribution: a production install has no demo.
+        from iro_testdata.demo import write_demo, write_scenario
+        from iro_testdata.seed_scenarios import SCENARIOS
+    except ImportError:
+        _fail("the demo needs the development-only iro-testdata distribution "
+              "(pip install ./testdata, or uv sync in a clone of the repository)")
+    if scenario and scenario not in SCENARIOS:
+        _fail(f"no scenario {scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
+    folder = folder.resolve()
+    if scenario:
+        when = SCENARIOS[scenario].as_of
+        config = write_scenario(folder, scenario)
+    else:
+        when = _as_of(as_of)
+        config = write_demo(folder, when, scale)
+    db_url = f"sqlite:///{folder / 'iro_etl.db'}"
+    codes = sorted(load_authorities(config))
+    click.echo(f"Wrote synthetic exports for {', '.join(codes)} under {folder / 'exports'}")
+    instance = dagster_instance()
+    with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
+                     IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
+        outcomes = [run_authority(instance, code) for code in codes]
+        _report(outcomes, db_url, codes)
+    if scenario:
+        click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
+        comparison = SCENARIOS[scenario].compare(make_engine(db_url), SCENARIOS[scenario].code)
+        click.echo(comparison.to_string(index=False))
+    click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
+    click.echo(f"Failures workbooks: {folder / 'reports'}")
+    click.echo(f"Data Docs (offline): {folder / 'data_docs' / 'site' / 'index.html'}")
+    click.echo(f"Config: {config}.  Dagster runs: {os.environ['DAGSTER_HOME']}")
+    click.echo("Browse them in Dagster's UI:\n  DAGSTER_HOME=$PWD/.dagster_home "
+               f"IRO_ETL_CONFIG={config} IRO_ETL_DB_URL={db_url} IRO_ETL_HOME={folder} \\\n"
+               "  python3.11 -m uv run dagster dev -w workspace.yaml")
+
+
+@main.command()
+@click.option("--authority", required=True, help="Authority code (the partition).")
+@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
+@click.option("--input", "input_path", required=True,
+              help="Export file or folder, or a database URL for systems read from one.")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+def load(authority: str, system: str | None, input_path: str, db_url: str | None,
+         as_of: str | None) -> None:
+    """Load one export, ad hoc, and publish its marts."""
+    location = _location(input_path)
+    system = _plugin(system, location).name
+    when = _as_of(as_of)
+    instance = dagster_instance()
+    with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
+        outcome = run_authority(instance, authority, system=system, input_path=location)
+        _report([outcome], db_url, [authority])
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              default=Path("authorities.yaml"), show_default=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
+    """Load every configured authority, as the nightly schedule does."""
+    try:
+        codes = sorted(load_authorities(config_path))
+    except ConfigError as exc:
+        _fail(str(exc))
+    when = _as_of(as_of)
+    instance = dagster_instance()
+    with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
+                     IRO_ETL_AS_OF=str(when.date())):
+        outcomes = [run_authority(instance, code) for code in codes]
+        _report(outcomes, db_url, codes)
+
+
+@main.command()
+@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
+@click.option("--input", "input_path", required=True,
+              help="Export file or folder, or a database URL for systems read from one.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True)
+def validate(system: str | None, input_path: str, fmt: str) -> None:
+    """Check an export and print its failures; nothing is published."""
+    location = _location(input_path)
+    plugin = _plugin(system, location)
+    export = read_export("-", plugin, location, pd.Timestamp.today().normalize())
+    validated = validate_export(export)
+    failures = validated.failures.drop(columns=["record_key"])
+    if fmt == "csv":
+        failures.to_csv(sys.stdout, index=False)
+    else:
+        click.echo(validated.summary().to_string(index=False))
+        if len(failures):
+            shown = failures[["table_name", "source_file", "row", "column_name", "value",
+                              "severity", "message"]]
+            click.echo("")
+            click.echo(shown.to_string(index=False, max_rows=200))
+    sys.exit(1 if (failures["severity"] == "error").any() else 0)
+
+
+@main.command()
+@click.option("--authority", required=True)
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--status", type=click.Choice(["current", "new", "open", "resolved", "all"]),
+              default="current", show_default=True,
+              help="current = new and still open (accepted ones included, flagged).")
+@click.option("--since", help="Only failures first seen on or after this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Workbook path for --format xlsx (default: the reports folder).")
+def failures(authority: str, db_url: str | None, status: str, since: str | None, fmt: str,
+             output: Path | None) -> None:
+    """List an authority's failures as tracked load to load, or write its workbook."""
+    engine = make_engine(db_url or default_db_url())
+    if fmt == "xlsx":
+        try:
+            path = write_latest_failures_workbook(engine, authority,
+                                                  output or reports_dir() / authority)
+        except (LookupError, sa.exc.SQLAlchemyError) as exc:
+            _fail(f"{authority}: {exc}".splitlines()[0])
+        click.echo(str(path))
+        return
+    try:
+        history = read_mart(engine, "failure_history", authority)
+    except sa.exc.SQLAlchemyError:
+        _fail(f"no failure history in {engine.url.render_as_string(hide_password=True)}")
+    if status == "current":
+        history = history[history["status"] != "resolved"]
+    elif status != "all":
+        history = history[history["status"] == status]
+    if since:
+        history = history[pd.to_datetime(history["first_seen_on"]) >= _as_of(since)]
+    shown = history[["failure_key", "status", "accepted", "table_name", "record_key",
+                     "column_name", "rule", "severity", "first_seen_on", "message"]]
+    shown = shown.sort_values(["table_name", "rule", "record_key"])
+    if fmt == "csv":
+        shown.to_csv(sys.stdout, index=False)
+    else:
+        click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
+
+
+@main.command()
+@click.option("--authority", required=True)
+@click.option("--year", type=int, required=True, help="Year ending 31 March (2012 = 2011/12).")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Workbook path (default: the reports folder).")
+def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
+    """Write the IRO annual report workbook of an authority for one year."""
+    path = output or reports_dir() / authority / f"annual_report_{year}.xlsx"
+    try:
+        written = write_annual_report(make_engine(db_url or default_db_url()), authority, year,
+                                      path)
+    except (LookupError, sa.exc.SQLAlchemyError) as exc:
+        _fail(f"{authority}: {exc}".splitlines()[0])
+    click.echo(str(written))
+
+
+@main.command("accept")
+@click.option("--authority", required=True)
+@click.option("--key", "failure_key", required=True, help="failure_key from iro-etl failures.")
+@click.option("--by", "who", required=True, help="Who accepts it.")
+@click.option("--reason", required=True, help="Why it is a known, explained exception.")
+@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+def accept_failure(authority: str, failure_key: str, who: str, reason: str,
+                   db_url: str | None) -> None:
+    """Accept a failure as a known exception: it stops counting against the authority."""
+    try:
+        accept(make_engine(db_url or default_db_url()), authority, failure_key, who, reason)
+    except (KeyError, sa.exc.SQLAlchemyError) as exc:
+        _fail(str(exc).strip("'\"").splitlines()[0])
+    click.echo(f"{authority}: failure {failure_key} accepted by {who}.")
+
+
+@main.command("detect")
+@click.option("--input", "input_path", required=True, help="Export file, folder or database URL.")
+def detect_system(input_path: str) -> None:
+    """Name the installed plugin that recognises an export."""
+    click.echo(_plugin(None, _location(input_path)).name)
+
+
+@main.command()
+def plugins() -> None:
+    """List the installed source plugins."""
+    for name, plugin in sorted(available().items()):
+        click.echo(f"{name:12} {plugin.description}")

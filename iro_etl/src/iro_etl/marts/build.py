@@ -1,0 +1,103 @@
+"""Building the published marts of one authority from its clean tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+from iro_schemas.marts import MART_MODELS
+
+from iro_etl.config import Policies
+from iro_etl.marts.pseudonym import pseudonymise
+from iro_etl.quality.failures import RowFailures
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.flags import flag_marts
+from iro_etl.rules.indicators import indicator_marts
+from iro_etl.rules.periods import periods_of_care, with_period_ids
+from iro_etl.rules.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
+from iro_etl.rules.yearly import lac_population, timeliness_indicator, years_covered
+
+
+@dataclass
+class RuleResults:
+    """The rules' output for one authority, before pseudonymising."""
+
+    periods: pd.DataFrame
+    cycles: pd.DataFrame
+    timeliness: pd.DataFrame
+    overdue: pd.DataFrame
+    indicator: pd.DataFrame
+    population: pd.DataFrame
+    #: The daily flag marts and the yearly indicator marts, by mart name.
+    flags: dict[str, pd.DataFrame]
+    indicators: dict[str, pd.DataFrame]
+    #: Reviews outside every period of care (warnings for the failures table).
+    stray_reviews: pd.DataFrame
+
+
+def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
+                calendar: WorkingCalendar, policies: Policies | None = None,
+                column_names: dict[str, dict[str, str]] | None = None) -> RuleResults:
+    column_names = column_names or {}
+    policies = policies or Policies()
+    episodes = with_period_ids(clean["episodes"])
+    periods = periods_of_care(episodes)
+    cycles = review_cycles(episodes, periods, policies.restart_on_unplanned_move)
+    reviews = clean["reviews"]
+    placed = assign_cycles(reviews, cycles)
+    timeliness = review_timeliness(placed, calendar)
+    stray = reviews[placed["cycle_id"].isna().to_numpy()]
+    as_text = stray.assign(review_date=stray["review_date"].dt.strftime("%d/%m/%Y"))
+    stray_failures = RowFailures("reviews", as_text, column_names.get("reviews", {}))
+    stray_failures.add(pd.Series(True, index=as_text.index), "review_outside_care", "review_date")
+    years = years_covered(episodes, as_of)
+    indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
+    return RuleResults(
+        periods=periods,
+        cycles=cycles,
+        timeliness=timeliness,
+        overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
+        indicator=indicator,
+        population=lac_population(clean["children"], episodes, periods, years),
+        flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.flags),
+        indicators=indicator_marts(clean, periods, timeliness, indicator, years, calendar,
+                                   policies.indicators),
+        stray_reviews=stray_failures.frame().drop(columns="_index"),
+    )
+
+
+def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, pd.DataFrame]:
+    """The rule marts in their published shape (authority column, pseudonymised children),
+    not yet checked against the contract (see :func:`conform`)."""
+    raw = {
+        "review_timeliness": results.timeliness,
+        "overdue_reviews": results.overdue,
+        "review_timeliness_indicator": results.indicator,
+        "lac_population": results.population,
+        **results.flags,
+        **results.indicators,
+    }
+    out = {}
+    for name, frame in raw.items():
+        frame = frame.copy()
+        if "child_id" in frame:
+            frame["child_id"] = pseudonymise(frame["child_id"], authority, key)
+        frame.insert(0, "authority", authority)
+        out[name] = frame
+    return out
+
+
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns in contract order, validated (lazily, every check) against the mart's schema."""
+    schema = MART_MODELS[name]
+    frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
+    return schema.validate(frame, lazy=True)
+
+
+def contract_problems(error: pa.errors.SchemaErrors) -> str:
+    """What broke a mart's contract, by column and check, with counts but no values."""
+    cases = error.failure_cases
+    counts = cases.groupby(["column", "check"], dropna=False).size()
+    return "; ".join(f"{'table' if pd.isna(col) else col}: {check} ({n} rows)"
+                     for (col, check), n in counts.items())

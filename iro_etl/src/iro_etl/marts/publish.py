@@ -1,0 +1,244 @@
+"""Publishing marts through SQLAlchemy: embedded SQLite by default, PostgreSQL by URL.
+
+One publish is one transaction: for each mart it replaces the authority's rows
+(delete, then insert), so readers see the previous load or this one, never
+half, and publishing the same load twice leaves the same tables. Tables are
+made from the mart schemas; a table whose columns no longer match the contract
+is rebuilt inside the same transaction, keeping the other authorities' rows
+where they fit the new columns (else they return with those authorities' next load).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import sqlalchemy as sa
+from iro_schemas.marts import MART_MODELS, STATE_MODELS
+
+from iro_etl.quality.history import update_history
+
+_TYPES = {"str": sa.Text, "int64": sa.BigInteger, "Int64": sa.BigInteger,
+          "float64": sa.Float, "boolean": sa.Boolean, "bool": sa.Boolean}
+
+
+def sql_type(column: pa.Column) -> sa.types.TypeEngine:
+    dtype = str(column.dtype)
+    if dtype.startswith("datetime64[ns, "):
+        return sa.DateTime(timezone=True)
+    if dtype.startswith("datetime"):
+        return sa.Date()
+    return _TYPES.get(dtype, sa.Text)()
+
+
+def sql_table(name: str, metadata: sa.MetaData, table_name: str | None = None) -> sa.Table:
+    """The SQL table of a mart (or of people's own state), with column descriptions as comments."""
+    schema = MART_MODELS.get(name) or STATE_MODELS[name]
+    columns = [sa.Column(col, sql_type(spec), nullable=spec.nullable, comment=spec.description)
+               for col, spec in schema.columns.items()]
+    return sa.Table(table_name or name, metadata, *columns,
+                    sa.Index(f"ix_{table_name or name}_authority", "authority"),
+                    comment=schema.description)
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine whose transactions cover DDL too (SQLite needs telling)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, decide where transactions begin.
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    """Plain Python rows: dates as ISO text (how SQLite keeps them; COPY parses them), NA as None."""
+    columns = []
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d")
+        columns.append(values.astype(object).where(values.notna(), None).tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Bulk insert through the driver where we know it: COPY on psycopg, executemany on SQLite."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _insert_copy(conn, table, frame)
+    elif conn.dialect.name == "sqlite":
+        _insert_sqlite(conn, table, frame)
+    else:
+        _insert_core(conn, table, frame)
+
+
+def _names(frame: pd.DataFrame) -> str:
+    return ", ".join(f'"{c}"' for c in frame.columns)
+
+
+def _insert_copy(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({_names(frame)}) FROM STDIN') as copy:
+        for row in _rows(frame):
+            copy.write_row(row)
+
+
+def _insert_sqlite(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    marks = ", ".join("?" * len(frame.columns))
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({_names(frame)}) VALUES ({marks})',
+                         _rows(frame))
+
+
+def _insert_core(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Any other dialect: SQLAlchemy's own executemany, with dates as date objects."""
+    dates = [c for c in frame.columns if isinstance(table.c[c].type, sa.Date)]
+    records = [dict(zip(frame.columns, row, strict=True)) for row in _rows(frame)]
+    for record in records:
+        for c in dates:
+            record[c] = record[c] and date.fromisoformat(record[c])
+    conn.execute(table.insert(), records)
+
+
+def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
+    metadata = sa.MetaData()
+    table = sql_table(name, metadata)
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(name):
+        table.create(conn)
+        return table
+    existing = [c["name"] for c in inspector.get_columns(name)]
+    if existing != list(table.columns.keys()):
+        old = f"{name}__old"
+        indexes = [index["name"] for index in inspector.get_indexes(name)]
+        conn.execute(sa.text(f'ALTER TABLE "{name}" RENAME TO "{old}"'))
+        for index in indexes:
+            # Index names travel with a renamed table and would clash with the new ones.
+            conn.execute(sa.text(f'DROP INDEX IF EXISTS "{index}"'))
+        table.create(conn)
+        common = [c.name for c in table.columns if c.name in existing]
+        required = {c.name for c in table.columns if not c.nullable}
+        # Rows that cannot fill a new required column are left for their authority's next load.
+        if required <= set(common):
+            cols = ", ".join(f'"{c}"' for c in common)
+            conn.execute(sa.text(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM "{old}"'))
+        conn.execute(sa.text(f'DROP TABLE "{old}"'))
+    return table
+
+
+def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
+    unknown = set(marts) - set(MART_MODELS)
+    if unknown:
+        raise KeyError(f"not marts of the contract: {', '.join(sorted(unknown))}")
+    for name, frame in marts.items():
+        if (frame["authority"] != authority).any():
+            raise ValueError(f"{name}: rows for another authority than {authority}")
+        table = _ensure_table(conn, name)
+        conn.execute(table.delete().where(table.c.authority == authority))
+        if len(frame):
+            _insert(conn, table, frame)
+
+
+def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
+    """Replace ``authority``'s rows in every mart given, in one transaction."""
+    with engine.begin() as conn:
+        _replace(conn, authority, marts)
+
+
+def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
+                 load_id: str, as_of: pd.Timestamp) -> pd.DataFrame | None:
+    """Publish a load's marts and its updated failure history together; returns the history.
+
+    The previous history is read inside the same transaction, so two loads of one
+    authority cannot interleave their updates. Without this load's failures (a mart held
+    back) the history is left as it was, and None returned.
+    """
+    if "validation_failures" not in marts:
+        publish(engine, authority, marts)
+        return None
+    with engine.begin() as conn:
+        previous = _read(conn, "failure_history", authority)
+        acceptances = _read(conn, "failure_acceptances", authority)
+        history = update_history(authority, previous, marts["validation_failures"], load_id,
+                                 as_of, acceptances)
+        history = MART_MODELS["failure_history"].validate(
+            history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
+        _replace(conn, authority, {**marts, "failure_history": history})
+    return history
+
+
+def accept(engine: sa.Engine, authority: str, failure_key: str, by: str, reason: str) -> None:
+    """Record that a failure is a known, explained exception (kept across loads)."""
+    history = read_mart(engine, "failure_history", authority)
+    if failure_key not in set(history["failure_key"]):
+        raise KeyError(f"{authority} has no failure {failure_key!r} (see iro-etl failures)")
+    with engine.begin() as conn:
+        table = _ensure_state_table(conn, "failure_acceptances")
+        conn.execute(table.delete().where((table.c.authority == authority)
+                                          & (table.c.failure_key == failure_key)))
+        conn.execute(table.insert(), [{"authority": authority, "failure_key": failure_key,
+                                       "accepted_by": by, "accepted_reason": reason,
+                                       "accepted_at": datetime.now(UTC)}])
+        flags = sql_table("failure_history", sa.MetaData())
+        conn.execute(flags.update().where((flags.c.authority == authority)
+                                          & (flags.c.failure_key == failure_key))
+                     .values(accepted=True, accepted_by=by, accepted_reason=reason))
+
+
+def _ensure_state_table(conn: sa.Connection, name: str) -> sa.Table:
+    table = sql_table(name, sa.MetaData())
+    table.create(conn, checkfirst=True)
+    return table
+
+
+def _read(conn: sa.Connection, name: str, authority: str) -> pd.DataFrame:
+    if not sa.inspect(conn).has_table(name):
+        return pd.DataFrame()
+    return pd.read_sql_query(sa.text(f'SELECT * FROM "{name}" WHERE authority = :a'), conn,
+                             params={"a": authority})
+
+
+def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.DataFrame:
+    """A published mart (optionally one authority's rows), typed as the contract says.
+
+    SQLite returns dates as text and booleans as 0/1; both come back as on PostgreSQL.
+    """
+    query = f'SELECT * FROM "{name}"'
+    params = {}
+    if authority is not None:
+        query += " WHERE authority = :authority"
+        params["authority"] = authority
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(sa.text(query), conn, params=params)
+    schema = MART_MODELS.get(name) or STATE_MODELS[name]
+    for col, spec in schema.columns.items():
+        if col not in frame:
+            continue
+        dtype = str(spec.dtype)
+        # ISO8601: rows written by other tools may carry a time part, ours do not.
+        if dtype.startswith("datetime64[ns, "):
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+        elif dtype.startswith("datetime"):
+            frame[col] = pd.to_datetime(frame[col], format="ISO8601").astype("datetime64[us]")
+        elif dtype in ("bool", "boolean"):
+            frame[col] = frame[col].astype("boolean")
+    return frame
+
+
+def latest_load(engine: sa.Engine, authority: str) -> tuple[str, pd.Timestamp]:
+    """The load id and as-of date of the authority's published load."""
+    summary = read_mart(engine, "load_summary", authority)
+    if summary.empty:
+        raise LookupError(f"nothing has been published for {authority} yet")
+    return str(summary["load_id"].iloc[0]), pd.Timestamp(summary["as_of"].iloc[0])

@@ -1,0 +1,204 @@
+"""Validation: canonical text frames -> typed clean tables, quarantined rows and failure records.
+
+Every check runs (pandera lazily, then the contract's row checks, duplicates
+and cross-table keys) before any row is set aside, so one pass reports every
+problem of a row. A row with any error-level failure is quarantined whole; the
+invariant rows in = clean + quarantined holds for every table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from iro_schemas.canonical import (
+    CANONICAL_MODELS,
+    DUPLICATE_RULES,
+    FOREIGN_KEYS,
+    RECORD_KEYS,
+    ROW_CHECKS,
+)
+from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
+from iro_schemas.rules import RULES
+
+from iro_etl.quality.failures import RowFailures, failures_frame
+from iro_etl.sources.dates import parse_dates, parse_flags
+from iro_etl.sources.plugin import SourceData
+
+_LINK = [SOURCE_FILE, SHEET, ROW]
+
+
+@dataclass
+class ValidatedTables:
+    """Clean typed tables, the failures found and the quarantined rows of one load."""
+
+    clean: dict[str, pd.DataFrame]
+    failures: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_in: dict[str, int]
+
+    def summary(self) -> pd.DataFrame:
+        """Per table: rows in, clean, quarantined, and failures by severity."""
+        by_sev = (self.failures.groupby(["table_name", "severity"]).size().unstack(fill_value=0)
+                  .reindex(columns=["error", "warning"], fill_value=0))
+        quarantined = self.quarantine.groupby("table_name").size()
+        rows = []
+        for table, rows_in in self.rows_in.items():
+            rows.append({
+                "table_name": table, "rows_in": rows_in, "rows_clean": len(self.clean[table]),
+                "rows_quarantined": int(quarantined.get(table, 0)),
+                "errors": int(by_sev["error"].get(table, 0)),
+                "warnings": int(by_sev["warning"].get(table, 0)),
+            })
+        return pd.DataFrame(rows)
+
+
+def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: RowFailures) -> pd.DataFrame:
+    """Schema dtypes from export text; unreadable values become blanks plus a failure."""
+    typed = pd.DataFrame(index=raw.index)
+    for name, column in schema.columns.items():
+        text = raw[name] if name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
+        dtype = str(column.dtype)
+        if dtype.startswith("datetime"):
+            typed[name], bad = parse_dates(text)
+            found.add(bad, "date_format", name)
+            found.unreadable[name] = bad
+        elif dtype == "boolean":
+            typed[name] = parse_flags(text)
+            found.add(typed[name].isna() & text.notna(), "flag_format", name)
+        elif dtype.startswith("float"):
+            typed[name] = pd.to_numeric(text, errors="coerce").astype("float64")
+            found.add(typed[name].isna() & text.notna(), "number_format", name)
+        else:
+            typed[name] = text.astype("str")
+    return typed
+
+
+def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: RowFailures) -> None:
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for (column, check, number), group in cases.groupby(
+            ["column", "check", "check_number"], dropna=False, sort=False
+        ):
+            if check == "not_nullable":
+                rule = "required"
+            elif pd.notna(number):
+                rule = schema.columns[column].checks[int(number)].name
+            else:
+                rule = "schema"
+            rule = rule if rule in RULES else "schema"
+            index = pd.Index(group["index"].astype(int).unique())
+            if rule == "required" and column in found.unreadable:
+                index = index[~found.unreadable[column].loc[index].to_numpy()]
+            if index.empty:
+                continue
+            found.add_at(index, rule, column, found.raw.loc[index, column]
+                         if column in found.raw else pd.Series(None, index=index))
+
+
+def _duplicates(table: str, typed: pd.DataFrame, found: RowFailures) -> None:
+    keys = list(RECORD_KEYS[table])
+    # Rows already in error do not count as the first copy: the valid row is kept.
+    usable = typed[keys].notna().all(axis=1) & ~typed.index.isin(found.error_rows())
+    dup = usable & typed[usable].duplicated(subset=keys, keep="first").reindex(
+        typed.index, fill_value=False)
+    # Reported against the key's last column: the date that repeats (or the id itself).
+    found.add(dup, DUPLICATE_RULES[table], keys[-1])
+
+
+def _read_failures(table: str, source: SourceData, raw: pd.DataFrame, found: RowFailures) -> None:
+    """Rows the reader flagged (ragged rows) keep their failure and are quarantined."""
+    flagged = [f for f in source.failures if f.table_name == table and f.rule == "bad_row_shape"]
+    if not flagged:
+        return
+    marks = pd.DataFrame([(f.source_file, f.sheet, f.row, f.value) for f in flagged],
+                         columns=[*_LINK, "_cells"])
+    link = raw[_LINK].reset_index().merge(marks, on=_LINK, how="inner", validate="one_to_one")
+    if len(link):
+        found.add_at(pd.Index(link["index"]), "bad_row_shape", None,
+                     pd.Series(link["_cells"].to_numpy(), index=link["index"]))
+
+
+def _foreign_keys(table: str, typed: pd.DataFrame, clean: dict[str, pd.DataFrame],
+                  found: RowFailures) -> None:
+    """Rows must match a clean row of each parent table; others are quarantined as orphans."""
+    for key in FOREIGN_KEYS.get(table, ()):
+        cols = list(key.columns)
+        parent = clean[key.parent][cols].drop_duplicates()
+        checked = typed[cols].notna().all(axis=1)
+        if key.when is not None:
+            column, values = key.when
+            checked &= typed[column].isin(values)
+        matched = typed[cols].reset_index().merge(parent, on=cols, how="inner")["index"]
+        found.add(checked & ~typed.index.isin(matched), key.rule, cols[-1])
+
+
+def _table_source(table: str, source: SourceData) -> pd.DataFrame:
+    """The plugin's frame for ``table``; a table this system does not export is empty."""
+    frame = source.tables.get(table)
+    if frame is None:
+        columns = [*CANONICAL_MODELS[table].columns, *LINEAGE_COLUMNS]
+        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    return frame.reset_index(drop=True)
+
+
+def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None = None
+             ) -> ValidatedTables:
+    """Validate one export's canonical tables; ``column_names`` names columns as the export does.
+
+    Tables are taken parents first, so each one's keys are checked against its parents'
+    clean rows.
+    """
+    column_names = column_names or {}
+    clean, failure_parts, quarantine_parts, rows_in = {}, [], [], {}
+    for table, schema in CANONICAL_MODELS.items():
+        raw = _table_source(table, source)
+        found = RowFailures(table, raw, column_names.get(table, {}))
+        typed = _typed(schema, raw, found)
+        _pandera_failures(schema, typed, found)
+        for (rule, column), mask in ROW_CHECKS.get(table, lambda _: {})(typed).items():
+            found.add(mask, rule, column)
+        _duplicates(table, typed, found)
+        _read_failures(table, source, raw, found)
+        _foreign_keys(table, typed, clean, found)
+        if table == "reviews":
+            dob = clean["children"].set_index("child_id")["dob"]
+            # reindex, not map: with no clean child at all, map cannot build a date column.
+            born = pd.Series(dob.reindex(typed["child_id"]).to_numpy(), index=typed.index)
+            found.add(typed["review_date"] < born, "review_before_birth", "review_date")
+        frame = found.frame()
+        errors = _error_index(frame)
+        clean[table] = pd.concat([typed.drop(index=errors), raw.loc[~raw.index.isin(errors),
+                                  list(LINEAGE_COLUMNS)]], axis=1).reset_index(drop=True)
+        quarantine_parts.append(_quarantine(table, raw.loc[errors], frame))
+        failure_parts.append(frame.drop(columns="_index"))
+        rows_in[table] = len(raw)
+    file_level = failures_frame([f for f in source.failures if f.rule != "bad_row_shape"])
+    failures = failures_frame(pd.concat([file_level, *failure_parts], ignore_index=True))
+    failures = failures.sort_values(["table_name", "source_file", "row"], kind="stable",
+                                    ignore_index=True)
+    return ValidatedTables(clean, failures, pd.concat(quarantine_parts, ignore_index=True),
+                           rows_in)
+
+
+def _error_index(frame: pd.DataFrame) -> pd.Index:
+    return pd.Index(frame.loc[frame["severity"] == "error", "_index"].unique(), dtype="int64")
+
+
+def _quarantine(table: str, rows: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows kept whole: lineage, the rules that failed, and the row as read."""
+    errors = failures[failures["severity"] == "error"]
+    rules = errors.groupby("_index")["rule"].agg(lambda r: ",".join(sorted(set(r))))
+    values = rows.drop(columns=list(LINEAGE_COLUMNS))
+    records = [json.dumps({k: v for k, v in zip(values.columns, rec, strict=True) if v is not None})
+               for rec in values.astype(object).where(values.notna(), None).to_numpy().tolist()]
+    return pd.DataFrame({
+        "table_name": table, "source_file": rows[SOURCE_FILE].to_numpy(),
+        "sheet": rows[SHEET].to_numpy(), "row": rows[ROW].to_numpy(dtype=np.int64),
+        "rules": rules.reindex(rows.index).to_numpy(), "record": records,
+    })

@@ -1,0 +1,216 @@
+"""Great Expectations suites for the published marts, generated from the pandera contract.
+
+The pandera schemas in ``iro_schemas.marts`` stay the one description of the
+marts: each suite here is derived from a schema when it is asked for, never
+kept by hand. The translation covers what GX can state the same way:
+
+* the table's columns, in the contract's order;
+* ``nullable=False``  -> the column's values are never null;
+* ``Check.isin``      -> the column's values are in that set (``notin`` and
+  ``equal_to`` likewise);
+* ``Check.ge/gt/le/lt/in_range`` -> the column's values are between the bounds,
+  strict where the check is;
+* dtypes, only where a frame read back from SQLite and from PostgreSQL has the
+  same pandas dtype family (see ``_type_expectation``).
+
+Checks GX cannot express (a pandera lambda over several columns, such as
+``load_summary``'s ``rows_conserved``) are listed in the suite's ``meta`` under
+``untranslated_checks``, so nothing is dropped silently; pandera still enforces
+them when the marts are built.
+
+``validate_marts`` runs every suite on one authority's rows as published, read
+back through ``read_mart`` so the data is what consumers see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import pandas as pd
+import pandera.pandas as pa
+import sqlalchemy as sa
+from great_expectations.core import ExpectationSuiteValidationResult, RunIdentifier
+from great_expectations.data_context import AbstractDataContext
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from iro_schemas.marts import MART_MODELS
+
+from iro_etl.marts.publish import read_mart
+
+#: Name of the pandas datasource the marts are validated through.
+DATASOURCE = "iro_marts"
+#: Every datetime64 unit: SQLite's ISO text parses to [us], psycopg's dates to [s].
+_DATETIME_TYPES = ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
+#: SUMMARY keeps a short sample of unexpected values. The suites only test codes, numbers,
+#: dates and nulls, so the sample never holds the restricted marts' free text.
+RESULT_FORMAT = "SUMMARY"
+
+Builder = Callable[[str, dict[str, Any]], gxe.Expectation]
+
+
+def _between(column: str, **bounds: Any) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(column=column, **bounds)
+
+
+#: pandera's built-in checks, by name, to the GX expectation saying the same thing.
+_CHECKS: dict[str, Builder] = {
+    "isin": lambda col, s: gxe.ExpectColumnValuesToBeInSet(column=col,
+                                                           value_set=list(s["allowed_values"])),
+    "notin": lambda col, s: gxe.ExpectColumnValuesToNotBeInSet(column=col,
+                                                              value_set=list(s["forbidden_values"])),
+    "equal_to": lambda col, s: gxe.ExpectColumnValuesToBeInSet(column=col, value_set=[s["value"]]),
+    "greater_than_or_equal_to": lambda col, s: _between(col, min_value=s["min_value"]),
+    "greater_than": lambda col, s: _between(col, min_value=s["min_value"], strict_min=True),
+    "less_than_or_equal_to": lambda col, s: _between(col, max_value=s["max_value"]),
+    "less_than": lambda col, s: _between(col, max_value=s["max_value"], strict_max=True),
+    "in_range": lambda col, s: _between(col, min_value=s["min_value"], max_value=s["max_value"],
+                                        strict_min=not s.get("include_min", True),
+                                        strict_max=not s.get("include_max", True)),
+}
+
+
+@dataclass
+class MartExpectations:
+    """What one mart's suite found: counts for Dagster, the full result for Data Docs."""
+
+    name: str
+    success: bool
+    evaluated: int
+    failed: int
+    #: ``expectation_type(column)`` of each failed expectation, in suite order.
+    failed_expectations: list[str] = field(default_factory=list)
+    rows: int = 0
+    result: ExpectationSuiteValidationResult | None = None
+
+    @property
+    def failed_types(self) -> list[str]:
+        """The distinct expectation types that failed (without their columns)."""
+        return sorted({label.split("(")[0] for label in self.failed_expectations})
+
+
+def _type_expectation(column: str, spec: pa.Column) -> gxe.Expectation | None:
+    """A dtype expectation that holds for frames read from SQLite and from PostgreSQL, or None.
+
+    Found by reading the same load back from both: text columns come back as pandas'
+    ``str`` dtype, which GX 1.24 does not recognise, or as ``object`` when all null, so
+    they get no type check; datetimes come back in [us] from SQLite and [s] from
+    psycopg, so any unit is accepted; an integer column that may be null comes back
+    as float64 once it holds a null. An empty mart reads as ``object`` columns,
+    which GX checks value by value and so passes.
+    """
+    dtype = str(spec.dtype)
+    if dtype.startswith("datetime64[ns, "):
+        return None  # tz-aware: only people's own state tables have these.
+    if dtype.startswith("datetime64"):
+        types = _DATETIME_TYPES
+    elif dtype in ("bool", "boolean"):
+        types = ["BooleanDtype"]  # read_mart turns SQLite's 0/1 and PostgreSQL's bool into this.
+    elif dtype in ("int64", "Int64"):
+        types = ["int64", "float64", "Int64Dtype"] if spec.nullable else ["int64"]
+    elif dtype == "float64":
+        types = ["float64"]
+    else:
+        return None
+    return gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=types)
+
+
+def _column_expectations(column: str, spec: pa.Column) -> tuple[list[gxe.Expectation], list[str]]:
+    """The expectations of one column, and the names of its checks GX cannot express."""
+    expectations: list[gxe.Expectation] = []
+    if not spec.nullable:
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
+    typed = _type_expectation(column, spec)
+    if typed is not None:
+        expectations.append(typed)
+    untranslated = []
+    for check in spec.checks:
+        builder = _CHECKS.get(check.name)
+        if builder is None:
+            untranslated.append(f"{column}.{check.name}")
+        else:
+            expectations.append(builder(column, check.statistics))
+    return expectations, untranslated
+
+
+def suite_for(name: str) -> gx.ExpectationSuite:
+    """The GX suite of mart ``name``, translated from its pandera schema."""
+    schema = MART_MODELS[name]
+    expectations: list[gxe.Expectation] = [
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(schema.columns))]
+    untranslated = [check.name or "unnamed" for check in schema.checks]
+    for column, spec in schema.columns.items():
+        column_expectations, skipped = _column_expectations(column, spec)
+        expectations += column_expectations
+        untranslated += skipped
+    # Built whole rather than with add_expectation, which needs an active GX context.
+    return gx.ExpectationSuite(name=name, expectations=expectations, meta={
+        "source": f"iro_schemas.marts.MART_MODELS[{name!r}]",
+        "description": schema.description,
+        # Recorded, not dropped: pandera still applies these when the marts are built.
+        "untranslated_checks": untranslated,
+    })
+
+
+def quiet_context(context: AbstractDataContext | None = None) -> AbstractDataContext:
+    """An ephemeral context (or the one given) with progress bars and analytics off.
+
+    GX draws tqdm "Calculating Metrics" bars unless the project config says
+    ``progress_bars: {globally: false, metric_calculations: false}``; that is GX's
+    supported switch (its Validator reads it from the context). tqdm's own
+    ``TQDM_DISABLE`` does not help, as GX passes ``disable=`` explicitly.
+    """
+    bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    if context is None:
+        config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
+                                   progress_bars=bars, analytics_enabled=False)
+        return gx.get_context(project_config=config, mode="ephemeral")
+    context.variables.progress_bars = bars
+    # GX validates through the context set most recently, so make this one current.
+    gx.data_context.set_context(context)
+    return context
+
+
+def _label(result: Any) -> str:
+    config = result.expectation_config
+    column = config.kwargs.get("column")
+    return f"{config.type}({column})" if column else config.type
+
+
+def summarise(name: str, result: ExpectationSuiteValidationResult, rows: int) -> MartExpectations:
+    """Counts and failed expectations of one suite's result."""
+    failed = [_label(r) for r in result.results if not r.success]
+    return MartExpectations(name=name, success=bool(result.success), evaluated=len(result.results),
+                            failed=len(failed), failed_expectations=failed, rows=rows,
+                            result=result)
+
+
+def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
+                   run_id: RunIdentifier | None = None) -> MartExpectations:
+    """Run mart ``name``'s suite on ``frame`` (a whole-dataframe batch of the pandas datasource)."""
+    source = context.data_sources.add_or_update_pandas(DATASOURCE)
+    asset = source.add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe(f"{name}_whole")
+    suite = context.suites.add_or_update(suite_for(name))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{name}_published", data=batch, suite=suite))
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT,
+                            run_id=run_id)
+    return summarise(name, result, len(frame))
+
+
+def validate_marts(engine: sa.Engine, authority: str, context: AbstractDataContext | None = None,
+                   names: Iterable[str] | None = None) -> dict[str, MartExpectations]:
+    """Run every mart's suite (or those named) on ``authority``'s published rows."""
+    context = quiet_context(context)
+    # One run id for all marts, named after the authority: Data Docs group results by it.
+    run_id = RunIdentifier(run_name=authority, run_time=datetime.now(UTC))
+    return {name: validate_frame(context, name, read_mart(engine, name, authority), run_id)
+            for name in (names or MART_MODELS)}

@@ -1,0 +1,33 @@
+"""Reports built from the published marts (so any of them can be rebuilt without a load)."""
+
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from iro_etl.marts.publish import latest_load, read_mart
+from iro_etl.reports.annual_report import write_annual_report
+from iro_etl.reports.failures_workbook import write_failures_workbook
+
+
+def write_latest_failures_workbook(engine: sa.Engine, authority: str, destination: Path) -> Path:
+    """The workbook of the authority's published load: ``destination`` if it names an .xlsx
+    file, else failures_<as-of>_<load>.xlsx inside that folder."""
+    load_id, as_of = latest_load(engine, authority)
+    failures = read_mart(engine, "validation_failures", authority)
+    history = read_mart(engine, "failure_history", authority)
+    path = (destination if destination.suffix == ".xlsx"
+            else destination / f"failures_{as_of.date()}_{load_id}.xlsx")
+    return write_failures_workbook(path, authority, load_id, as_of, failures, history)
+
+
+def latest_year(as_of: pd.Timestamp) -> int:
+    """The last year ending 31 March on or before ``as_of``."""
+    return as_of.year if (as_of.month, as_of.day) >= (3, 31) else as_of.year - 1
+
+
+def write_latest_annual_report(engine: sa.Engine, authority: str, folder: Path) -> Path:
+    """annual_report_<year>.xlsx for the last complete year of the authority's published load."""
+    _, as_of = latest_load(engine, authority)
+    year = latest_year(as_of)
+    return write_annual_report(engine, authority, year, folder / f"annual_report_{year}.xlsx")

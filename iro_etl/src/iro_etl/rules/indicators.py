@@ -1,0 +1,680 @@
+"""The yearly indicator marts (year ending 31 March): one function per mart.
+
+Each function takes the clean canonical tables (``clean``), the rules' output it
+needs (periods of care, per-review timeliness, the timeliness indicator) and the
+years to report, and returns the mart without its ``authority`` column (the
+caller inserts it). The marts are counts: none carries a child id, so there is
+nothing to pseudonymise. Every frame is validated against its schema in
+:mod:`iro_schemas.indicators` (less the authority column) before it is
+returned; :func:`indicator_marts` builds them all. Loops run over years, never
+over rows.
+
+Conventions shared by every mart, as in :mod:`iro_etl.rules.yearly`:
+
+* the year ending 31 March Y runs from 1 April Y-1 to 31 March Y inclusive;
+* "looked after at 31 March" means at the end of that day (a child whose
+  episode ends on 31 March is out) and leaves out agreed short breaks (LS V3/V4),
+  as the DfE statistics do;
+* reviews held during a period of short breaks are left out of the yearly
+  review measures, as they are out of timeliness;
+* a child's age follows :func:`iro_etl.rules.yearly.age_on` (birthday reached on the day).
+
+Thresholds default to the figures in domain.md and can be overridden per
+authority (see :class:`Thresholds`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from iro_schemas import codes
+from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.indicators import (
+    ATTENDED_LATEST,
+    BASIS_LATEST,
+    BASIS_YEAR,
+    INDICATOR_MODELS,
+    NOT_REPRESENTED,
+    PARENT_ROLES,
+    QUALITY_BASES,
+    QUALITY_CHECKLIST,
+    SW_REPORT_BY_DATES,
+    TREND_MEASURES,
+    VIEWS_EVERY_REVIEW,
+)
+
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.periods import with_period_ids
+from iro_etl.rules.yearly import COHORT_MIN_DAYS, age_on, episodes_at, year_end
+
+#: PN1-PN6: the child's views reached the review, in person or another way (PN7 did not).
+VIEWS_CODES = frozenset({"PN1", "PN2", "PN3", "PN4", "PN5", "PN6"})
+#: PN1-PN4: the child attended the review.
+ATTENDED_CODES = frozenset({"PN1", "PN2", "PN3", "PN4"})
+NOT_REPRESENTED_CODE = "PN7"
+#: Checklist items asked of young people only: reviews of children under 4 are not counted.
+YOUNG_PERSON_ITEMS = frozenset({"child_prepared", "child_views_available"})
+#: Episodes starting a new placement (RNE): every placement change, P and B (new carer) and
+#: T and U (same carer). An authority counting a same-carer change as the same placement
+#: sets ("P", "B") instead.
+NEW_PLACEMENT_RNE = ("P", "T", "B", "U")
+#: Who "attended most recent review" counts: children looked after at the end of 31 March
+#: (the default, like every other 31 March measure), or at any time in the year's last
+#: month, as a monthly return for March does (leavers in March too).
+LATEST_REVIEW_BASES = ("31 March", "March")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per-authority settings of the yearly indicators, defaulting to domain.md's figures."""
+
+    #: Participation cohort: looked after "more than four weeks" at 31 March (as NI 66).
+    cohort_min_days: int = COHORT_MIN_DAYS
+    #: Participation is measured from age 4 (PN0: the child was under 4 at the review).
+    participation_min_age: int = 4
+    #: The social worker's report must reach the IRO 3 working days before the review.
+    sw_report_working_days: int = 3
+    #: "Placed at a distance": more than 20 miles from home.
+    distance_miles: float = 20.0
+    #: Placement stability: children under 16 ...
+    stability_max_age: int = 16
+    #: ... looked after continuously for 2.5 years (30 months) ...
+    stability_months_looked_after: int = 30
+    #: ... in the same placement for 2 years (24 months).
+    stability_months_same_placement: int = 24
+    new_placement_rne: tuple[str, ...] = NEW_PLACEMENT_RNE
+    #: IRO Handbook (2010): 50-70 looked-after children per full-time IRO.
+    caseload_low: int = 50
+    caseload_high: int = 70
+    #: A blank iro_share: the whole post is taken to be on the IRO role.
+    default_iro_share: float = 1.0
+    #: The children "attended most recent review" is taken over (see LATEST_REVIEW_BASES).
+    latest_review_base: str = LATEST_REVIEW_BASES[0]
+
+    def __post_init__(self) -> None:
+        if self.latest_review_base not in LATEST_REVIEW_BASES:
+            raise ValueError(f"latest_review_base must be one of {LATEST_REVIEW_BASES}, "
+                             f"not {self.latest_review_base!r}")
+
+
+_DEFAULTS = Thresholds()
+
+
+# --- Shared helpers ------------------------------------------------------------------------
+
+def _table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """``clean[name]`` with every contract column; a table or column the export lacks is empty."""
+    frame = clean.get(name)
+    frame = pd.DataFrame() if frame is None else frame
+    missing = {}
+    for column, spec in CANONICAL_MODELS[name].columns.items():
+        if column not in frame:
+            dtype = str(spec.dtype)
+            dtype = ("datetime64[us]" if dtype.startswith("datetime")
+                     else dtype if dtype in ("boolean", "float64") else "str")
+            missing[column] = pd.Series(None, index=frame.index, dtype=dtype)
+    return frame.assign(**missing) if missing else frame
+
+
+def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The mart in contract column order, validated against its schema (authority aside)."""
+    schema = INDICATOR_MODELS[name].remove_columns(["authority"])
+    frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
+    return schema.validate(frame, lazy=True)
+
+
+def year_of(dates: pd.Series) -> pd.Series:
+    """The year ending 31 March each date falls in (1 April 2013 - 31 March 2014 -> 2014)."""
+    return (dates.dt.year + (dates.dt.month > 3)).astype("Int64")
+
+
+def age_at(dob: pd.Series, when: pd.Series) -> pd.Series:
+    """Age in whole years on each date, row by row (same convention as ``age_on``)."""
+    before_birthday = (dob.dt.month > when.dt.month) | (
+        (dob.dt.month == when.dt.month) & (dob.dt.day > when.dt.day))
+    return when.dt.year - dob.dt.year - before_birthday.astype(int)
+
+
+def percent(numerator, denominator):
+    """numerator / denominator x 100 to one decimal; NaN where the denominator is 0."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, np.round(100 * num / den, 1), np.nan)
+
+
+def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Episodes with period ids (the same numbering as ``periods_of_care`` of the same table)."""
+    return with_period_ids(_table(clean, "episodes"))
+
+
+def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
+                    when: pd.Timestamp) -> pd.DataFrame:
+    """Each child's episode at the end of ``when``, short breaks left out, with its period start."""
+    at = episodes_at(episodes, when)
+    by_period = periods.set_index("period_id")
+    short = at["period_id"].map(by_period["short_breaks"]).fillna(False).astype(bool)
+    at = at[~short.to_numpy()]
+    return at.assign(period_start=at["period_id"].map(by_period["period_start"]).to_numpy())
+
+
+def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
+                        last: pd.Timestamp) -> pd.Series:
+    """Children looked after on any day from ``first`` to ``last``, short breaks left out.
+
+    A period ending on ``first`` counts: the child was looked after for part of that day.
+    """
+    during = ((periods["period_start"] <= last)
+              & (periods["period_end"].isna() | (periods["period_end"] >= first))
+              & ~periods["short_breaks"].astype(bool))
+    return periods.loc[during, "child_id"].drop_duplicates()
+
+
+@dataclass
+class YearEnds:
+    """The load's episodes (with period ids) and each year's 31 March snapshot of them.
+
+    Several marts need the same snapshots; :func:`indicator_marts` builds one of these per
+    load and shares it, and each mart function builds its own when called alone.
+    """
+
+    episodes: pd.DataFrame
+    periods: pd.DataFrame
+    _at: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, clean: dict[str, pd.DataFrame], periods: pd.DataFrame) -> YearEnds:
+        return cls(_episodes(clean), periods)
+
+    def at(self, year: int) -> pd.DataFrame:
+        """Episodes of children looked after at the end of 31 March ``year`` (see looked_after_at)."""
+        if year not in self._at:
+            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
+        return self._at[year]
+
+
+def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
+                      date_column: str = "review_date") -> pd.DataFrame:
+    """Rows of reviews (or their records) other than those of periods of short breaks."""
+    short = timeliness.loc[timeliness["excluded_reason"].notna(), ["child_id", "review_date"]]
+    if short.empty or frame.empty:
+        return frame
+    keys = pd.MultiIndex.from_frame(short)
+    mine = pd.MultiIndex.from_arrays([frame["child_id"], frame[date_column]])
+    return frame[~mine.isin(keys)]
+
+
+def _grid(years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
+    """Every year x category combination, so a zero count still has its row."""
+    names = ["year_ending", *(name for name, _ in levels)]
+    return pd.MultiIndex.from_product([years, *(values for _, values in levels)], names=names)
+
+
+# --- 1. Participation ----------------------------------------------------------------------
+
+def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                            timeliness: pd.DataFrame, years: list[int], *,
+                            cohort_min_days: int = _DEFAULTS.cohort_min_days,
+                            min_age: int = _DEFAULTS.participation_min_age,
+                            latest_review_base: str = _DEFAULTS.latest_review_base,
+                            year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """Children's participation in reviews (former PAF C63, and attendance at the latest review).
+
+    Only reviews held at age ``min_age`` or over count (PN0 reviews are of under-4s), in
+    every period of care the child had in the year. A cohort child must have had one such
+    review: with none there is no participation to measure. Attendance at the latest review
+    (at 4+, in the year, in whichever period of care) is taken over the children looked after
+    at 31 March with such a review, or with ``latest_review_base="March"`` over those looked
+    after at any time in March, as Central Bedfordshire's "monthly reporting data for March
+    2012" may have been (its 160/164 beside C63's 143/157).
+    """
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
+    aged = age_at(reviews["child_id"].map(dob), reviews["review_date"]) >= min_age
+    reviews = reviews[aged.to_numpy()].assign(year_ending=year_of(reviews.loc[aged, "review_date"]))
+    reviews = reviews.sort_values("review_date", kind="stable")
+    rows = []
+    for year in years:
+        when = year_end(year)
+        in_year = reviews[reviews["year_ending"] == year]
+        at = year_ends.at(year)
+        # Children looked after at 31 March with a review at 4+ in the year.
+        base = at[at["child_id"].isin(in_year["child_id"])]
+        cohort = base[(base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
+                      & (age_on(base["child_id"].map(dob), when) >= min_age).to_numpy()]
+        silent = in_year.loc[~in_year["review_code"].isin(VIEWS_CODES), "child_id"]
+        latest = in_year.drop_duplicates("child_id", keep="last")
+        attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
+        absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
+        if latest_review_base == "March":
+            during = looked_after_during(periods, when.replace(day=1), when)
+            latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(), "child_id"]
+            latest_base = latest_base.drop_duplicates()
+        else:
+            latest_base = base["child_id"]
+        rows += [
+            (year, VIEWS_EVERY_REVIEW, int((~cohort["child_id"].isin(silent)).sum()), len(cohort)),
+            (year, ATTENDED_LATEST, int(latest_base.isin(attended).sum()), len(latest_base)),
+            (year, NOT_REPRESENTED, int(base["child_id"].isin(absent).sum()), len(base)),
+        ]
+    out = pd.DataFrame(rows, columns=["year_ending", "measure", "numerator", "denominator"])
+    reviewed = f"with a review at {min_age}+ in the year"
+    at_year_end = f"looked after at 31 March {reviewed}"
+    out["children_counted"] = out["measure"].map({
+        VIEWS_EVERY_REVIEW: f"looked after {cohort_min_days}+ days at 31 March, aged {min_age}+ "
+                            f"then, {reviewed}",
+        ATTENDED_LATEST: (f"looked after at any time in March {reviewed}"
+                          if latest_review_base == "March" else at_year_end),
+        NOT_REPRESENTED: at_year_end,
+    })
+    out["percent"] = percent(out["numerator"], out["denominator"])
+    return _conform("participation_indicator", out)
+
+
+# --- 2. Parental participation -------------------------------------------------------------
+
+def parental_participation(clean: dict[str, pd.DataFrame], timeliness: pd.DataFrame,
+                           years: list[int]) -> pd.DataFrame:
+    """Reviews by parent role and status, over the reviews with any participant recorded.
+
+    The denominator is the seeds': Central Bedfordshire's 181 reviews are those with a
+    monitoring form, so every role's statuses are shares of the same reviews (mothers
+    attended or consulted: (71 + 52) / 181 = 68%), and shares of roles add up
+    (step parent or connected person: (2 + 4 + 25 + 6) / 181 = 20%).
+    """
+    rows = _not_short_breaks(_table(clean, "review_participants"), timeliness)
+    rows = rows.assign(year_ending=year_of(rows["review_date"]))
+    rows = rows[rows["year_ending"].isin(years)]
+    recorded = (rows.drop_duplicates(["child_id", "review_date"]).groupby("year_ending").size()
+                .reindex(years, fill_value=0))
+    parents = rows[rows["role"].isin(PARENT_ROLES)]
+    grid = _grid(years, ("role", PARENT_ROLES), ("status", codes.PARTICIPATION_STATUSES))
+    counts = (parents.drop_duplicates(["child_id", "review_date", "role"])
+              .groupby(["year_ending", "role", "status"]).size().reindex(grid, fill_value=0))
+    out = counts.rename("reviews").reset_index()
+    out["reviews_recorded"] = out["year_ending"].map(recorded).to_numpy()
+    out["percent"] = percent(out["reviews"], out["reviews_recorded"])
+    return _conform("parental_participation", out)
+
+
+# --- 3. Review quality and RAG -------------------------------------------------------------
+
+def quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                    timeliness: pd.DataFrame, years: list[int],
+                    year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """Held review records of the years, once per basis they belong to, with the child's age.
+
+    What :func:`review_quality` and :func:`rag_distribution` count (pass it to both).
+    """
+    records = _table(clean, "review_records")
+    records = records[records["status"].isin(codes.REVIEW_HELD)]
+    records = _not_short_breaks(records, timeliness)
+    records = records.assign(year_ending=year_of(records["review_date"]))
+    records = records[records["year_ending"].isin(years)].sort_values("review_date", kind="stable")
+    dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    records = records.assign(age=age_at(records["child_id"].map(dob), records["review_date"]))
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    latest = []
+    for year in years:
+        at = year_ends.at(year)
+        in_year = records[(records["year_ending"] == year) & records["child_id"].isin(at["child_id"])]
+        latest.append(in_year.drop_duplicates("child_id", keep="last"))
+    return pd.concat([records.assign(basis=BASIS_YEAR),
+                      *(frame.assign(basis=BASIS_LATEST) for frame in latest)], ignore_index=True)
+
+
+def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                   timeliness: pd.DataFrame, years: list[int], calendar: WorkingCalendar, *,
+                   min_age: int = _DEFAULTS.participation_min_age,
+                   sw_report_working_days: int = _DEFAULTS.sw_report_working_days,
+                   reviews: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of held reviews meeting each checklist item, on both bases (see the schema).
+
+    A blank answer is not counted as a no: it is reported as not recorded and left out
+    of the denominator. The young-person items count reviews of children aged 4+ only.
+    The report deadline is also worked out from the date received: on or before the
+    3rd working day strictly before the review (domain.md's convention). ``reviews`` is
+    :func:`quality_reviews`' output, when the caller already has it.
+    """
+    if reviews is None:
+        reviews = quality_reviews(clean, periods, timeliness, years)
+    grown = (reviews["age"] >= min_age).to_numpy()
+    items = {}
+    for column, label in QUALITY_CHECKLIST.items():
+        applies = grown if column in YOUNG_PERSON_ITEMS else np.ones(len(reviews), dtype=bool)
+        answer = reviews[column].astype("boolean")
+        items[label] = (applies, answer.fillna(False).to_numpy(dtype=bool),
+                        answer.notna().to_numpy())
+    deadline = calendar.add_working_days(reviews["review_date"], -sw_report_working_days)
+    received = reviews["sw_report_received"]
+    items[SW_REPORT_BY_DATES] = (np.ones(len(reviews), dtype=bool),
+                                 (received <= deadline).fillna(False).to_numpy(dtype=bool),
+                                 received.notna().to_numpy())
+    parts = []
+    for label, (applies, met, answered) in items.items():
+        flags = pd.DataFrame({"numerator": met & applies, "denominator": answered & applies,
+                              "not_recorded": ~answered & applies})
+        sums = flags.groupby([reviews["year_ending"].to_numpy(), reviews["basis"].to_numpy()]).sum()
+        grid = _grid(years, ("basis", QUALITY_BASES))
+        parts.append(sums.reindex(grid, fill_value=0).reset_index().assign(measure=label))
+    out = pd.concat(parts, ignore_index=True)
+    out["percent"] = percent(out["numerator"], out["denominator"])
+    # Year, then basis in the contract's order, then measure in the checklist's order.
+    basis_order = out["basis"].map({basis: i for i, basis in enumerate(QUALITY_BASES)})
+    out = out.assign(_basis=basis_order).sort_values(["year_ending", "_basis"], kind="stable")
+    return _conform("review_quality", out)
+
+
+def rag_distribution(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                     timeliness: pd.DataFrame, years: list[int],
+                     reviews: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Green, amber and red ratings among the rated reviews, on both bases."""
+    if reviews is None:
+        reviews = quality_reviews(clean, periods, timeliness, years)
+    rated = reviews[reviews["rag"].isin(codes.RAG)]
+    grid = _grid(years, ("basis", QUALITY_BASES), ("rag", codes.RAG))
+    counts = rated.groupby(["year_ending", "basis", "rag"]).size().reindex(grid, fill_value=0)
+    out = counts.rename("reviews").reset_index()
+    out["rated"] = out.groupby(["year_ending", "basis"])["reviews"].transform("sum")
+    out["percent"] = percent(out["reviews"], out["rated"])
+    return _conform("rag_distribution", out)
+
+
+# --- 4. Population breakdowns at 31 March --------------------------------------------------
+
+ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not given")
+LOCATIONS = ("inside", "outside", "not known")
+PLACEMENT_COUNTS = ("1", "2", "3 or more")
+
+
+def _with_placement_start(episodes: pd.DataFrame, new_placement_rne: tuple[str, ...]) -> pd.DataFrame:
+    """Episodes with the start of the placement they are part of, and whether they start one."""
+    first = episodes["period_id"] != episodes["period_id"].shift()
+    starts = first | episodes["rne"].isin(new_placement_rne)
+    start = episodes["decom"].where(starts).groupby(episodes["period_id"]).ffill()
+    return episodes.assign(starts_placement=starts.to_numpy(), placement_start=start)
+
+
+def placement_location(episodes: pd.DataFrame) -> pd.Series:
+    """inside / outside the authority: PL_LOCATION, else the pre-2013 code's own location."""
+    location = episodes["pl_location"].str.strip().str.upper().map({"IN": "inside",
+                                                                    "OUT": "outside"})
+    return location.fillna(episodes["place"].map(codes.PLACE_LOCATION)).fillna("not known")
+
+
+def _placements_in_year(episodes: pd.DataFrame, periods: pd.DataFrame, year: int) -> pd.Series:
+    """Placements each child had in the year: the one held on 1 April and every new one since."""
+    when, before = year_end(year), year_end(year - 1)
+    live = episodes[(episodes["decom"] <= when)
+                    & (episodes["dec"].isna() | (episodes["dec"] > before))]
+    short = live["period_id"].map(periods.set_index("period_id")["short_breaks"]).fillna(False)
+    short = short.astype(bool)
+    live = live[~short.to_numpy()]
+    counted = live["starts_placement"] | ~live["period_id"].duplicated()
+    return counted.groupby(live["child_id"]).sum()
+
+
+def _counts(series: pd.Series, categories: tuple[str, ...] | None) -> pd.Series:
+    counts = series.value_counts()
+    return counts.reindex(categories, fill_value=0) if categories else counts.sort_index()
+
+
+def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                          years: list[int], *,
+                          distance_miles: float = _DEFAULTS.distance_miles,
+                          stability_max_age: int = _DEFAULTS.stability_max_age,
+                          stability_months_looked_after: int = _DEFAULTS.stability_months_looked_after,
+                          stability_months_same_placement: int =
+                          _DEFAULTS.stability_months_same_placement,
+                          new_placement_rne: tuple[str, ...] = _DEFAULTS.new_placement_rne,
+                          year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """Children looked after at 31 March by ethnicity, placement location, distance, stability.
+
+    Placement stability (former NI 63): children under 16 at 31 March whose period of care
+    began 2.5+ years earlier, and of them those whose current placement began 2+ years
+    earlier. A placement begins with the period or with an episode whose RNE is a placement
+    change (P, T, B or U). Placements in the year (former NI 62) counts the placement held
+    on 1 April (or at the period's start) plus every placement change, over all the child's
+    periods in the year.
+    """
+    children = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")
+    ethnic = children["ethnic"].str.strip().str.upper()
+    group_of = {code: codes.ethnic_group(code) for code in ethnic.dropna().unique()}
+    ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    episodes = _with_placement_start(year_ends.episodes, new_placement_rne)
+    far, near = f"over {distance_miles:g} miles", f"{distance_miles:g} miles or less"
+    same, moved = (f"same placement {stability_months_same_placement / 12:g}+ years",
+                   f"placement under {stability_months_same_placement / 12:g} years")
+    parts = []
+    for year in years:
+        when = year_end(year)
+        at = looked_after_at(episodes, periods, when)
+        location = placement_location(at)
+        distance = at["pl_distance"]
+        age = age_on(at["child_id"].map(children["dob"]), when)
+        eligible = at[((age < stability_max_age)
+                       & (at["period_start"] <= when - pd.DateOffset(
+                           months=stability_months_looked_after))).to_numpy()]
+        stable = eligible["placement_start"] <= when - pd.DateOffset(
+            months=stability_months_same_placement)
+        moves = at["child_id"].map(_placements_in_year(episodes, periods, year)).fillna(1)
+        everyone = len(at)
+        breakdowns = {
+            "ethnicity group": (at["child_id"].map(ethnic_group).fillna("Not given"),
+                                ETHNIC_GROUPS, everyone),
+            "placement location": (location, LOCATIONS, everyone),
+            "placement group and location": (
+                at["place"].map(codes.PLACE_GROUP).fillna("other") + ", " + location, None,
+                everyone),
+            "placement code": (at["place"], None, everyone),
+            "placement distance": (pd.Series(np.select(
+                [distance > distance_miles, distance <= distance_miles], [far, near],
+                "not known"), index=at.index), (far, near, "not known"), everyone),
+            "placement stability": (pd.Series(np.where(stable, same, moved), index=eligible.index,
+                                              dtype=object), (same, moved), len(eligible)),
+            "placements in the year": (pd.Series(np.where(moves >= 3, "3 or more",
+                                                          moves.astype(int).astype(str)),
+                                                 index=at.index), PLACEMENT_COUNTS, everyone),
+        }
+        for name, (values, categories, denominator) in breakdowns.items():
+            counts = _counts(values, categories)
+            parts.append(pd.DataFrame({"year_ending": year, "breakdown": name,
+                                       "category": counts.index.astype(str),
+                                       "children": counts.to_numpy(dtype="int64"),
+                                       "denominator": denominator}))
+    columns = ["year_ending", "breakdown", "category", "children", "denominator"]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    out["percent"] = percent(out["children"], out["denominator"])
+    return _conform("population_breakdowns", out)
+
+
+# --- 5. IRO workforce ----------------------------------------------------------------------
+
+def month_ends(years: list[int]) -> pd.DataFrame:
+    """The twelve month ends of each year ending 31 March (30 April ... 31 March)."""
+    parts = [pd.DataFrame({"year_ending": year, "month_end": pd.date_range(
+        year_end(year - 1) + pd.Timedelta(days=1), year_end(year), freq="ME")}) for year in years]
+    if not parts:
+        return pd.DataFrame({"year_ending": pd.Series(dtype="int64"),
+                             "month_end": pd.Series(dtype="datetime64[us]")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _open_on(frame: pd.DataFrame, dates: pd.DataFrame, column: str = "month_end") -> pd.DataFrame:
+    """Rows of ``frame`` (from_date / to_date, to_date the last day) open on each date."""
+    crossed = frame.merge(dates, how="cross")
+    on = (crossed["from_date"] <= crossed[column]) & (
+        crossed["to_date"].isna() | (crossed["to_date"] >= crossed[column]))
+    return crossed[on]
+
+
+def _staff_on(staff: pd.DataFrame, dates: pd.DataFrame) -> pd.DataFrame:
+    """Each IRO's spell of hours on each date (the latest-starting one if spells overlap)."""
+    on = _open_on(staff.sort_values("from_date", kind="stable"), dates)
+    return on.drop_duplicates(["iro_id", "month_end"], keep="last")
+
+
+def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: list[int], *,
+                  caseload_low: int = _DEFAULTS.caseload_low,
+                  caseload_high: int = _DEFAULTS.caseload_high,
+                  default_iro_share: float = _DEFAULTS.default_iro_share,
+                  year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """IROs, FTE and caseloads at 31 March, the year's month-end peak, and IROs per child.
+
+    Peak: at each month end, children with an open allocation to an IRO divided by that
+    IRO's IRO-role FTE then (IROs not in post, or with no IRO time, are left out); the
+    highest over IROs and month ends. IROs per child: distinct IROs allocated to the child
+    at some time in the year.
+    """
+    staff = _table(clean, "iro_staff")
+    staff = staff.assign(iro_fte=staff["fte"] * staff["iro_share"].fillna(default_iro_share))
+    allocations = _table(clean, "iro_allocations")
+    ends = month_ends(years)
+    staff_on = _staff_on(staff, ends)
+    load = (_open_on(allocations, ends).groupby(["iro_id", "month_end"])["child_id"].nunique()
+            .rename("children").reset_index())
+    load = load.merge(staff_on[["iro_id", "month_end", "year_ending", "iro_fte"]],
+                      on=["iro_id", "month_end"])
+    load = load[load["iro_fte"] > 0]
+    load = load.assign(caseload=load["children"] / load["iro_fte"])
+    peak = load.sort_values(["caseload", "month_end"], kind="stable").drop_duplicates(
+        "year_ending", keep="last").set_index("year_ending")
+    # The year's last month end is its 31 March.
+    at_end = staff_on[staff_on["month_end"].dt.month == 3]
+    at_end = at_end.groupby("year_ending").agg(iros_in_post=("iro_id", "nunique"),
+                                               fte=("fte", "sum"), iro_fte=("iro_fte", "sum"))
+    out = at_end.reindex(years).fillna(0).rename_axis("year_ending").reset_index()
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    out["children_looked_after"] = [len(year_ends.at(y)) for y in years]
+    average = out["children_looked_after"] / out["iro_fte"].where(out["iro_fte"] > 0)
+    out["average_caseload"] = average.round(1)
+    out["recommended_min"], out["recommended_max"] = caseload_low, caseload_high
+    out["caseload_band"] = pd.Series(np.select(
+        [average < caseload_low, average > caseload_high, average.notna()],
+        ["below", "above", "within"], ""), dtype=object).replace("", None)
+    out["peak_caseload"] = peak["caseload"].reindex(years).astype(float).round(1).to_numpy()
+    out["peak_month_end"] = peak["month_end"].reindex(years).to_numpy()
+    iros = _iros_per_child(allocations, years)
+    return _conform("iro_workforce", out.merge(iros, on="year_ending", how="left"))
+
+
+def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Per year: children allocated at some time in it, and how many had 1, 2 or 3+ IROs."""
+    # Typed explicitly: with no complete year yet the lists are empty.
+    spans = pd.DataFrame({"year_ending": pd.Series(years, dtype="int64"),
+                          "start": pd.Series([year_end(y - 1) + pd.Timedelta(days=1) for y in years],
+                                             dtype="datetime64[us]"),
+                          "end": pd.Series([year_end(y) for y in years], dtype="datetime64[us]")})
+    crossed = allocations.merge(spans, how="cross")
+    live = crossed[(crossed["from_date"] <= crossed["end"])
+                   & (crossed["to_date"].isna() | (crossed["to_date"] >= crossed["start"]))]
+    per_child = live.groupby(["year_ending", "child_id"])["iro_id"].nunique().clip(upper=3)
+    counts = per_child.groupby(level="year_ending").value_counts().unstack(fill_value=0)
+    counts = counts.reindex(index=years, columns=[1, 2, 3], fill_value=0)
+    counts.columns = ["children_one_iro", "children_two_iros", "children_three_plus_iros"]
+    counts["children_allocated"] = counts.sum(axis=1)
+    return counts.rename_axis("year_ending").reset_index()
+
+
+# --- 6. Disputes ---------------------------------------------------------------------------
+
+def disputes_by_stage(clean: dict[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
+    """Dispute steps raised, resolved and open at 31 March, per year and stage."""
+    disputes = _table(clean, "disputes")
+    grid = _grid(years, ("stage", codes.DISPUTE_STAGES))
+    raised = disputes.assign(year_ending=year_of(disputes["raised_date"])).groupby(
+        ["year_ending", "stage"]).agg(raised=("child_id", "size"), children=("child_id", "nunique"))
+    resolved = disputes.assign(year_ending=year_of(disputes["resolved_date"])).groupby(
+        ["year_ending", "stage"]).size().rename("resolved")
+    ends = pd.DataFrame({"year_ending": years, "end": [year_end(y) for y in years]})
+    crossed = disputes.merge(ends, how="cross")
+    open_ = crossed[(crossed["raised_date"] <= crossed["end"])
+                    & (crossed["resolved_date"].isna() | (crossed["resolved_date"] > crossed["end"]))]
+    open_ = open_.groupby(["year_ending", "stage"]).size().rename("open_at_year_end")
+    out = pd.concat([raised.reindex(grid), resolved.reindex(grid), open_.reindex(grid)], axis=1)
+    return _conform("disputes_by_stage", out.fillna(0).astype("int64").reset_index())
+
+
+# --- 7. Trends -----------------------------------------------------------------------------
+
+def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd.DataFrame,
+           indicator: pd.DataFrame, participation: pd.DataFrame, years: list[int],
+           year_ends: YearEnds | None = None) -> pd.DataFrame:
+    """Headline measures over all years, long: (year_ending, measure, unit, value).
+
+    ``indicator`` is the rules' reviewed-within-timescales table
+    (``RuleResults.indicator``); ``participation`` the output of
+    :func:`participation_indicator`. Reviews held are those outside short breaks.
+    """
+    year_ends = year_ends or YearEnds.of(clean, periods)
+    reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
+    reviews = reviews.assign(year_ending=year_of(reviews["review_date"]))
+    by_year = reviews.groupby("year_ending")
+    timely = indicator.set_index("year_ending").reindex(years)
+    views = participation.set_index(["measure", "year_ending"])["percent"]
+    values = {
+        "looked after at 31 March": [len(year_ends.at(y)) for y in years],
+        "reviews held in the year": by_year.size().reindex(years, fill_value=0),
+        "children reviewed in the year": by_year["child_id"].nunique().reindex(years,
+                                                                               fill_value=0),
+        "reviewed within timescales cohort": timely["cohort"],
+        "reviewed within timescales": timely["reviewed_on_time"],
+        "reviewed within timescales %": timely["percent"],
+        "communicated views at every review %": views.get(VIEWS_EVERY_REVIEW,
+                                                          pd.Series(dtype=float)).reindex(years),
+        "attended most recent review %": views.get(ATTENDED_LATEST,
+                                                   pd.Series(dtype=float)).reindex(years),
+    }
+    parts = [pd.DataFrame({"year_ending": years, "measure": measure, "unit": TREND_MEASURES[measure],
+                           "value": np.asarray(value, dtype=float)})
+             for measure, value in values.items()]
+    out = pd.concat(parts, ignore_index=True).sort_values(["year_ending"], kind="stable")
+    return _conform("trends", out)
+
+
+# --- All of them ---------------------------------------------------------------------------
+
+def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
+                    timeliness: pd.DataFrame, indicator: pd.DataFrame, years: list[int],
+                    calendar: WorkingCalendar, thresholds: Thresholds | None = None
+                    ) -> dict[str, pd.DataFrame]:
+    """Every yearly indicator mart, by name (the keys of ``INDICATOR_MODELS``)."""
+    if not years:
+        # Nothing has reached a 31 March yet: every mart is published empty.
+        return {name: _conform(name, pd.DataFrame(columns=[c for c in schema.columns
+                                                           if c != "authority"]))
+                for name, schema in INDICATOR_MODELS.items()}
+    t = asdict(thresholds or _DEFAULTS)
+    year_ends = YearEnds.of(clean, periods)
+    participation = participation_indicator(clean, periods, timeliness, years,
+                                            cohort_min_days=t["cohort_min_days"],
+                                            min_age=t["participation_min_age"],
+                                            latest_review_base=t["latest_review_base"],
+                                            year_ends=year_ends)
+    reviewed = quality_reviews(clean, periods, timeliness, years, year_ends)
+    return {
+        "participation_indicator": participation,
+        "parental_participation": parental_participation(clean, timeliness, years),
+        "review_quality": review_quality(clean, periods, timeliness, years, calendar,
+                                         min_age=t["participation_min_age"],
+                                         sw_report_working_days=t["sw_report_working_days"],
+                                         reviews=reviewed),
+        "rag_distribution": rag_distribution(clean, periods, timeliness, years, reviewed),
+        "population_breakdowns": population_breakdowns(
+            clean, periods, years, distance_miles=t["distance_miles"],
+            stability_max_age=t["stability_max_age"],
+            stability_months_looked_after=t["stability_months_looked_after"],
+            stability_months_same_placement=t["stability_months_same_placement"],
+            new_placement_rne=t["new_placement_rne"], year_ends=year_ends),
+        "iro_workforce": iro_workforce(clean, periods, years, caseload_low=t["caseload_low"],
+                                       caseload_high=t["caseload_high"],
+                                       default_iro_share=t["default_iro_share"],
+                                       year_ends=year_ends),
+        "disputes_by_stage": disputes_by_stage(clean, years),
+        "trends": trends(clean, periods, timeliness, indicator, participation, years,
+                         year_ends),
+    }

@@ -1,0 +1,99 @@
+"""Yearly statistics at 31 March: the looked-after population and reviews within timescales."""
+
+import numpy as np
+import pandas as pd
+from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, SEX
+
+from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.timeliness import outstanding
+
+#: The timeliness cohort: looked after for at least this long at 31 March.
+COHORT_MIN_DAYS = 28
+
+
+def year_end(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year=year, month=3, day=31)
+
+
+def years_covered(episodes: pd.DataFrame, as_of: pd.Timestamp) -> list[int]:
+    """Years ending 31 March from the first with anyone looked after up to ``as_of``."""
+    if episodes.empty:
+        return []
+    first = episodes["decom"].min()
+    start = first.year + (1 if first > year_end(first.year) else 0)
+    last = as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1
+    return list(range(start, last + 1))
+
+
+def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """The episode each child is in at the end of ``when`` (a child leaving that day is out)."""
+    open_ = (episodes["decom"] <= when) & (episodes["dec"].isna() | (episodes["dec"] > when))
+    return episodes[open_].drop_duplicates("child_id", keep="last")
+
+
+def age_on(dob: pd.Series, when: pd.Timestamp) -> pd.Series:
+    before_birthday = (dob.dt.month > when.month) | (
+        (dob.dt.month == when.month) & (dob.dt.day > when.day))
+    return when.year - dob.dt.year - before_birthday.astype(int)
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    bins = [lo for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2] + 1]
+    return pd.cut(age, bins=bins, right=False, labels=[name for name, _, _ in AGE_BANDS]
+                  ).astype(object)
+
+
+def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.DataFrame,
+                   years: list[int]) -> pd.DataFrame:
+    """Children looked after at 31 March (short breaks excluded, as in the DfE statistics)."""
+    dob = children.set_index("child_id")["dob"]
+    sex = children.set_index("child_id")["sex"].map(SEX)
+    short = periods.set_index("period_id")["short_breaks"].astype(bool)
+    parts = []
+    for year in years:
+        when = year_end(year)
+        at = episodes_at(episodes, when)
+        at = at[~at["period_id"].map(short).to_numpy()]
+        frame = pd.DataFrame({
+            "year_ending": year,
+            "age_band": age_band(age_on(at["child_id"].map(dob), when)).to_numpy(),
+            "gender": at["child_id"].map(sex).fillna("unknown").to_numpy(),
+            "legal_status_group": at["ls"].map(LS_GROUP).fillna("other").to_numpy(),
+            "placement_group": at["place"].map(PLACE_GROUP).fillna("other").to_numpy(),
+        })
+        parts.append(frame)
+    columns = ["year_ending", "age_band", "gender", "legal_status_group", "placement_group"]
+    if not parts:
+        return pd.DataFrame(columns=[*columns, "children"])
+    counts = pd.concat(parts).groupby(columns, dropna=False).size().rename("children")
+    return counts.reset_index().astype({"children": "int64", "year_ending": "int64"})
+
+
+def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: pd.DataFrame,
+                         timeliness: pd.DataFrame, years: list[int],
+                         calendar: WorkingCalendar) -> pd.DataFrame:
+    """Reviewed within timescales per year: cohort, numerator and percent."""
+    rows = []
+    for year in years:
+        when = year_end(year)
+        at = episodes_at(episodes, when)
+        period = periods.set_index("period_id").loc[at["period_id"]]
+        in_cohort = (
+            (period["period_start"] <= when - pd.Timedelta(days=COHORT_MIN_DAYS)).to_numpy()
+            & ~period["short_breaks"].astype(bool).to_numpy()
+            & ~at["place"].isin(PLACE_ADOPTION).to_numpy()
+        )
+        cohort = at.loc[in_cohort, ["child_id", "period_id"]]
+        in_year = timeliness[(timeliness["review_date"] > year_end(year - 1))
+                             & (timeliness["review_date"] <= when)
+                             & timeliness["excluded_reason"].isna()]
+        late_children = set(in_year.loc[~in_year["on_time"].astype(bool), "child_id"])
+        due = outstanding(cycles[cycles["period_id"].isin(cohort["period_id"])], timeliness,
+                          when, calendar)
+        # Due on or before 31 March and still not held: late, whatever comes after.
+        unheld = set(due.loc[due["due_date"] <= when, "child_id"])
+        ok = ~cohort["child_id"].isin(late_children | unheld)
+        n, k = len(cohort), int(ok.sum())
+        rows.append({"year_ending": year, "cohort": n, "reviewed_on_time": k,
+                     "percent": round(100 * k / n, 1) if n else np.nan})
+    return pd.DataFrame(rows, columns=["year_ending", "cohort", "reviewed_on_time", "percent"])

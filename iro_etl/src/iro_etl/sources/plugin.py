@@ -1,0 +1,65 @@
+"""The source plugin contract: what a plugin for one case-recording system provides.
+
+A plugin knows one system's exports and nothing else. It recognises its files,
+reads them with lineage (file, sheet, Excel row) and maps them onto the
+canonical tables as text; typing, validation and rules are the core's job.
+Plugins register a subclass of :class:`SourcePlugin` under the entry-point
+group ``iro_etl.sources``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from iro_etl.quality.failures import Failure
+
+
+@dataclass
+class SourceData:
+    """What a plugin read from one export: canonical text frames with lineage, and read failures."""
+
+    system: str
+    tables: dict[str, pd.DataFrame]
+    failures: list[Failure] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+class SourcePlugin(ABC):
+    """One case-recording system's exports."""
+
+    #: Registry name, as used in authorities.yaml and on the command line.
+    name: ClassVar[str]
+    #: One line for people choosing a plugin.
+    description: ClassVar[str]
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        """``options`` is the authority's ``options`` block from authorities.yaml.
+
+        Two keys mean the same for every plugin: ``columns`` ({table: {canonical column:
+        [extra accepted headers]}}, see :meth:`iro_etl.sources.readers.TableSpec.extended`) and
+        ``codes`` ({table: {column: {local value: canonical code}}}, applied by the core
+        after reading). A plugin may define others and must document them.
+        """
+        self.options: dict[str, Any] = dict(options or {})
+
+    def extra_headers(self, table: str) -> dict[str, list[str]]:
+        """This authority's extra accepted headers for ``table`` (its ``columns`` option)."""
+        return dict((self.options.get("columns") or {}).get(table) or {})
+
+    @abstractmethod
+    def recognise(self, path: Path | str) -> bool:
+        """Whether ``path`` (a file, a folder or a database URL) looks like this system's export."""
+
+    @abstractmethod
+    def read(self, path: Path | str) -> SourceData:
+        """Read an export (file, folder or database URL) onto the canonical tables, never raising."""
+
+    def column_names(self) -> dict[str, dict[str, str]]:
+        """Per table, canonical column -> the name a person sees in this system's export."""
+        return {}

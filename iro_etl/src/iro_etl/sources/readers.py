@@ -1,0 +1,253 @@
+"""Reading tabular exports with lineage: encodings, title rows, renamed headers, ragged rows.
+
+A reader never raises on bad data: what it cannot read becomes a failure
+record naming the file, row and column, and every row it can read is kept.
+Fully blank rows carry no data; they are reported and left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
+
+from iro_etl.quality.failures import Failure
+
+#: How far down a sheet to look for the header row (exports put titles above it).
+HEADER_SEARCH_ROWS = 15
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one canonical table appears in an export: accepted header names per column."""
+
+    table: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...] = ()
+
+    def extended(self, extra: dict[str, list[str]]) -> TableSpec:
+        """The same table accepting more header names (an authority's renamed columns)."""
+        unknown = set(extra) - set(self.columns)
+        if unknown:
+            raise ValueError(f"{self.table}: no such columns {sorted(unknown)}")
+        columns = {col: (*aliases, *extra.get(col, ())) for col, aliases in self.columns.items()}
+        return TableSpec(self.table, columns, self.required)
+
+    def display(self, column: str) -> str:
+        """The name a person sees in the export: the first accepted header."""
+        return (self.columns[column] or (column,))[0]
+
+    def lookup(self) -> dict[str, str]:
+        """Normalised header name -> canonical column."""
+        return {normalise_header(alias): col for col, aliases in self.columns.items()
+                for alias in (col, *aliases)}
+
+
+def normalise_header(name: object) -> str:
+    """Header text compared case-, space- and punctuation-insensitively."""
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of an export: UTF-8 (with or without BOM), else Windows-1252. Second value: fell back."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), True
+
+
+def find_header(rows: list[list[str]], spec: TableSpec) -> tuple[int, dict[int, str]]:
+    """Index of the header row among the first rows, and its cell position -> canonical column."""
+    lookup = spec.lookup()
+    best, best_map = -1, {}
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        mapping = {j: lookup[h] for j, cell in enumerate(cells)
+                   if (h := normalise_header(cell)) in lookup}
+        if len(set(mapping.values())) > len(set(best_map.values())):
+            best, best_map = i, mapping
+    return best, best_map
+
+
+def frame_from_rows(
+    rows: list[list[str]], spec: TableSpec, source: str, sheet: str | None = None,
+) -> tuple[pd.DataFrame, list[Failure]]:
+    """Canonical text frame from a grid of cells (header row found among the first rows)."""
+    failures: list[Failure] = []
+    columns = list(spec.columns)
+    header_at, mapping = find_header(rows, spec)
+    if header_at < 0:
+        failures.append(Failure(spec.table, source, "missing_column", sheet=sheet, row=1,
+                                column_name=", ".join(map(spec.display, spec.required or columns))))
+        return empty_frame(spec), failures
+    width = len(rows[header_at])
+    # Keep the first occurrence of a column named twice.
+    positions: dict[str, int] = {}
+    for j, col in mapping.items():
+        positions.setdefault(col, j)
+    failures += [Failure(spec.table, source, "missing_column", sheet=sheet, row=header_at + 1,
+                         column_name=spec.display(col)) for col in spec.required if col not in positions]
+    body = rows[header_at + 1:]
+    first_row = header_at + 2
+    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
+    if (lengths != width).any():
+        for i in np.flatnonzero(lengths != width):
+            cells = body[i]
+            extra = any(c.strip() for c in cells[width:])
+            if extra or (len(cells) < width and any(c.strip() for c in cells)):
+                failures.append(Failure(spec.table, source, "bad_row_shape", sheet=sheet,
+                                        row=first_row + int(i), value=str(len(cells))))
+            body[i] = (cells + [""] * width)[:width]
+    grid = pd.DataFrame(body, columns=range(width), dtype="string") if body else None
+    data = {}
+    for col in columns:
+        if grid is not None and col in positions:
+            data[col] = grid[positions[col]].str.strip().replace("", pd.NA)
+        else:
+            data[col] = pd.Series(pd.NA, index=range(len(body)), dtype="string")
+    frame = pd.DataFrame(data, index=range(len(body)))
+    frame[SOURCE_FILE] = source
+    frame[SHEET] = sheet
+    frame[ROW] = np.arange(first_row, first_row + len(body), dtype=np.int64)
+    blank = np.fromiter((not "".join(cells).strip() for cells in body), dtype=bool,
+                        count=len(body))
+    for row in frame.loc[blank, ROW]:
+        failures.append(Failure(spec.table, source, "blank_row", sheet=sheet, row=int(row)))
+    return frame.loc[~blank].reset_index(drop=True), failures
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="string") for c in spec.columns})
+    frame[SOURCE_FILE] = pd.Series(dtype="string")
+    frame[SHEET] = pd.Series(dtype="string")
+    frame[ROW] = pd.Series(dtype="int64")
+    return frame
+
+
+def read_csv_rows(path: Path, table: str) -> tuple[list[list[str]], list[Failure]]:
+    """All rows of a CSV file as text cells, with failures for unreadable or empty files."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Failure(table, name, "unreadable_file", value=exc.strerror or str(exc))]
+    if not data.strip():
+        return [], [Failure(table, name, "empty_file")]
+    text, fell_back = decode(data)
+    failures = [Failure(table, name, "not_utf8")] if fell_back else []
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [], [*failures, Failure(table, name, "unreadable_file", value=str(exc))]
+    return rows, failures
+
+
+def read_csv_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Failure]]:
+    """One CSV export file onto one canonical table."""
+    rows, failures = read_csv_rows(path, spec.table)
+    if not rows:
+        return empty_frame(spec), failures
+    frame, more = frame_from_rows(rows, spec, path.name)
+    return frame, failures + more
+
+
+def csv_header(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
+    """The first rows of a CSV file (for recognising exports), [] when unreadable."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return []
+    text, _ = decode(head)
+    lines = text.splitlines()[:max_rows]
+    try:
+        return list(csv.reader(lines))
+    except csv.Error:
+        return []
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def workbook_headers(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> dict[str, list[list[str]]]:
+    """The first rows of each sheet of an .xlsx workbook, read cheaply; {} when unreadable.
+
+    For recognising an export or locating a header: the sheets are streamed, not loaded,
+    so a large workbook costs no more than its first rows.
+    """
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # any workbook openpyxl cannot open has no header to give
+        return {}
+    try:
+        return {sheet.title: [["" if v is None else str(v) for v in row]
+                              for row in islice(sheet.iter_rows(values_only=True), max_rows)]
+                for sheet in workbook.worksheets}
+    except Exception:  # a damaged sheet: the caller goes on without it
+        return {}
+    finally:
+        workbook.close()
+
+
+def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], list[Failure]]:
+    """Every sheet of an .xlsx workbook as rows of text cells; merged cells repeat their value.
+
+    Dates typed as dates come out as ISO text; dates typed as numbers stay serial numbers,
+    which the date parser reads.
+    """
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return {}, [Failure(table, path.name, "unreadable_file", value=str(exc))]
+    sheets = {}
+    for sheet in workbook.worksheets:
+        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            top = grid[merged.min_row - 1][merged.min_col - 1]
+            for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    grid[r][c] = top
+        while grid and not any(cell.strip() for cell in grid[-1]):
+            grid.pop()
+        sheets[sheet.title] = grid
+    return sheets, []
+
+
+def classify_header(rows: list[list[str]], specs: tuple[TableSpec, ...], *, strict: bool = False
+                    ) -> TableSpec | None:
+    """The table whose header is among ``rows``: it names the table's key (its first required
+    column) and most of its required columns, or all of them when ``strict``.
+
+    Reading is best lenient (the missing columns are then reported); recognising an export
+    is best strict, so another system's file sharing a few headers is not claimed. Tables
+    share columns (a child id, a review date): the best share of required columns wins, then
+    the most columns matched.
+    """
+    best, best_score = None, (0.0, 0)
+    for spec in specs:
+        matched = set(find_header(rows, spec)[1].values())
+        share = len(matched & set(spec.required)) / len(spec.required)
+        score = (share, len(matched))
+        enough = share == 1 if strict else share > 0.5
+        if spec.required[0] in matched and enough and score > best_score:
+            best, best_score = spec, score
+    return best
