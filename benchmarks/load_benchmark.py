@@ -29,11 +29,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
+from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish
-from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.sources.registry import get_plugin
+from iro_etl.pipeline import all_marts, export_rules, read_export, validate_export
 from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 
 AS_OF = "2014-03-31"
 AUTHORITY = "BENCH"
@@ -58,15 +58,17 @@ def peak_rss_mib() -> float:
 
 def load(folder: Path, db_url: str, system: str) -> dict[str, float]:
     """One load in this process: seconds per stage, rows read and published, peak memory."""
-    plugin = get_plugin(system)
     engine = make_engine(db_url)
     baseline = peak_rss_mib()
     marks = [time.perf_counter()]
-    export = read_export(AUTHORITY, plugin, folder, pd.Timestamp(AS_OF))
+    export = read_export(Authority.ad_hoc(AUTHORITY, system, folder), pd.Timestamp(AS_OF))
     marks.append(time.perf_counter())
     validated = validate_export(export)
     marks.append(time.perf_counter())
-    _, marts = build_marts(export, validated, WorkingCalendar(), b"benchmark key")
+    built = all_marts(export, validated, export_rules(export, validated), b"benchmark key")
+    if built.rejected:
+        raise RuntimeError(f"marts break their contract: {built.rejected}")
+    marts = built.frames
     marks.append(time.perf_counter())
     publish(engine, AUTHORITY, marts)
     marks.append(time.perf_counter())
@@ -83,7 +85,7 @@ def run(n_children: int, defect_rate: float, db_url: str | None, work: Path, sys
     folder = work / f"{system}-{n_children}"
     start = time.perf_counter()
     truth = generate(n_children, as_of=AS_OF, seed=0, defect_rate=defect_rate)
-    get_plugin(system).write_synthetic(truth, folder)
+    write_export(system, truth, folder)
     generated = time.perf_counter() - start
     del truth
     url = db_url or f"sqlite:///{work / f'bench-{system}-{n_children}.db'}"

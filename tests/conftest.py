@@ -8,12 +8,21 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from iro_etl.marts.build import RuleResults
+from iro_etl.pipeline import Export, all_marts, export_rules, validate_export
 from iro_testdata.synthetic import GroundTruth, generate
 from iro_testdata.writers import write_export
 from seed_loading import LoadedSeed, load_seed
 
 AS_OF = pd.Timestamp("2014-03-31")
 PG_URL = os.environ.get("IRO_ETL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def load_marts(export: Export, key: bytes = b"k") -> dict[str, pd.DataFrame]:
+    """Every mart of one export, through the load's own stages; none may break its contract."""
+    validated = validate_export(export)
+    marts = all_marts(export, validated, export_rules(export, validated), key)
+    assert not marts.rejected, marts.rejected
+    return marts.frames
 
 
 @pytest.fixture(scope="session")

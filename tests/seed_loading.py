@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 from equivalence import assert_same_as_truth
-from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.config import Authority
+from iro_etl.marts.build import RuleResults
 from iro_etl.marts.publish import make_engine, publish_load
-from iro_etl.pipeline import Export, build_marts, read_export, validate_export
+from iro_etl.pipeline import Export, all_marts, export_rules, read_export, validate_export
 from iro_etl.quality.validation import ValidatedTables
-from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_testdata.seed_scenarios import SCENARIOS
 from iro_testdata.synthetic import GroundTruth
@@ -29,11 +29,11 @@ def load_seed(name: str, dest: Path) -> LoadedSeed:
     scenario = SCENARIOS[name]
     truth = scenario.build()
     write_export(scenario.system, truth, dest)
-    export = read_export(scenario.code, scenario.system, dest, scenario.as_of)
+    authority = Authority(scenario.code, name, scenario.system, dest, policies=scenario.policies)
+    export = read_export(authority, scenario.as_of)
     validated = validate_export(export)
     assert validated.failures.empty, validated.failures.head(20).to_string()
-    return LoadedSeed(truth, export, validated, apply_rules(validated.clean, scenario.as_of,
-                                                     WorkingCalendar(), scenario.policies))
+    return LoadedSeed(truth, export, validated, export_rules(export, validated))
 
 
 def assert_read_back_whole(name: str, seed: LoadedSeed, system: str) -> None:
@@ -48,9 +48,9 @@ def published_comparison(name: str, seed: LoadedSeed, db_url: str) -> pd.DataFra
     scenario = SCENARIOS[name]
     engine = make_engine(db_url)
     try:
-        _, marts = build_marts(seed.export, seed.validated, WorkingCalendar(), b"seed key",
-                               scenario.policies)
-        publish_load(engine, scenario.code, marts, seed.export.load_id, scenario.as_of)
+        marts = all_marts(seed.export, seed.validated, seed.results, b"seed key")
+        assert not marts.rejected, marts.rejected
+        publish_load(engine, scenario.code, marts.frames, seed.export.load_id, scenario.as_of)
         return scenario.compare(engine, scenario.code)
     finally:
         engine.dispose()

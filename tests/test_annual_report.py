@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
+from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load, read_mart
-from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.pipeline import read_export
 from iro_etl.reports.annual_report import write_annual_report
-from iro_etl.rules.calendar import WorkingCalendar
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
 from openpyxl import load_workbook
@@ -18,8 +18,8 @@ SHEETS = ["Cover", "Population", "Timeliness", "Participation", "Parental partic
 
 
 def _publish(engine, authority: str, system: str, folder: Path) -> None:
-    export = read_export(authority, system, folder, AS_OF)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    export = read_export(Authority.ad_hoc(authority, system, folder), AS_OF)
+    marts = load_marts(export, b"k")
     publish_load(engine, authority, marts, export.load_id, AS_OF)
 
 

@@ -17,10 +17,10 @@ def test_thresholds_feed_flags_and_indicators(tmp_path):
                              "        distance_miles: 25\n")
     policies = load_authorities(path)["A"].policies
     assert policies.restart_on_unplanned_move
-    assert policies.flags.caseload_high == 80 and policies.indicators.caseload_high == 80
-    assert policies.flags.notify_working_days == 3
-    assert policies.indicators.distance_miles == 25
-    assert policies.flags.sw_report_working_days == 3  # untouched default
+    assert policies.thresholds.caseload_high == 80
+    assert policies.thresholds.notify_working_days == 3
+    assert policies.thresholds.distance_miles == 25
+    assert policies.thresholds.sw_report_working_days == 3  # untouched default
 
 
 def test_unknown_threshold_or_policy_is_named(tmp_path):
@@ -34,7 +34,7 @@ def test_unknown_threshold_or_policy_is_named(tmp_path):
 
 def test_latest_review_base_can_be_the_month_of_march(tmp_path):
     path = _config(tmp_path, "      thresholds:\n        latest_review_base: March\n")
-    assert load_authorities(path)["A"].policies.indicators.latest_review_base == "March"
+    assert load_authorities(path)["A"].policies.thresholds.latest_review_base == "March"
 
 
 def test_the_example_config_loads():
@@ -43,5 +43,5 @@ def test_the_example_config_loads():
     example = Path(__file__).resolve().parents[1] / "authorities.example.yaml"
     authority = load_authorities(example)["822"]
     assert authority.system == "ssda903" and authority.calendar.subdiv == "ENG"
-    assert authority.policies.flags.caseload_high == 70
+    assert authority.policies.thresholds.caseload_high == 70
     assert authority.options["codes"]["children"]["sex"] == {"M": "1", "F": "2"}

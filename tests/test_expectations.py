@@ -10,15 +10,15 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 import sqlalchemy as sa
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
 from iro_assets.definitions import defs
 from iro_assets.expectations import check_name
 from iro_assets.partitions import authority_partitions
+from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load, sql_table
-from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.pipeline import read_export
 from iro_etl.reports.data_docs import build_data_docs, remote_references
 from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_marts
-from iro_etl.rules.calendar import WorkingCalendar
 from iro_schemas.marts import MART_MODELS
 
 IN_SET = "expect_column_values_to_be_in_set"
@@ -28,8 +28,8 @@ BROKEN = [f"{IN_SET}(review_type)"]
 @pytest.fixture(scope="module")
 def load(messy_export):
     """The messy export read, validated and built into marts once for the module."""
-    export = read_export("LA1", "ssda903", messy_export, AS_OF)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    export = read_export(Authority.ad_hoc("LA1", "ssda903", messy_export), AS_OF)
+    marts = load_marts(export, b"k")
     return export, marts
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 import pandas as pd
 from iro_etl.sources.registry import available, detect
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
@@ -22,7 +23,7 @@ folder = Path(sys.argv[1])
 truth = generate(50, as_of="2014-03-31", seed=3)
 write_export("example", truth, folder)
 assert detect(folder).name == "example"
-validated = validate_export(read_export("X", "example", folder, pd.Timestamp("2014-03-31")))
+validated = validate_export(read_export(Authority.ad_hoc("X", "example", folder), pd.Timestamp("2014-03-31")))
 print(sorted(available()), len(validated.clean["children"]), len(validated.clean["reviews"]),
       len(truth.reviews["child_id"].unique()))
 """

@@ -3,11 +3,11 @@
 import csv
 import shutil
 
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
+from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load
-from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.pipeline import read_export
 from iro_etl.reports.latest import write_latest_failures_workbook
-from iro_etl.rules.calendar import WorkingCalendar
 from openpyxl import load_workbook
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","click")'
@@ -23,8 +23,8 @@ def test_workbook_sheets_and_formula_injection(tmp_path, messy_export):
     with path.open("w", newline="") as fh:
         csv.writer(fh).writerows(rows)
 
-    export = read_export("WB", "ssda903", folder, AS_OF)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    export = read_export(Authority.ad_hoc("WB", "ssda903", folder), AS_OF)
+    marts = load_marts(export, b"k")
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     publish_load(engine, "WB", marts, export.load_id, AS_OF)
     book_path = write_latest_failures_workbook(engine, "WB", tmp_path / "reports")

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 from equivalence import truth_source
+from iro_etl.config import Authority
 from iro_etl.pipeline import Export, read_export, validate_export
 from iro_etl.quality.validation import ValidatedTables, validate
 from iro_etl.sources.cells import column_letters
@@ -26,7 +27,7 @@ def folder(tmp_path_factory, messy_truth):
 
 @pytest.fixture(scope="module")
 def export(folder) -> Export:
-    return read_export("T", "carefirst", folder, AS_OF)
+    return read_export(Authority.ad_hoc("T", "carefirst", folder), AS_OF)
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,18 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
 from iro_cli.cli import main
 from iro_etl.config import Authority, write_authorities
 from iro_etl.marts.publish import make_engine, read_mart
-from iro_etl.pipeline import build_marts, read_export, validate_export
+from iro_etl.pipeline import read_export
 from iro_etl.quality.history import failure_keys
-from iro_etl.rules.calendar import WorkingCalendar
 from openpyxl import load_workbook
 
 
 def _keys(folder, as_of) -> set[str]:
-    export = read_export("QA", "ssda903", folder, as_of)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    export = read_export(Authority.ad_hoc("QA", "ssda903", folder), as_of)
+    marts = load_marts(export, b"k")
     return set(failure_keys("QA", marts["validation_failures"]))
 
 

@@ -5,13 +5,14 @@ import json
 
 import pytest
 from conftest import AS_OF
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_testdata.synthetic import text_tables
 
 
 @pytest.fixture(scope="module")
 def validated(messy_export):
-    return validate_export(read_export("T1", "ssda903", messy_export, AS_OF))
+    return validate_export(read_export(Authority.ad_hoc("T1", "ssda903", messy_export), AS_OF))
 
 
 def _data_rows(path) -> int:
@@ -87,7 +88,7 @@ def test_clean_tables_are_typed_and_trimmed(validated):
 
 
 def test_clean_export_has_no_failures(clean_export):
-    validated = validate_export(read_export("T2", "ssda903", clean_export, AS_OF))
+    validated = validate_export(read_export(Authority.ad_hoc("T2", "ssda903", clean_export), AS_OF))
     assert validated.failures.empty
     assert validated.quarantine.empty
 
@@ -98,7 +99,7 @@ def test_an_export_with_no_usable_child_still_validates(tmp_path, clean_export):
     folder = tmp_path / "nochild"
     shutil.copytree(clean_export, folder)
     (folder / "header.csv").write_text("CHILD,SEX,DOB\n1,,01/01/2010\n")
-    validated = validate_export(read_export("T3", "ssda903", folder, AS_OF))
+    validated = validate_export(read_export(Authority.ad_hoc("T3", "ssda903", folder), AS_OF))
     summary = validated.summary().set_index("table_name")
     assert summary.loc["children", "rows_quarantined"] == 1
     assert summary.loc["reviews", "rows_clean"] == 0

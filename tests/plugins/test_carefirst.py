@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.quality.failures import FILE_LEVEL
 from iro_etl.sources.registry import available, detect, get_plugin
@@ -77,7 +78,7 @@ def small_workbook(tmp_path, small_export):
 
 
 def _validated(path, options=None):
-    return validate_export(read_export("T", "carefirst", path, AS_OF, options))
+    return validate_export(read_export(Authority.ad_hoc("T", "carefirst", path, options), AS_OF))
 
 
 def _where(failures: pd.DataFrame) -> list[dict]:

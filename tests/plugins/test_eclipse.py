@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.dates import parse_dates
 from iro_etl.sources.registry import detect, get_plugin
@@ -43,7 +44,7 @@ def export(tmp_path, small_export):
 
 
 def _validated(path, options=None):
-    return validate_export(read_export("T", "eclipse", path, AS_OF, options))
+    return validate_export(read_export(Authority.ad_hoc("T", "eclipse", path, options), AS_OF))
 
 
 def _failures(validated) -> list[tuple]:

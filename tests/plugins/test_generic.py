@@ -8,6 +8,7 @@ import pytest
 import yaml
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.quality.failures import FILE_LEVEL
 from iro_etl.sources.readers import read_workbook
@@ -50,7 +51,7 @@ def folder(tmp_path, small_export) -> Path:
 
 
 def _validated(path, options=None):
-    return validate_export(read_export("T", "generic", path, AS_OF, options))
+    return validate_export(read_export(Authority.ad_hoc("T", "generic", path, options), AS_OF))
 
 
 def _edit_mapping(folder: Path, change) -> None:
@@ -105,7 +106,7 @@ def test_codes_are_translated_ignoring_case_and_unknown_values_are_reported(fold
     frame["Relationship"] = frame["Relationship"].replace({"Mum": " MUM ", "Dad": "dad"})
     frame.loc[6, "Relationship"] = "Aunt"
     frame.to_csv(path, index=False)
-    export = read_export("T", "generic", folder, AS_OF)
+    export = read_export(Authority.ad_hoc("T", "generic", folder), AS_OF)
     source = export.source
     roles = source.tables["review_participants"]["role"]
     assert set(roles) == {"mother", "father", "step parent", "connected person", "Aunt"}

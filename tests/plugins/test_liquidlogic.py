@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.quality.failures import FILE_LEVEL
 from iro_etl.sources import registry
@@ -36,7 +37,7 @@ def _copy(extracts, tmp_path, name="lcs"):
 
 
 def _validated(location, options=None):
-    return validate_export(read_export("T", "liquidlogic", location, AS_OF, options))
+    return validate_export(read_export(Authority.ad_hoc("T", "liquidlogic", location, options), AS_OF))
 
 
 def _failures(validated):

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import AS_OF
 from equivalence import assert_same_as_truth
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.quality.failures import FILE_LEVEL
 from iro_etl.sources.registry import detect, get_plugin
@@ -43,7 +44,7 @@ def export(tmp_path_factory, truth) -> Path:
 
 
 def _validated(path, options=None):
-    return validate_export(read_export("T", "mosaic", path, AS_OF, options))
+    return validate_export(read_export(Authority.ad_hoc("T", "mosaic", path, options), AS_OF))
 
 
 def _load(path: Path) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import AS_OF
+from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.registry import get_plugin
 from iro_schemas.lineage import LINEAGE_COLUMNS
@@ -14,7 +15,7 @@ PLUGIN = get_plugin("ssda903")
 
 
 def _canonical(path) -> dict[str, pd.DataFrame]:
-    clean = validate_export(read_export("T", "ssda903", path, AS_OF)).clean
+    clean = validate_export(read_export(Authority.ad_hoc("T", "ssda903", path), AS_OF)).clean
     out = {}
     for table, frame in clean.items():
         frame = frame.drop(columns=list(LINEAGE_COLUMNS))
@@ -102,7 +103,7 @@ def test_truncated_file_quarantines_the_cut_row(tmp_path, clean_export):
     cut = text[: text.rstrip("\n").rfind(",")]  # the last row loses its final cells
     (folder / "episodes.csv").write_text(cut)
     lines = cut.splitlines()
-    validated = validate_export(read_export("T", "ssda903", folder, AS_OF))
+    validated = validate_export(read_export(Authority.ad_hoc("T", "ssda903", folder), AS_OF))
     shape = validated.failures[validated.failures["rule"] == "bad_row_shape"]
     assert shape["row"].tolist() == [len(lines)]
     assert shape["source_file"].tolist() == ["episodes.csv"]
@@ -116,7 +117,7 @@ def test_missing_required_column_is_named(tmp_path, clean_export):
     shutil.copytree(clean_export, folder)
     frame = pd.read_csv(folder / "episodes.csv", dtype=str, keep_default_na=False)
     frame.drop(columns=["RNE"]).to_csv(folder / "episodes.csv", index=False)
-    validated = validate_export(read_export("T", "ssda903", folder, AS_OF))
+    validated = validate_export(read_export(Authority.ad_hoc("T", "ssda903", folder), AS_OF))
     missing = validated.failures[validated.failures["rule"] == "missing_column"]
     assert missing["column_name"].tolist() == ["RNE"]
     assert len(validated.clean["episodes"]) == 0
@@ -152,7 +153,7 @@ def test_authority_options_rename_columns_and_translate_codes(tmp_path, clean_ex
     _rewrite(clean_export, tmp_path / "local", transform)
     options = {"columns": {"children": {"sex": ["Gender Code"]}},
                "codes": {"children": {"sex": {"M": "1", "F": "2"}}}}
-    export = read_export("T", "ssda903", tmp_path / "local", AS_OF, options)
+    export = read_export(Authority.ad_hoc("T", "ssda903", tmp_path / "local", options), AS_OF)
     validated = validate_export(export)
     assert validated.failures.empty
     assert set(validated.clean["children"]["sex"]) == {"1", "2"}

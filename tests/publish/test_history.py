@@ -5,15 +5,15 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
+from iro_etl.config import Authority
 from iro_etl.marts.publish import accept, make_engine, publish_load, read_mart
-from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.pipeline import read_export
 
 
 def _load(engine, folder, as_of=AS_OF):
-    export = read_export("LA1", "ssda903", folder, as_of)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"k")
+    export = read_export(Authority.ad_hoc("LA1", "ssda903", folder), as_of)
+    marts = load_marts(export, b"k")
     return publish_load(engine, "LA1", marts, export.load_id, as_of)
 
 

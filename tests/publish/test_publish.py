@@ -2,18 +2,18 @@
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, load_marts
+from iro_etl.config import Authority
 from iro_etl.marts import publish as publishing
 from iro_etl.marts.publish import make_engine, publish, read_mart
-from iro_etl.pipeline import build_marts, read_export, validate_export
-from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.pipeline import read_export
 from iro_schemas.marts import MART_MODELS
 
 
 @pytest.fixture(scope="module")
 def marts(messy_export):
-    export = read_export("LA1", "ssda903", messy_export, AS_OF)
-    _, marts = build_marts(export, validate_export(export), WorkingCalendar(), b"test-key")
+    export = read_export(Authority.ad_hoc("LA1", "ssda903", messy_export), AS_OF)
+    marts = load_marts(export, b"test-key")
     return marts
 
 

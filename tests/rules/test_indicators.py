@@ -8,6 +8,7 @@ validation leaves them; the rules (periods, timeliness) come from ``apply_rules`
 import pandas as pd
 import pytest
 from equivalence import truth_source
+from iro_etl.config import Thresholds
 from iro_etl.marts.build import RuleResults, apply_rules
 from iro_etl.quality.validation import validate
 from iro_etl.rules import indicators as ind
@@ -195,7 +196,7 @@ def test_looked_after_during_march_edges():
 
 def test_an_unknown_latest_review_base_is_refused():
     with pytest.raises(ValueError, match="latest_review_base"):
-        ind.Thresholds(latest_review_base="April")
+        Thresholds(latest_review_base="April")
 
 
 def test_participation_thresholds_are_settings(cohort):
@@ -433,9 +434,7 @@ def test_903_only_export_gives_empty_iro_marts():
     del clean["children"]["ethnic"], clean["episodes"]["pl_distance"]
     clean = {name: clean[name] for name in ("children", "episodes", "reviews")}
     results = rules(clean)
-    years = sorted(results.indicator["year_ending"])
-    marts = ind.indicator_marts(clean, results.periods, results.timeliness, results.indicator,
-                                years, CALENDAR)
+    marts = results.indicators
     assert set(marts) == set(INDICATOR_MODELS)
     workforce = at(marts["iro_workforce"], 2014).iloc[0]
     assert workforce.iros_in_post == 0 and pd.isna(workforce.average_caseload)
@@ -451,9 +450,7 @@ def generated():
     clean = validate(truth_source(truth)).clean
     results = apply_rules(clean, truth.as_of, CALENDAR)
     years = sorted(results.indicator["year_ending"])
-    marts = ind.indicator_marts(clean, results.periods, results.timeliness, results.indicator,
-                                years, CALENDAR)
-    return clean, results, years, marts
+    return clean, results, years, results.indicators
 
 
 def test_generated_marts_fit_the_contract_with_an_authority(generated):

@@ -1,16 +1,16 @@
 """The load of one authority as assets: export -> validated tables -> rules -> published marts."""
 
 
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
-from iro_etl.config import Authority, ConfigError, Policies
-from iro_etl.marts.build import RuleResults, apply_rules
+from iro_etl.config import Authority, ConfigError
+from iro_etl.marts.build import RuleResults
 from iro_etl.marts.publish import publish_load
-from iro_etl.pipeline import Export, all_marts, read_export, validate_export
+from iro_etl.pipeline import Export, all_marts, export_rules, read_export, validate_export
 from iro_etl.quality.validation import ValidatedTables
 from iro_etl.reports.latest import write_latest_annual_report, write_latest_failures_workbook
-from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.sources.sql import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
@@ -29,25 +29,30 @@ class ExportConfig(dg.Config):
 
 
 def _authority(settings: IroSettings, code: str, config: ExportConfig | None = None) -> Authority:
-    if config and config.system and config.input_path:
+    """The authority as configured; an ad hoc load's system and input replace its own.
+
+    An ad hoc load of an authority that is not configured (or with no authorities file at
+    all) takes the default calendar and policies. A config file that exists but is broken
+    fails the run: loading with defaults instead would publish marts computed by the
+    wrong rules.
+    """
+    ad_hoc = bool(config and config.system and config.input_path)
+    try:
+        authorities = settings.authorities() if (settings.config_path().exists() or not ad_hoc) \
+            else {}
+    except ConfigError as exc:
+        raise dg.Failure(str(exc)) from None
+    if ad_hoc:
         location = config.input_path
-        return Authority(code, code, config.system,
-                         location if is_database_url(location) else Path(location))
-    authorities = settings.authorities()
+        path = location if is_database_url(location) else Path(location)
+        if code in authorities:
+            return replace(authorities[code], system=config.system, export_path=path,
+                           options={})
+        return Authority.ad_hoc(code, config.system, path)
     if code not in authorities:
         raise dg.Failure(f"Authority {code} is not in {settings.config_path()} and no "
                          "system and input were given for it.")
     return authorities[code]
-
-
-def _settings_of(settings: IroSettings, code: str) -> tuple[WorkingCalendar, Policies]:
-    """The authority's calendar and policies; defaults for an ad hoc load of an unconfigured one."""
-    try:
-        authority = settings.authorities().get(code)
-    except ConfigError:
-        authority = None
-    return (authority.calendar, authority.policies) if authority else (WorkingCalendar(),
-                                                                       Policies())
 
 
 @dg.asset(partitions_def=authority_partitions, group_name=GROUP,
@@ -56,8 +61,7 @@ def _settings_of(settings: IroSettings, code: str) -> tuple[WorkingCalendar, Pol
 def export(context: dg.AssetExecutionContext, config: ExportConfig,
            settings: IroSettings) -> Export:
     authority = _authority(settings, context.partition_key, config)
-    result = read_export(authority.code, authority.system, authority.export_path,
-                         settings.as_of_date(), authority.options)
+    result = read_export(authority, settings.as_of_date())
     rows = {table: len(frame) for table, frame in result.source.tables.items()}
     context.add_output_metadata({
         "system": result.system, "load_id": result.load_id, "files": len(result.source.files),
@@ -118,10 +122,8 @@ def validated_tables(context: dg.AssetExecutionContext, export: Export):
           description="Periods of care, review timeliness, the overdue worklist and the yearly "
           "statistics computed from the clean tables.")
 def rule_results(context: dg.AssetExecutionContext, export: Export,
-                 validated_tables: ValidatedTables, settings: IroSettings) -> RuleResults:
-    calendar, policies = _settings_of(settings, context.partition_key)
-    results = apply_rules(validated_tables.clean, export.as_of, calendar, policies,
-                          export.column_names)
+                 validated_tables: ValidatedTables) -> RuleResults:
+    results = export_rules(export, validated_tables)
     context.add_output_metadata({
         "periods_of_care": len(results.periods), "reviews_assessed": len(results.timeliness),
         "overdue_now": len(results.overdue),

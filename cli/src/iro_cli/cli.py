@@ -13,7 +13,7 @@ import click
 import pandas as pd
 import sqlalchemy as sa
 from iro_assets.resources import default_db_url, reports_dir
-from iro_etl.config import ConfigError, load_authorities
+from iro_etl.config import Authority, ConfigError, load_authorities
 from iro_etl.marts.publish import accept, make_engine, read_mart
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.reports.annual_report import write_annual_report
@@ -171,7 +171,8 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
     """Check an export and print its failures; nothing is published."""
     location = _location(input_path)
     plugin = _plugin(system, location)
-    export = read_export("-", plugin, location, pd.Timestamp.today().normalize())
+    export = read_export(Authority.ad_hoc("-", plugin.name, location),
+                         pd.Timestamp.today().normalize(), plugin)
     validated = validate_export(export)
     failures = validated.failures.drop(columns=["record_key"])
     if fmt == "csv":

@@ -12,13 +12,73 @@ from pathlib import Path
 import yaml
 
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.flags import FlagThresholds
-from iro_etl.rules.indicators import Thresholds as IndicatorThresholds
 from iro_etl.sources.sql import is_database_url
 
 
 class ConfigError(ValueError):
     """authorities.yaml is missing, malformed or names something unknown."""
+
+
+#: Reviewed within timescales (NI 66) and participation (C63): looked after at least this
+#: long at 31 March.
+COHORT_MIN_DAYS = 28
+#: Who "attended most recent review" counts: children looked after at the end of 31 March
+#: (the default, like every other 31 March measure), or at any time in the year's last
+#: month, as a monthly return for March does (leavers in March too).
+LATEST_REVIEW_BASES = ("31 March", "March")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """An authority's thresholds for the daily flags and the yearly indicators.
+
+    The one place their defaults live: the statutory guidance, the IRO Handbook and
+    domain.md. The rule functions take the same names as keyword arguments.
+    """
+
+    #: The IRO manager is to be told within 2 working days that a child became looked after.
+    notify_working_days: int = 2
+    #: The social worker's report is due at least 3 working days before the review.
+    sw_report_working_days: int = 3
+    #: Recommendations within 5 working days of the review, the full record within 20.
+    recommendations_working_days: int = 5
+    record_working_days: int = 20
+    #: The worklist looks this many calendar days ahead.
+    due_soon_days: int = 14
+    #: Participation is expected from age 4 (PN0: the child was under 4 at the review).
+    participation_min_age: int = 4
+    #: IRO Handbook (2010): 50-70 looked-after children per full-time IRO.
+    caseload_low: float = 50
+    caseload_high: float = 70
+    #: Changes of IRO in one period of care above which the period is flagged.
+    max_iro_changes: int = 1
+    #: Participation cohort: looked after "more than four weeks" at 31 March (as NI 66).
+    cohort_min_days: int = COHORT_MIN_DAYS
+    #: "Placed at a distance": more than 20 miles from home.
+    distance_miles: float = 20.0
+    #: Placement stability: children under 16 ...
+    stability_max_age: int = 16
+    #: ... looked after continuously for 2.5 years (30 months) ...
+    stability_months_looked_after: int = 30
+    #: ... in the same placement for 2 years (24 months).
+    stability_months_same_placement: int = 24
+    #: Episodes starting a new placement (RNE): every placement change, P and B (new carer)
+    #: and T and U (same carer). An authority counting a same-carer change as the same
+    #: placement sets ("P", "B") instead.
+    new_placement_rne: tuple[str, ...] = ("P", "T", "B", "U")
+    #: A blank iro_share: the whole post is taken to be on the IRO role.
+    default_iro_share: float = 1.0
+    #: The children "attended most recent review" is taken over (see LATEST_REVIEW_BASES).
+    latest_review_base: str = LATEST_REVIEW_BASES[0]
+
+    def __post_init__(self) -> None:
+        if self.latest_review_base not in LATEST_REVIEW_BASES:
+            raise ValueError(f"latest_review_base must be one of {LATEST_REVIEW_BASES}, "
+                             f"not {self.latest_review_base!r}")
+
+
+#: The defaults, for rule functions called without an authority's settings.
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -27,21 +87,16 @@ class Policies:
 
     #: Restart the 20-day / 3-month / 6-month cycle after an unplanned placement change.
     restart_on_unplanned_move: bool = False
-    flags: FlagThresholds = field(default_factory=FlagThresholds)
-    indicators: IndicatorThresholds = field(default_factory=IndicatorThresholds)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
-def _thresholds(values: dict, where: str) -> tuple[FlagThresholds, IndicatorThresholds]:
-    """One ``thresholds`` block feeds both the daily flags and the yearly indicators."""
-    flag_names = {f.name for f in fields(FlagThresholds)}
-    indicator_names = {f.name for f in fields(IndicatorThresholds)}
-    unknown = set(values) - flag_names - indicator_names
+def _thresholds(values: dict, where: str) -> Thresholds:
+    known = {f.name for f in fields(Thresholds)}
+    unknown = set(values) - known
     if unknown:
-        raise ConfigError(f"{where}: unknown thresholds {sorted(unknown)}; known: "
-                          f"{sorted(flag_names | indicator_names)}")
+        raise ConfigError(f"{where}: unknown thresholds {sorted(unknown)}; known: {sorted(known)}")
     try:
-        return (FlagThresholds(**{k: v for k, v in values.items() if k in flag_names}),
-                IndicatorThresholds(**{k: v for k, v in values.items() if k in indicator_names}))
+        return Thresholds(**values)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -58,6 +113,12 @@ class Authority:
     #: Passed to the source plugin: renamed columns, local codes, plugin settings.
     options: dict = field(default_factory=dict)
 
+    @classmethod
+    def ad_hoc(cls, code: str, system: str, export_path: Path | str,
+               options: dict | None = None) -> Authority:
+        """An authority not in any config: England's calendar and the default policies."""
+        return cls(code, code, system, export_path, options=dict(options or {}))
+
 
 def _authority(entry: dict, base: Path, where: str) -> Authority:
     missing = [k for k in ("code", "system", "export_path") if not entry.get(k)]
@@ -65,9 +126,9 @@ def _authority(entry: dict, base: Path, where: str) -> Authority:
         raise ConfigError(f"{where}: missing {', '.join(missing)}")
     cal = entry.get("calendar") or {}
     raw = dict(entry.get("policies") or {})
-    flags, indicators = _thresholds(dict(raw.pop("thresholds", None) or {}), where)
+    thresholds = _thresholds(dict(raw.pop("thresholds", None) or {}), where)
     try:
-        policies = Policies(**raw, flags=flags, indicators=indicators)
+        policies = Policies(**raw, thresholds=thresholds)
     except TypeError as exc:
         raise ConfigError(f"{where}: unknown policy ({exc})") from None
     location = str(entry["export_path"])
@@ -107,12 +168,9 @@ def load_authorities(path: Path) -> dict[str, Authority]:
 
 def _changed_thresholds(policies: Policies) -> dict:
     """The thresholds that differ from the defaults, as authorities.yaml would give them."""
-    out = {}
-    for current, default in ((policies.flags, FlagThresholds()),
-                             (policies.indicators, IndicatorThresholds())):
-        out |= {f.name: getattr(current, f.name) for f in fields(current)
-                if getattr(current, f.name) != getattr(default, f.name)}
-    return out
+    current = policies.thresholds
+    return {f.name: getattr(current, f.name) for f in fields(current)
+            if getattr(current, f.name) != getattr(DEFAULT_THRESHOLDS, f.name)}
 
 
 def write_authorities(path: Path, authorities: list[Authority]) -> None:

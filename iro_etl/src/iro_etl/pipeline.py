@@ -1,22 +1,21 @@
 """The stages of one authority's load, as plain functions: read, validate, apply rules, build marts.
 
-Dagster assets call these one per asset; the benchmarks call them directly.
+Dagster assets call these one per asset; the benchmarks and tests call them directly.
+The export carries its :class:`~iro_etl.config.Authority` (calendar, policies, plugin
+options) from the first stage to the last, so no later stage reads configuration again.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
-from iro_etl.config import Policies
-from iro_etl.marts.build import RuleResults, apply_rules, conform, contract_problems, mart_frames
+from iro_etl.config import Authority
+from iro_etl.marts.build import Marts, RuleResults, apply_rules, check_marts, mart_frames
 from iro_etl.quality.failures import failures_frame
 from iro_etl.quality.validation import ValidatedTables, validate
-from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.sources.cells import column_letters
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_etl.sources.registry import get_plugin
@@ -24,9 +23,9 @@ from iro_etl.sources.registry import get_plugin
 
 @dataclass
 class Export:
-    """What a plugin read, with the identity of the load it starts."""
+    """What a plugin read, with the identity of the load it starts and whose it is."""
 
-    authority: str
+    authority: Authority
     system: str
     as_of: pd.Timestamp
     load_id: str
@@ -58,17 +57,25 @@ def translate_codes(source: SourceData, codes: dict[str, dict[str, dict[str, str
                 frame[column] = frame[column].replace({str(k): str(v) for k, v in mapping.items()})
 
 
-def read_export(authority: str, system: str | SourcePlugin, path: Path | str,
-                as_of: pd.Timestamp, options: dict | None = None) -> Export:
-    plugin = get_plugin(system, options) if isinstance(system, str) else system
-    source = plugin.read(path)
+def read_export(authority: Authority, as_of: pd.Timestamp,
+                plugin: SourcePlugin | None = None) -> Export:
+    """Read the authority's export with its system's plugin (or ``plugin``, already chosen)."""
+    plugin = plugin or get_plugin(authority.system, authority.options)
+    source = plugin.read(authority.export_path)
     translate_codes(source, plugin.options.get("codes") or {})
-    return Export(authority, plugin.name, as_of, load_id(authority, plugin.name, source, as_of),
-                  source, plugin.column_names())
+    return Export(authority, plugin.name, as_of,
+                  load_id(authority.code, plugin.name, source, as_of), source,
+                  plugin.column_names())
 
 
 def validate_export(export: Export) -> ValidatedTables:
     return validate(export.source, export.column_names)
+
+
+def export_rules(export: Export, validated: ValidatedTables) -> RuleResults:
+    """The rules on the clean tables, with the authority's own calendar and policies."""
+    return apply_rules(validated.clean, export.as_of, export.authority.calendar,
+                       export.authority.policies, export.column_names)
 
 
 def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
@@ -79,7 +86,7 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     validated = ValidatedTables(validated.clean, failures, validated.quarantine,
                                 validated.rows_in)
     failures["column_letter"] = column_letters(failures, export.source.files)
-    stamp = {"authority": export.authority, "load_id": export.load_id}
+    stamp = {"authority": export.authority.code, "load_id": export.load_id}
     summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp)
     return {
         "validation_failures": failures.assign(**stamp),
@@ -88,36 +95,9 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     }
 
 
-@dataclass
-class Marts:
-    """One load's marts: those that meet their contract, and those held back (and why)."""
-
-    frames: dict[str, pd.DataFrame]
-    #: A mart that breaks its contract is not published for this authority: readers keep
-    #: the previous load's rows, and the reason goes to Dagster's checks.
-    rejected: dict[str, str]
-
-
 def all_marts(export: Export, validated: ValidatedTables, rules: RuleResults, key: bytes
               ) -> Marts:
-    """Every mart of one load (the rules' marts and the quality ones), checked one by one."""
-    shaped = {**mart_frames(rules, export.authority, key),
-              **quality_marts(export, validated, rules)}
-    frames, rejected = {}, {}
-    for name, frame in shaped.items():
-        try:
-            frames[name] = conform(name, frame)
-        except pa.errors.SchemaErrors as exc:
-            rejected[name] = contract_problems(exc)
-    return Marts(frames, rejected)
-
-
-def build_marts(export: Export, validated: ValidatedTables, calendar: WorkingCalendar,
-                key: bytes, policies: Policies | None = None
-                ) -> tuple[RuleResults, dict[str, pd.DataFrame]]:
-    """Apply the rules and build every mart of one load."""
-    rules = apply_rules(validated.clean, export.as_of, calendar, policies, export.column_names)
-    marts = all_marts(export, validated, rules, key)
-    if marts.rejected:
-        raise ValueError(f"marts break their contract: {marts.rejected}")
-    return rules, marts.frames
+    """Every mart of one load (the rules' marts and the quality ones), each checked against
+    its contract; one that breaks it is held back and the others publish."""
+    return check_marts({**mart_frames(rules, export.authority.code, key),
+                        **quality_marts(export, validated, rules)})

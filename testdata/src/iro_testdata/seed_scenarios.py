@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.config import Policies
-from iro_etl.rules.indicators import Thresholds
+from iro_etl.config import Policies, Thresholds
 
 from iro_testdata import scenario_central_bedfordshire, scenario_shropshire
 from iro_testdata.synthetic import GroundTruth
@@ -33,7 +32,7 @@ SCENARIOS: dict[str, Scenario] = {
         scenario_central_bedfordshire.central_bedfordshire_2011_12,
         scenario_central_bedfordshire.compare_with_published,
         # "Attended most recent review" from the monthly return for March.
-        Policies(indicators=Thresholds(latest_review_base="March"))),
+        Policies(thresholds=Thresholds(latest_review_base="March"))),
     "shropshire-2013-14": Scenario("SH", "generic", scenario_shropshire.AS_OF,
                                    scenario_shropshire.shropshire_2013_14,
                                    scenario_shropshire.compare_with_published),

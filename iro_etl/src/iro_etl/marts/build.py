@@ -1,4 +1,9 @@
-"""Building the published marts of one authority from its clean tables."""
+"""Building the published marts of one authority from its clean tables.
+
+The rules give each mart in its contract's columns; this is the one place the contract
+is checked (:func:`check_marts`), so a mart that breaks it is held back for this load
+while every other mart publishes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from iro_etl.marts.pseudonym import pseudonymise
 from iro_etl.quality.failures import RowFailures
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.rules.flags import flag_marts
+from iro_etl.rules.frames import table
 from iro_etl.rules.indicators import indicator_marts
 from iro_etl.rules.periods import periods_of_care, with_period_ids
 from iro_etl.rules.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
@@ -41,7 +47,8 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                 column_names: dict[str, dict[str, str]] | None = None) -> RuleResults:
     column_names = column_names or {}
     policies = policies or Policies()
-    episodes = with_period_ids(clean["episodes"])
+    # Every contract column, so hand-made or partial exports reach the indicators whole.
+    episodes = with_period_ids(table(clean, "episodes"))
     periods = periods_of_care(episodes)
     cycles = review_cycles(episodes, periods, policies.restart_on_unplanned_move)
     reviews = clean["reviews"]
@@ -60,9 +67,9 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
         overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
         indicator=indicator,
         population=lac_population(clean["children"], episodes, periods, years),
-        flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.flags),
-        indicators=indicator_marts(clean, periods, timeliness, indicator, years, calendar,
-                                   policies.indicators),
+        flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.thresholds),
+        indicators=indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
+                                   policies.thresholds),
         stray_reviews=stray_failures.frame().drop(columns="_index"),
     )
 
@@ -101,3 +108,24 @@ def contract_problems(error: pa.errors.SchemaErrors) -> str:
     counts = cases.groupby(["column", "check"], dropna=False).size()
     return "; ".join(f"{'table' if pd.isna(col) else col}: {check} ({n} rows)"
                      for (col, check), n in counts.items())
+
+
+@dataclass
+class Marts:
+    """One load's marts: those that meet their contract, and those held back (and why)."""
+
+    frames: dict[str, pd.DataFrame]
+    #: A mart that breaks its contract is not published for this authority: readers keep
+    #: the previous load's rows, and the reason goes to Dagster's checks.
+    rejected: dict[str, str]
+
+
+def check_marts(shaped: dict[str, pd.DataFrame]) -> Marts:
+    """Each mart checked against its contract, one by one."""
+    frames, rejected = {}, {}
+    for name, frame in shaped.items():
+        try:
+            frames[name] = conform(name, frame)
+        except pa.errors.SchemaErrors as exc:
+            rejected[name] = contract_problems(exc)
+    return Marts(frames, rejected)

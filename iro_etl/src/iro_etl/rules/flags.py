@@ -17,33 +17,15 @@ an event on a weekend or holiday counts as happening on the next working day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from iro_schemas.codes import REVIEW_HELD
-from iro_schemas.flags import FLAG_MODELS
-from iro_schemas.iro import IRO_MODELS
 
+from iro_etl.config import DEFAULT_THRESHOLDS as _D
+from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.frames import age_at, as_mart, table
 from iro_etl.rules.timeliness import outstanding
-
-#: The IRO manager is to be told within 2 working days that a child became looked after.
-NOTIFY_WORKING_DAYS = 2
-#: The social worker's report is due at least 3 working days before the review.
-SW_REPORT_WORKING_DAYS = 3
-#: Recommendations within 5 working days of the review, the full record within 20.
-RECOMMENDATIONS_WORKING_DAYS = 5
-RECORD_WORKING_DAYS = 20
-#: The worklist looks this many calendar days ahead.
-DUE_SOON_DAYS = 14
-#: Participation is expected from children aged 4 and over (PN0 marks the under 4s).
-PARTICIPATION_MIN_AGE = 4
-#: IRO Handbook (2010): 50-70 looked-after children per full-time IRO.
-CASELOAD_LOW = 50
-CASELOAD_HIGH = 70
-#: Changes of IRO in one period of care above which the period is flagged.
-MAX_IRO_CHANGES = 1
 
 #: Participation codes of a child who did not attend (PN7: and whose views were not conveyed).
 _DID_NOT_ATTEND = ("PN5", "PN6")
@@ -51,32 +33,9 @@ _VIEWS_NOT_CONVEYED = "PN7"
 _UNDER_FOUR = "PN0"
 
 
-@dataclass(frozen=True)
-class FlagThresholds:
-    """An authority's thresholds for the daily flags (defaults from domain.md)."""
-
-    notify_working_days: int = NOTIFY_WORKING_DAYS
-    sw_report_working_days: int = SW_REPORT_WORKING_DAYS
-    recommendations_working_days: int = RECOMMENDATIONS_WORKING_DAYS
-    record_working_days: int = RECORD_WORKING_DAYS
-    due_soon_days: int = DUE_SOON_DAYS
-    participation_min_age: int = PARTICIPATION_MIN_AGE
-    caseload_low: float = CASELOAD_LOW
-    caseload_high: float = CASELOAD_HIGH
-    max_iro_changes: int = MAX_IRO_CHANGES
-
-
 # --- working days -------------------------------------------------------------------------------
 
 # --- shared look-ups ----------------------------------------------------------------------------
-
-def _table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """A clean IRO-service table, or an empty one when the system exports none."""
-    if name in clean:
-        return clean[name]
-    columns = IRO_MODELS[name].columns
-    return pd.DataFrame({c: pd.Series(dtype=str(col.dtype)) for c, col in columns.items()})
-
 
 def _known_by(dates: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     """Dates as known on ``as_of``: anything later had not happened yet."""
@@ -85,7 +44,7 @@ def _known_by(dates: pd.Series, as_of: pd.Timestamp) -> pd.Series:
 
 def _held_reviews(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """The IRO's records of reviews held by ``as_of`` that the 903 also has."""
-    records = _table(clean, "review_records")
+    records = table(clean, "review_records")
     records = records[records["status"].isin(REVIEW_HELD) & (records["review_date"] <= as_of)]
     reviews = clean["reviews"][["child_id", "review_date"]].drop_duplicates()
     return records.merge(reviews, on=["child_id", "review_date"], how="inner")
@@ -100,7 +59,7 @@ def _open_periods(periods: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def _allocated_at(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """child_id -> iro_id of the allocation covering ``as_of`` (the latest, should two overlap)."""
-    alloc = _table(clean, "iro_allocations")
+    alloc = table(clean, "iro_allocations")
     covers = (alloc["from_date"] <= as_of) & (alloc["to_date"].isna() | (alloc["to_date"] >= as_of))
     alloc = alloc[covers].sort_values(["child_id", "from_date"], kind="stable")
     return alloc.drop_duplicates("child_id", keep="last")[["child_id", "iro_id"]]
@@ -108,25 +67,18 @@ def _allocated_at(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.Dat
 
 def _staff_at(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """Per IRO: the latest spell started by ``as_of``, and whether it still runs on ``as_of``."""
-    staff = _table(clean, "iro_staff")
+    staff = table(clean, "iro_staff")
     staff = staff[staff["from_date"] <= as_of].sort_values(["iro_id", "from_date"], kind="stable")
     staff = staff.drop_duplicates("iro_id", keep="last")
     in_post = staff["to_date"].isna() | (staff["to_date"] >= as_of)
     return staff[["iro_id", "team", "fte", "iro_share"]].assign(in_post=in_post.to_numpy())
 
 
-def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns in contract order (authority left for the caller), validated against the schema."""
-    schema = FLAG_MODELS[name].remove_columns(["authority"])
-    frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
-    return schema.validate(frame)
-
-
 # --- the marts ----------------------------------------------------------------------------------
 
 def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                        timeliness: pd.DataFrame, as_of: pd.Timestamp, calendar: WorkingCalendar,
-                       *, notify_working_days: int = NOTIFY_WORKING_DAYS) -> pd.DataFrame:
+                       *, notify_working_days: int = _D.notify_working_days) -> pd.DataFrame:
     """Periods of care notified to the IRO manager late, or not at all by ``as_of``.
 
     A period with no notification row counts as never notified, but only from the
@@ -134,9 +86,9 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     Each row carries the period's first review and whether it was on time, since a
     late notification is the usual cause of a late first review.
     """
-    notes = _table(clean, "notifications")
+    notes = table(clean, "notifications")
     if notes.empty:
-        return _conform("late_notifications", pd.DataFrame())
+        return as_mart("late_notifications", pd.DataFrame())
     since = notes["period_start"].min()
     known = periods[(periods["period_start"] <= as_of) & (periods["period_start"] >= since)]
     notes = notes.drop_duplicates(["child_id", "period_start"])[
@@ -163,12 +115,12 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         "first_review_date": rows["period_id"].map(first["review_date"]),
         "first_review_on_time": rows["period_id"].map(first["on_time"]).astype("boolean"),
     })[late | never]
-    return _conform("late_notifications", out.sort_values(["period_start", "child_id"]))
+    return as_mart("late_notifications", out.sort_values(["period_start", "child_id"]))
 
 
 def social_worker_reports(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                           calendar: WorkingCalendar, *,
-                          sw_report_working_days: int = SW_REPORT_WORKING_DAYS) -> pd.DataFrame:
+                          sw_report_working_days: int = _D.sw_report_working_days) -> pd.DataFrame:
     """Held reviews whose social worker's report was missing or came under 3 working days before.
 
     The 3rd working day strictly before the review is the last day on time; a report
@@ -189,13 +141,13 @@ def social_worker_reports(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
         "working_days_before": calendar.working_days_before(received, held["review_date"]),
         "reason": np.where(missing, "missing", "late"),
     })[missing | late]
-    return _conform("social_worker_reports", out.sort_values(["review_date", "child_id"]))
+    return as_mart("social_worker_reports", out.sort_values(["review_date", "child_id"]))
 
 
 def record_timeliness(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
                       calendar: WorkingCalendar, *,
-                      recommendations_working_days: int = RECOMMENDATIONS_WORKING_DAYS,
-                      record_working_days: int = RECORD_WORKING_DAYS) -> pd.DataFrame:
+                      recommendations_working_days: int = _D.recommendations_working_days,
+                      record_working_days: int = _D.record_working_days) -> pd.DataFrame:
     """Held reviews whose recommendations (5 working days) or record (20) came late or not yet.
 
     One row per review and late document, so each row has one due date and one
@@ -225,13 +177,13 @@ def record_timeliness(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
             "reason": np.where(late, "late", "not issued"),
         })[late | not_issued])
     out = pd.concat(parts, ignore_index=True)
-    return _conform("record_timeliness",
+    return as_mart("record_timeliness",
                     out.sort_values(["review_date", "child_id", "document"], kind="stable"))
 
 
 def review_worklist(clean: dict[str, pd.DataFrame], cycles: pd.DataFrame,
                     timeliness: pd.DataFrame, as_of: pd.Timestamp, calendar: WorkingCalendar,
-                    *, due_soon_days: int = DUE_SOON_DAYS) -> pd.DataFrame:
+                    *, due_soon_days: int = _D.due_soon_days) -> pd.DataFrame:
     """Reviews overdue on ``as_of`` or due within the next days, with the allocated IRO and team.
 
     Overdue follows the ``overdue_reviews`` mart (open periods, short breaks aside,
@@ -247,18 +199,11 @@ def review_worklist(clean: dict[str, pd.DataFrame], cycles: pd.DataFrame,
     team = _staff_at(clean, as_of).set_index("iro_id")["team"]
     todo = todo.assign(as_of=as_of, iro_id=todo["child_id"].map(iro))
     todo["team"] = todo["iro_id"].map(team)
-    return _conform("review_worklist", todo.sort_values(["due_date", "child_id"], kind="stable"))
-
-
-def _age_at(dob: pd.Series, when: pd.Series) -> pd.Series:
-    """Whole years of age on each date (a 29 February birthday comes on 1 March)."""
-    before_birthday = (dob.dt.month > when.dt.month) | (
-        (dob.dt.month == when.dt.month) & (dob.dt.day > when.dt.day))
-    return when.dt.year - dob.dt.year - before_birthday.astype(int)
+    return as_mart("review_worklist", todo.sort_values(["due_date", "child_id"], kind="stable"))
 
 
 def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
-                       participation_min_age: int = PARTICIPATION_MIN_AGE) -> pd.DataFrame:
+                       participation_min_age: int = _D.participation_min_age) -> pd.DataFrame:
     """Reviews of children aged 4+ that they did not attend, or where their views were not conveyed.
 
     PN7 (did not attend, views not conveyed) is the gap the C63 participation
@@ -268,7 +213,7 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
     reviews = clean["reviews"]
     reviews = reviews[reviews["review_date"] <= as_of]
     dob = clean["children"].drop_duplicates("child_id").set_index("child_id")["dob"]
-    age = _age_at(reviews["child_id"].map(dob), reviews["review_date"])
+    age = age_at(reviews["child_id"].map(dob), reviews["review_date"])
     code = reviews["review_code"]
     unrecorded = code.isna() | (code == _UNDER_FOUR)
     reason = np.select(
@@ -284,12 +229,12 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
         "review_code": code,
         "reason": reason,
     })[gap]
-    return _conform("participation_gaps", out.sort_values(["review_date", "child_id"]))
+    return as_mart("participation_gaps", out.sort_values(["review_date", "child_id"]))
 
 
 def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd.Timestamp, *,
-                  caseload_low: float = CASELOAD_LOW,
-                  caseload_high: float = CASELOAD_HIGH) -> pd.DataFrame:
+                  caseload_low: float = _D.caseload_low,
+                  caseload_high: float = _D.caseload_high) -> pd.DataFrame:
     """Per IRO on ``as_of``: looked-after children allocated and caseload per FTE on the IRO role.
 
     Children count once, with the allocation covering ``as_of``; those looked after
@@ -298,9 +243,9 @@ def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: 
     with or without children, and so is any IRO no longer in post who still holds some.
     Empty when the system exports no IRO staff or allocations at all.
     """
-    if _table(clean, "iro_staff").empty and _table(clean, "iro_allocations").empty:
+    if table(clean, "iro_staff").empty and table(clean, "iro_allocations").empty:
         # The system exports no IRO records (903 only): caseloads are unknown, not all unallocated.
-        return _conform("iro_caseloads", pd.DataFrame())
+        return as_mart("iro_caseloads", pd.DataFrame())
     kids = pd.DataFrame({"child_id": _open_periods(periods, as_of)["child_id"].unique()})
     kids = kids.merge(_allocated_at(clean, as_of), on="child_id", how="left")
     counts = kids.groupby("iro_id", dropna=False).size().rename("children").reset_index()
@@ -326,11 +271,11 @@ def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: 
         "caseload_per_fte": caseload,
         "band": band,
     })
-    return _conform("iro_caseloads", out.sort_values("iro_id", na_position="last"))
+    return as_mart("iro_caseloads", out.sort_values("iro_id", na_position="last"))
 
 
 def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd.Timestamp, *,
-                max_iro_changes: int = MAX_IRO_CHANGES) -> pd.DataFrame:
+                max_iro_changes: int = _D.max_iro_changes) -> pd.DataFrame:
     """Per child and period of care started by ``as_of``: IRO allocations and changes of IRO.
 
     An allocation belongs to every period it overlaps. A change is an allocation
@@ -340,10 +285,10 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
     exports no allocations at all.
     """
     known = periods[periods["period_start"] <= as_of]
-    alloc = _table(clean, "iro_allocations")
+    alloc = table(clean, "iro_allocations")
     if alloc.empty:
         # No allocations exported (903 only): changes of IRO are unknown, not zero.
-        return _conform("iro_changes", pd.DataFrame())
+        return as_mart("iro_changes", pd.DataFrame())
     alloc = alloc[alloc["from_date"] <= as_of][["child_id", "iro_id", "from_date", "to_date"]]
     pairs = known[["period_id", "child_id", "period_start", "period_end"]].merge(
         alloc, on="child_id")
@@ -366,14 +311,14 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
         "changes": changes,
         "flagged": changes > max_iro_changes,
     })
-    return _conform("iro_changes", out.sort_values(["child_id", "period_start"], kind="stable"))
+    return as_mart("iro_changes", out.sort_values(["child_id", "period_start"], kind="stable"))
 
 
 def flag_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, cycles: pd.DataFrame,
                timeliness: pd.DataFrame, as_of: pd.Timestamp, calendar: WorkingCalendar,
-               thresholds: FlagThresholds | None = None) -> dict[str, pd.DataFrame]:
+               thresholds: Thresholds = _D) -> dict[str, pd.DataFrame]:
     """Every flag mart, by name (without ``authority``, raw ``child_id``)."""
-    t = thresholds or FlagThresholds()
+    t = thresholds
     return {
         "late_notifications": late_notifications(
             clean, periods, timeliness, as_of, calendar, notify_working_days=t.notify_working_days),

@@ -4,9 +4,10 @@ Each function takes the clean canonical tables (``clean``), the rules' output it
 needs (periods of care, per-review timeliness, the timeliness indicator) and the
 years to report, and returns the mart without its ``authority`` column (the
 caller inserts it). The marts are counts: none carries a child id, so there is
-nothing to pseudonymise. Every frame is validated against its schema in
-:mod:`iro_schemas.indicators` (less the authority column) before it is
-returned; :func:`indicator_marts` builds them all. Loops run over years, never
+nothing to pseudonymise. Every frame comes in its contract's column order
+(:mod:`iro_schemas.indicators`, less the authority column); the contract is
+checked once, with every other mart's, when the load's marts are built.
+:func:`indicator_marts` builds them all. Loops run over years, never
 over rows.
 
 Conventions shared by every mart, as in :mod:`iro_etl.rules.yearly`:
@@ -17,10 +18,10 @@ Conventions shared by every mart, as in :mod:`iro_etl.rules.yearly`:
   as the DfE statistics do;
 * reviews held during a period of short breaks are left out of the yearly
   review measures, as they are out of timeliness;
-* a child's age follows :func:`iro_etl.rules.yearly.age_on` (birthday reached on the day).
+* a child's age follows :func:`iro_etl.rules.frames.age_at` (birthday reached on the day).
 
 Thresholds default to the figures in domain.md and can be overridden per
-authority (see :class:`Thresholds`).
+authority (see :class:`iro_etl.config.Thresholds`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 from iro_schemas import codes
-from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.indicators import (
     ATTENDED_LATEST,
     BASIS_LATEST,
@@ -45,9 +45,12 @@ from iro_schemas.indicators import (
     VIEWS_EVERY_REVIEW,
 )
 
+from iro_etl.config import DEFAULT_THRESHOLDS as _DEFAULTS
+from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.frames import age_at, as_mart, table
 from iro_etl.rules.periods import with_period_ids
-from iro_etl.rules.yearly import COHORT_MIN_DAYS, age_on, episodes_at, year_end
+from iro_etl.rules.yearly import episodes_at, year_end
 
 #: PN1-PN6: the child's views reached the review, in person or another way (PN7 did not).
 VIEWS_CODES = frozenset({"PN1", "PN2", "PN3", "PN4", "PN5", "PN6"})
@@ -56,85 +59,12 @@ ATTENDED_CODES = frozenset({"PN1", "PN2", "PN3", "PN4"})
 NOT_REPRESENTED_CODE = "PN7"
 #: Checklist items asked of young people only: reviews of children under 4 are not counted.
 YOUNG_PERSON_ITEMS = frozenset({"child_prepared", "child_views_available"})
-#: Episodes starting a new placement (RNE): every placement change, P and B (new carer) and
-#: T and U (same carer). An authority counting a same-carer change as the same placement
-#: sets ("P", "B") instead.
-NEW_PLACEMENT_RNE = ("P", "T", "B", "U")
-#: Who "attended most recent review" counts: children looked after at the end of 31 March
-#: (the default, like every other 31 March measure), or at any time in the year's last
-#: month, as a monthly return for March does (leavers in March too).
-LATEST_REVIEW_BASES = ("31 March", "March")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Per-authority settings of the yearly indicators, defaulting to domain.md's figures."""
-
-    #: Participation cohort: looked after "more than four weeks" at 31 March (as NI 66).
-    cohort_min_days: int = COHORT_MIN_DAYS
-    #: Participation is measured from age 4 (PN0: the child was under 4 at the review).
-    participation_min_age: int = 4
-    #: The social worker's report must reach the IRO 3 working days before the review.
-    sw_report_working_days: int = 3
-    #: "Placed at a distance": more than 20 miles from home.
-    distance_miles: float = 20.0
-    #: Placement stability: children under 16 ...
-    stability_max_age: int = 16
-    #: ... looked after continuously for 2.5 years (30 months) ...
-    stability_months_looked_after: int = 30
-    #: ... in the same placement for 2 years (24 months).
-    stability_months_same_placement: int = 24
-    new_placement_rne: tuple[str, ...] = NEW_PLACEMENT_RNE
-    #: IRO Handbook (2010): 50-70 looked-after children per full-time IRO.
-    caseload_low: int = 50
-    caseload_high: int = 70
-    #: A blank iro_share: the whole post is taken to be on the IRO role.
-    default_iro_share: float = 1.0
-    #: The children "attended most recent review" is taken over (see LATEST_REVIEW_BASES).
-    latest_review_base: str = LATEST_REVIEW_BASES[0]
-
-    def __post_init__(self) -> None:
-        if self.latest_review_base not in LATEST_REVIEW_BASES:
-            raise ValueError(f"latest_review_base must be one of {LATEST_REVIEW_BASES}, "
-                             f"not {self.latest_review_base!r}")
-
-
-_DEFAULTS = Thresholds()
-
 
 # --- Shared helpers ------------------------------------------------------------------------
-
-def _table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """``clean[name]`` with every contract column; a table or column the export lacks is empty."""
-    frame = clean.get(name)
-    frame = pd.DataFrame() if frame is None else frame
-    missing = {}
-    for column, spec in CANONICAL_MODELS[name].columns.items():
-        if column not in frame:
-            dtype = str(spec.dtype)
-            dtype = ("datetime64[us]" if dtype.startswith("datetime")
-                     else dtype if dtype in ("boolean", "float64") else "str")
-            missing[column] = pd.Series(None, index=frame.index, dtype=dtype)
-    return frame.assign(**missing) if missing else frame
-
-
-def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The mart in contract column order, validated against its schema (authority aside)."""
-    schema = INDICATOR_MODELS[name].remove_columns(["authority"])
-    frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
-    return schema.validate(frame, lazy=True)
-
 
 def year_of(dates: pd.Series) -> pd.Series:
     """The year ending 31 March each date falls in (1 April 2013 - 31 March 2014 -> 2014)."""
     return (dates.dt.year + (dates.dt.month > 3)).astype("Int64")
-
-
-def age_at(dob: pd.Series, when: pd.Series) -> pd.Series:
-    """Age in whole years on each date, row by row (same convention as ``age_on``)."""
-    before_birthday = (dob.dt.month > when.dt.month) | (
-        (dob.dt.month == when.dt.month) & (dob.dt.day > when.dt.day))
-    return when.dt.year - dob.dt.year - before_birthday.astype(int)
 
 
 def percent(numerator, denominator):
@@ -147,7 +77,7 @@ def percent(numerator, denominator):
 
 def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Episodes with period ids (the same numbering as ``periods_of_care`` of the same table)."""
-    return with_period_ids(_table(clean, "episodes"))
+    return with_period_ids(table(clean, "episodes"))
 
 
 def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
@@ -231,8 +161,8 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     2012" may have been (its 160/164 beside C63's 143/157).
     """
     year_ends = year_ends or YearEnds.of(clean, periods)
-    dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
-    reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
+    dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    reviews = _not_short_breaks(table(clean, "reviews"), timeliness)
     aged = age_at(reviews["child_id"].map(dob), reviews["review_date"]) >= min_age
     reviews = reviews[aged.to_numpy()].assign(year_ending=year_of(reviews.loc[aged, "review_date"]))
     reviews = reviews.sort_values("review_date", kind="stable")
@@ -244,7 +174,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         # Children looked after at 31 March with a review at 4+ in the year.
         base = at[at["child_id"].isin(in_year["child_id"])]
         cohort = base[(base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
-                      & (age_on(base["child_id"].map(dob), when) >= min_age).to_numpy()]
+                      & (age_at(base["child_id"].map(dob), when) >= min_age).to_numpy()]
         silent = in_year.loc[~in_year["review_code"].isin(VIEWS_CODES), "child_id"]
         latest = in_year.drop_duplicates("child_id", keep="last")
         attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
@@ -271,7 +201,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         NOT_REPRESENTED: at_year_end,
     })
     out["percent"] = percent(out["numerator"], out["denominator"])
-    return _conform("participation_indicator", out)
+    return as_mart("participation_indicator", out)
 
 
 # --- 2. Parental participation -------------------------------------------------------------
@@ -285,7 +215,7 @@ def parental_participation(clean: dict[str, pd.DataFrame], timeliness: pd.DataFr
     attended or consulted: (71 + 52) / 181 = 68%), and shares of roles add up
     (step parent or connected person: (2 + 4 + 25 + 6) / 181 = 20%).
     """
-    rows = _not_short_breaks(_table(clean, "review_participants"), timeliness)
+    rows = _not_short_breaks(table(clean, "review_participants"), timeliness)
     rows = rows.assign(year_ending=year_of(rows["review_date"]))
     rows = rows[rows["year_ending"].isin(years)]
     recorded = (rows.drop_duplicates(["child_id", "review_date"]).groupby("year_ending").size()
@@ -297,7 +227,7 @@ def parental_participation(clean: dict[str, pd.DataFrame], timeliness: pd.DataFr
     out = counts.rename("reviews").reset_index()
     out["reviews_recorded"] = out["year_ending"].map(recorded).to_numpy()
     out["percent"] = percent(out["reviews"], out["reviews_recorded"])
-    return _conform("parental_participation", out)
+    return as_mart("parental_participation", out)
 
 
 # --- 3. Review quality and RAG -------------------------------------------------------------
@@ -309,12 +239,12 @@ def quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
 
     What :func:`review_quality` and :func:`rag_distribution` count (pass it to both).
     """
-    records = _table(clean, "review_records")
+    records = table(clean, "review_records")
     records = records[records["status"].isin(codes.REVIEW_HELD)]
     records = _not_short_breaks(records, timeliness)
     records = records.assign(year_ending=year_of(records["review_date"]))
     records = records[records["year_ending"].isin(years)].sort_values("review_date", kind="stable")
-    dob = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
     records = records.assign(age=age_at(records["child_id"].map(dob), records["review_date"]))
     year_ends = year_ends or YearEnds.of(clean, periods)
     latest = []
@@ -365,7 +295,7 @@ def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     # Year, then basis in the contract's order, then measure in the checklist's order.
     basis_order = out["basis"].map({basis: i for i, basis in enumerate(QUALITY_BASES)})
     out = out.assign(_basis=basis_order).sort_values(["year_ending", "_basis"], kind="stable")
-    return _conform("review_quality", out)
+    return as_mart("review_quality", out)
 
 
 def rag_distribution(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
@@ -380,7 +310,7 @@ def rag_distribution(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     out = counts.rename("reviews").reset_index()
     out["rated"] = out.groupby(["year_ending", "basis"])["reviews"].transform("sum")
     out["percent"] = percent(out["reviews"], out["rated"])
-    return _conform("rag_distribution", out)
+    return as_mart("rag_distribution", out)
 
 
 # --- 4. Population breakdowns at 31 March --------------------------------------------------
@@ -440,7 +370,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     on 1 April (or at the period's start) plus every placement change, over all the child's
     periods in the year.
     """
-    children = _table(clean, "children").drop_duplicates("child_id").set_index("child_id")
+    children = table(clean, "children").drop_duplicates("child_id").set_index("child_id")
     ethnic = children["ethnic"].str.strip().str.upper()
     group_of = {code: codes.ethnic_group(code) for code in ethnic.dropna().unique()}
     ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
@@ -455,7 +385,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         at = looked_after_at(episodes, periods, when)
         location = placement_location(at)
         distance = at["pl_distance"]
-        age = age_on(at["child_id"].map(children["dob"]), when)
+        age = age_at(at["child_id"].map(children["dob"]), when)
         eligible = at[((age < stability_max_age)
                        & (at["period_start"] <= when - pd.DateOffset(
                            months=stability_months_looked_after))).to_numpy()]
@@ -489,7 +419,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     columns = ["year_ending", "breakdown", "category", "children", "denominator"]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     out["percent"] = percent(out["children"], out["denominator"])
-    return _conform("population_breakdowns", out)
+    return as_mart("population_breakdowns", out)
 
 
 # --- 5. IRO workforce ----------------------------------------------------------------------
@@ -530,9 +460,9 @@ def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: 
     highest over IROs and month ends. IROs per child: distinct IROs allocated to the child
     at some time in the year.
     """
-    staff = _table(clean, "iro_staff")
+    staff = table(clean, "iro_staff")
     staff = staff.assign(iro_fte=staff["fte"] * staff["iro_share"].fillna(default_iro_share))
-    allocations = _table(clean, "iro_allocations")
+    allocations = table(clean, "iro_allocations")
     ends = month_ends(years)
     staff_on = _staff_on(staff, ends)
     load = (_open_on(allocations, ends).groupby(["iro_id", "month_end"])["child_id"].nunique()
@@ -559,7 +489,7 @@ def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: 
     out["peak_caseload"] = peak["caseload"].reindex(years).astype(float).round(1).to_numpy()
     out["peak_month_end"] = peak["month_end"].reindex(years).to_numpy()
     iros = _iros_per_child(allocations, years)
-    return _conform("iro_workforce", out.merge(iros, on="year_ending", how="left"))
+    return as_mart("iro_workforce", out.merge(iros, on="year_ending", how="left"))
 
 
 def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
@@ -584,7 +514,7 @@ def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame
 
 def disputes_by_stage(clean: dict[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
     """Dispute steps raised, resolved and open at 31 March, per year and stage."""
-    disputes = _table(clean, "disputes")
+    disputes = table(clean, "disputes")
     grid = _grid(years, ("stage", codes.DISPUTE_STAGES))
     raised = disputes.assign(year_ending=year_of(disputes["raised_date"])).groupby(
         ["year_ending", "stage"]).agg(raised=("child_id", "size"), children=("child_id", "nunique"))
@@ -596,7 +526,7 @@ def disputes_by_stage(clean: dict[str, pd.DataFrame], years: list[int]) -> pd.Da
                     & (crossed["resolved_date"].isna() | (crossed["resolved_date"] > crossed["end"]))]
     open_ = open_.groupby(["year_ending", "stage"]).size().rename("open_at_year_end")
     out = pd.concat([raised.reindex(grid), resolved.reindex(grid), open_.reindex(grid)], axis=1)
-    return _conform("disputes_by_stage", out.fillna(0).astype("int64").reset_index())
+    return as_mart("disputes_by_stage", out.fillna(0).astype("int64").reset_index())
 
 
 # --- 7. Trends -----------------------------------------------------------------------------
@@ -611,7 +541,7 @@ def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd
     :func:`participation_indicator`. Reviews held are those outside short breaks.
     """
     year_ends = year_ends or YearEnds.of(clean, periods)
-    reviews = _not_short_breaks(_table(clean, "reviews"), timeliness)
+    reviews = _not_short_breaks(table(clean, "reviews"), timeliness)
     reviews = reviews.assign(year_ending=year_of(reviews["review_date"]))
     by_year = reviews.groupby("year_ending")
     timely = indicator.set_index("year_ending").reindex(years)
@@ -633,23 +563,25 @@ def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd
                            "value": np.asarray(value, dtype=float)})
              for measure, value in values.items()]
     out = pd.concat(parts, ignore_index=True).sort_values(["year_ending"], kind="stable")
-    return _conform("trends", out)
+    return as_mart("trends", out)
 
 
 # --- All of them ---------------------------------------------------------------------------
 
-def indicator_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
-                    timeliness: pd.DataFrame, indicator: pd.DataFrame, years: list[int],
-                    calendar: WorkingCalendar, thresholds: Thresholds | None = None
-                    ) -> dict[str, pd.DataFrame]:
-    """Every yearly indicator mart, by name (the keys of ``INDICATOR_MODELS``)."""
+def indicator_marts(clean: dict[str, pd.DataFrame], episodes: pd.DataFrame,
+                    periods: pd.DataFrame, timeliness: pd.DataFrame, indicator: pd.DataFrame,
+                    years: list[int], calendar: WorkingCalendar,
+                    thresholds: Thresholds = _DEFAULTS) -> dict[str, pd.DataFrame]:
+    """Every yearly indicator mart, by name (the keys of ``INDICATOR_MODELS``).
+
+    ``episodes`` carry the period ids the rules gave them (:func:`with_period_ids`), so
+    the 31 March snapshots are taken once per load.
+    """
     if not years:
         # Nothing has reached a 31 March yet: every mart is published empty.
-        return {name: _conform(name, pd.DataFrame(columns=[c for c in schema.columns
-                                                           if c != "authority"]))
-                for name, schema in INDICATOR_MODELS.items()}
-    t = asdict(thresholds or _DEFAULTS)
-    year_ends = YearEnds.of(clean, periods)
+        return {name: as_mart(name, pd.DataFrame()) for name in INDICATOR_MODELS}
+    t = asdict(thresholds)
+    year_ends = YearEnds(episodes, periods)
     participation = participation_indicator(clean, periods, timeliness, years,
                                             cohort_min_days=t["cohort_min_days"],
                                             min_age=t["participation_min_age"],

@@ -4,11 +4,10 @@ import numpy as np
 import pandas as pd
 from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, SEX
 
+from iro_etl.config import COHORT_MIN_DAYS
 from iro_etl.rules.calendar import WorkingCalendar
+from iro_etl.rules.frames import age_at
 from iro_etl.rules.timeliness import outstanding
-
-#: The timeliness cohort: looked after for at least this long at 31 March.
-COHORT_MIN_DAYS = 28
 
 
 def year_end(year: int) -> pd.Timestamp:
@@ -31,12 +30,6 @@ def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     return episodes[open_].drop_duplicates("child_id", keep="last")
 
 
-def age_on(dob: pd.Series, when: pd.Timestamp) -> pd.Series:
-    before_birthday = (dob.dt.month > when.month) | (
-        (dob.dt.month == when.month) & (dob.dt.day > when.day))
-    return when.year - dob.dt.year - before_birthday.astype(int)
-
-
 def age_band(age: pd.Series) -> pd.Series:
     bins = [lo for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2] + 1]
     return pd.cut(age, bins=bins, right=False, labels=[name for name, _, _ in AGE_BANDS]
@@ -56,7 +49,7 @@ def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.D
         at = at[~at["period_id"].map(short).to_numpy()]
         frame = pd.DataFrame({
             "year_ending": year,
-            "age_band": age_band(age_on(at["child_id"].map(dob), when)).to_numpy(),
+            "age_band": age_band(age_at(at["child_id"].map(dob), when)).to_numpy(),
             "gender": at["child_id"].map(sex).fillna("unknown").to_numpy(),
             "legal_status_group": at["ls"].map(LS_GROUP).fillna("other").to_numpy(),
             "placement_group": at["place"].map(PLACE_GROUP).fillna("other").to_numpy(),

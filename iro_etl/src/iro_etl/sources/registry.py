@@ -1,9 +1,11 @@
-"""Finding source plugins: installed ones through entry points, test ones through :func:`register`."""
+"""Finding source plugins: installed ones through entry points (each imported when first asked
+for, once per process), test ones through :func:`register`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -27,37 +29,52 @@ def unregister(name: str) -> None:
     _registered.pop(name, None)
 
 
-def _load_all() -> tuple[dict[str, type[SourcePlugin]], dict[str, str]]:
-    """Installed and registered plugins, and why any installed one could not be loaded."""
-    found: dict[str, type[SourcePlugin]] = {}
-    broken: dict[str, str] = {}
-    for ep in entry_points(group=GROUP):
-        try:
-            plugin = ep.load()
-        except Exception as exc:  # one broken third-party plugin must not stop the others
-            broken[ep.name] = f"{ep.value} failed to import ({type(exc).__name__}: {exc})"
-            continue
-        if isinstance(plugin, type) and issubclass(plugin, SourcePlugin):
-            found[ep.name] = plugin
-        else:
-            broken[ep.name] = f"{ep.value} is not a SourcePlugin subclass"
-    found.update(_registered)
-    return found, broken
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    """Installed plugins by name, read from the package metadata once per process."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+@cache
+def _load(name: str) -> type[SourcePlugin] | str:
+    """The installed plugin class called ``name``, or why it cannot be used.
+
+    Only the plugin asked for is imported, so a load does not pay for every system's
+    code, and one broken third-party plugin does not stop the others.
+    """
+    ep = _entry_points()[name]
+    try:
+        plugin = ep.load()
+    except Exception as exc:
+        return f"{ep.value} failed to import ({type(exc).__name__}: {exc})"
+    if isinstance(plugin, type) and issubclass(plugin, SourcePlugin):
+        return plugin
+    return f"{ep.value} is not a SourcePlugin subclass"
+
+
+def refresh() -> None:
+    """Forget what was found: after installing a plugin in a running process (tests)."""
+    _entry_points.cache_clear()
+    _load.cache_clear()
 
 
 def available() -> dict[str, type[SourcePlugin]]:
     """Every working plugin class by name: installed entry points, then registered ones."""
-    return _load_all()[0]
+    found = {name: _load(name) for name in _entry_points()}
+    return {**{name: cls for name, cls in found.items() if not isinstance(cls, str)},
+            **_registered}
 
 
 def get_plugin(system: str, options: Mapping[str, Any] | None = None) -> SourcePlugin:
     """An instance of the plugin for ``system``; the error lists the installed ones."""
-    plugins, broken = _load_all()
-    if system in plugins:
-        return plugins[system](options)
-    if system in broken:
-        raise PluginError(f"The {system!r} plugin is installed but unusable: {broken[system]}.")
-    names = ", ".join(sorted(plugins)) or "none"
+    if system in _registered:
+        return _registered[system](options)
+    found = _load(system) if system in _entry_points() else None
+    if isinstance(found, type):
+        return found(options)
+    if isinstance(found, str):
+        raise PluginError(f"The {system!r} plugin is installed but unusable: {found}.")
+    names = ", ".join(sorted(available())) or "none"
     raise PluginError(f"No source plugin for system {system!r}. Installed plugins: {names}.")
 
 

@@ -1,0 +1,44 @@
+"""Frame helpers every rule shares: a canonical table with all its columns, a mart's columns, ages."""
+
+from __future__ import annotations
+
+import pandas as pd
+from iro_schemas.canonical import CANONICAL_MODELS
+from iro_schemas.marts import MART_MODELS
+
+
+def table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """``clean[name]`` with every contract column; a table or column the export lacks is empty.
+
+    Systems hold different tables (the 903 has no IRO-service tables), so a rule reads
+    what is there and finds nothing where nothing was recorded.
+    """
+    frame = clean.get(name)
+    frame = pd.DataFrame() if frame is None else frame
+    missing = {}
+    for column, spec in CANONICAL_MODELS[name].columns.items():
+        if column not in frame:
+            dtype = str(spec.dtype)
+            dtype = ("datetime64[us]" if dtype.startswith("datetime")
+                     else dtype if dtype in ("boolean", "float64") else "str")
+            missing[column] = pd.Series(None, index=frame.index, dtype=dtype)
+    return frame.assign(**missing) if missing else frame
+
+
+def age_at(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
+    """Whole years of age on a date, or on each row's date (a 29 February birthday comes on
+    1 March in other years: the birthday is reached on the day, not the day before)."""
+    on = when.dt if isinstance(when, pd.Series) else when
+    before_birthday = (dob.dt.month > on.month) | (
+        (dob.dt.month == on.month) & (dob.dt.day > on.day))
+    return on.year - dob.dt.year - before_birthday.astype(int)
+
+
+def as_mart(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the mart's contract columns in order, ``authority`` left for the caller.
+
+    Only the shape: the contract itself is checked once, for every mart, when the load's
+    marts are built (:func:`iro_etl.marts.build.all_marts`).
+    """
+    columns = [c for c in MART_MODELS[name].columns if c != "authority"]
+    return frame.reindex(columns=columns).reset_index(drop=True)
