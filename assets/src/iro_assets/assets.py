@@ -37,9 +37,9 @@ def _authority(settings: IroSettings, code: str, config: ExportConfig | None = N
     wrong rules.
     """
     ad_hoc = bool(config and config.system and config.input_path)
+    needs_config = settings.config_path().exists() or not ad_hoc
     try:
-        authorities = settings.authorities() if (settings.config_path().exists() or not ad_hoc) \
-            else {}
+        authorities = settings.authorities() if needs_config else {}
     except ConfigError as exc:
         raise dg.Failure(str(exc)) from None
     if ad_hoc:

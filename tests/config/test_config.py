@@ -40,7 +40,7 @@ def test_latest_review_base_can_be_the_month_of_march(tmp_path):
 def test_the_example_config_loads():
     from pathlib import Path
 
-    example = Path(__file__).resolve().parents[1] / "authorities.example.yaml"
+    example = Path(__file__).resolve().parents[2] / "authorities.example.yaml"
     authority = load_authorities(example)["822"]
     assert authority.system == "ssda903" and authority.calendar.subdiv == "ENG"
     assert authority.policies.thresholds.caseload_high == 70

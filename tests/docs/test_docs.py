@@ -4,7 +4,7 @@ from pathlib import Path
 
 from iro_schemas.docs import contract_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_contract_doc_is_current():

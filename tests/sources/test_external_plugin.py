@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "iro-plugin-example"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "iro-plugin-example"
 
 PROBE = """
 import sys
