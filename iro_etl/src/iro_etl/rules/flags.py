@@ -24,7 +24,7 @@ from iro_schemas.codes import REVIEW_HELD
 from iro_etl.config import DEFAULT_THRESHOLDS as _D
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, as_mart, table
+from iro_etl.rules.frames import age_at, as_mart, dob_of, table
 from iro_etl.rules.timeliness import outstanding
 
 #: Participation codes of a child who did not attend (PN7: and whose views were not conveyed).
@@ -213,7 +213,7 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
     reviews = clean["reviews"]
     reviews = reviews[reviews["review_date"] <= as_of]
     dob = clean["children"].drop_duplicates("child_id").set_index("child_id")["dob"]
-    age = age_at(reviews["child_id"].map(dob), reviews["review_date"])
+    age = age_at(dob_of(reviews["child_id"], dob), reviews["review_date"])
     code = reviews["review_code"]
     unrecorded = code.isna() | (code == _UNDER_FOUR)
     reason = np.select(

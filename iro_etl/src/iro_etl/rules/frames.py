@@ -25,6 +25,15 @@ def table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     return frame.assign(**missing) if missing else frame
 
 
+def dob_of(child_ids: pd.Series, dob: pd.Series) -> pd.Series:
+    """Each row's child's date of birth (NaT when not known); ``dob`` is indexed by child_id.
+
+    Not ``Series.map``: mapping an empty id column onto dates fails in pandas, and an
+    export whose children were all quarantined must still give (empty) marts.
+    """
+    return pd.Series(dob.reindex(child_ids).to_numpy(), index=child_ids.index, dtype=dob.dtype)
+
+
 def age_at(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
     """Whole years of age on a date, or on each row's date (a 29 February birthday comes on
     1 March in other years: the birthday is reached on the day, not the day before)."""
