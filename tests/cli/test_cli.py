@@ -146,3 +146,37 @@ def test_demo_shropshire_scenario_matches_the_report(tmp_path):
     assert result.exit_code == 0, result.output
     rows = [line for line in result.output.splitlines() if line.endswith((" yes", " no"))]
     assert len(rows) == 18 and all(row.endswith(" yes") for row in rows), result.output
+
+
+def test_a_held_load_says_why_in_one_line_and_keeps_the_marts(tmp_path, clean_export):
+    # As a person runs it: a real process, so what reaches the terminal is what is asserted.
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    cli = str(Path(sys.executable).parent / "iro-etl")
+    env = {**os.environ, "IRO_ETL_HOME": str(tmp_path / "state")}
+
+    def load(folder):
+        return subprocess.run([cli, "load", "--authority", "LA", "--input", str(folder),
+                               "--db", db, "--as-of", "2014-03-31"],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    assert load(clean_export).returncode == 0
+    before = read_mart(make_engine(db), "review_timeliness", "LA")
+    broken = tmp_path / "broken"
+    shutil.copytree(clean_export, broken)
+    (broken / "reviews.csv").unlink()
+    result = load(broken)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith("LA: load held back, previous marts kept: reviews: no rows read")
+    after = read_mart(make_engine(db), "review_timeliness", "LA")
+    assert after.equals(before)
+    summary = read_mart(make_engine(db), "load_summary", "LA")
+    assert set(summary["status"]) == {"held"}

@@ -14,7 +14,7 @@ from iro_etl.pipeline import read_export
 def _load(engine, folder, as_of=AS_OF):
     export = read_export(Authority.ad_hoc("LA1", "ssda903", folder), as_of)
     marts = load_marts(export, b"k")
-    return publish_load(engine, "LA1", marts, export.load_id, as_of)
+    return publish_load(engine, "LA1", marts, export.load_id, as_of).written["failure_history"]
 
 
 def _edit_reviews(folder, edit):

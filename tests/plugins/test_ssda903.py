@@ -125,12 +125,12 @@ def test_missing_required_column_is_named(tmp_path, clean_export):
         frame)
 
 
-def test_broken_xml_keeps_what_was_read(tmp_path, clean_truth):
+def test_broken_xml_keeps_what_was_read_and_says_it_stopped(tmp_path, clean_truth):
     xml = write_xml_export(clean_truth, tmp_path / "return.xml")
     text = xml.read_text()
     xml.write_text(text[: len(text) // 2])
     source = PLUGIN.read(xml)
-    assert [f.rule for f in source.failures] == ["unreadable_file"]
+    assert [f.rule for f in source.failures] == ["parse_stopped"]
     assert source.failures[0].row > 1
     assert 0 < len(source.tables["children"]) < len(clean_truth.children)
 

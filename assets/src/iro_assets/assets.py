@@ -19,6 +19,8 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
 
 GROUP = "iro"
+#: How a held load's run failure starts, for the command line to tell it from a crash.
+HELD = "load held back, previous marts kept"
 
 
 class ExportConfig(dg.Config):
@@ -150,28 +152,52 @@ CONTRACT_CHECKS = [
 ]
 
 
-@dg.multi_asset(specs=MART_SPECS, check_specs=CONTRACT_CHECKS, partitions_def=authority_partitions,
+GUARD_CHECK = dg.AssetCheckSpec(
+    "publish_guard", asset="load_summary", blocking=True,
+    description="The load was whole (every required table read, every file read to its end) "
+    "and no table collapsed against the last published load; if not, only its failures and "
+    "summary were published and every other mart keeps the previous load.")
+
+
+class PublishConfig(dg.Config):
+    """``accept_drop``: publish although a table collapsed against the last published load
+    (a real drop, such as a transfer of cases, that a person has checked)."""
+
+    accept_drop: bool = False
+
+
+@dg.multi_asset(specs=MART_SPECS, check_specs=[*CONTRACT_CHECKS, GUARD_CHECK],
+                partitions_def=authority_partitions,
                 description="Every mart of the authority, published in one transaction.")
-def published_marts(context: dg.AssetExecutionContext, export: Export,
+def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, export: Export,
                     validated_tables: ValidatedTables, rule_results: RuleResults,
                     settings: IroSettings, database: MartsDatabase):
     code = context.partition_key
     marts = all_marts(export, validated_tables, rule_results, settings.pseudonym_key())
-    history = publish_load(database.engine(), code, marts.frames, export.load_id, export.as_of)
-    published = dict(marts.frames)
-    if history is not None:
-        published["failure_history"] = history
-    for name, frame in published.items():
+    outcome = publish_load(database.engine(), code, marts.frames, export.load_id, export.as_of,
+                           guarded=export.required,
+                           max_drop=export.authority.policies.max_drop,
+                           accept_drop=config.accept_drop)
+    for name, frame in outcome.written.items():
         yield dg.MaterializeResult(asset_key=name, metadata={
             "dagster/row_count": len(frame), "load_id": export.load_id,
-            "as_of": str(export.as_of.date()),
+            "as_of": str(export.as_of.date()), "status": outcome.status,
         })
     for name in MART_MODELS:
         problem = marts.rejected.get(name) or (
-            "held back with validation_failures" if name not in published else None)
+            None if name in outcome.written
+            else "not published: the load was held back (see publish_guard)"
+            if outcome.status == "held" else "held back with validation_failures")
         yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_contract",
                                   passed=problem is None, severity=dg.AssetCheckSeverity.ERROR,
                                   metadata={"problems": problem or "none"})
+    yield dg.AssetCheckResult(asset_key="load_summary", check_name="publish_guard",
+                              passed=outcome.status == "published",
+                              severity=dg.AssetCheckSeverity.ERROR,
+                              metadata={"status": outcome.status,
+                                        "reason": outcome.reason or "none"})
+    if outcome.reason:
+        raise dg.Failure(description=f"{HELD}: {outcome.reason}")
 
 
 @dg.asset(partitions_def=authority_partitions, group_name="reports",

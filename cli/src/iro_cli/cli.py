@@ -22,7 +22,7 @@ from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.registry import PluginError, available, detect, get_plugin
 from iro_etl.sources.sql import is_database_url
 
-from iro_cli.runner import dagster_instance, environment, run_authority, summary
+from iro_cli.runner import dagster_instance, environment, log_path, run_authority, summary
 
 USAGE = 2
 
@@ -62,8 +62,11 @@ def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
 def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
     ok = [o.authority for o in outcomes if o.success]
     for o in outcomes:
-        if not o.success:
-            click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}", err=True)
+        if o.held:
+            click.echo(f"{o.authority}: {o.error} (run {o.run_id})", err=True)
+        elif not o.success:
+            click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}; details in "
+                       f"{log_path()}", err=True)
     if ok:
         table = summary(db_url, ok)
         click.echo(table.to_string(index=False))
@@ -130,15 +133,19 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
               help="Export file or folder, or a database URL for systems read from one.")
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+@click.option("--accept-drop", is_flag=True,
+              help="Publish even though a table shrank by more than the authority's max_drop "
+              "since the last published load (a real drop a person has checked).")
 def load(authority: str, system: str | None, input_path: str, db_url: str | None,
-         as_of: str | None) -> None:
+         as_of: str | None, accept_drop: bool) -> None:
     """Load one export, ad hoc, and publish its marts."""
     location = _location(input_path)
     system = _plugin(system, location).name
     when = _as_of(as_of)
     instance = dagster_instance()
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
-        outcome = run_authority(instance, authority, system=system, input_path=location)
+        outcome = run_authority(instance, authority, system=system, input_path=location,
+                                accept_drop=accept_drop)
         _report([outcome], db_url, [authority])
 
 
@@ -147,7 +154,10 @@ def load(authority: str, system: str | None, input_path: str, db_url: str | None
               default=Path("authorities.yaml"), show_default=True)
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
+@click.option("--accept-drop", is_flag=True,
+              help="Publish even though a table shrank by more than the authority's max_drop "
+              "since the last published load (a real drop a person has checked).")
+def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: bool) -> None:
     """Load every configured authority, as the nightly schedule does."""
     try:
         codes = sorted(load_authorities(config_path))
@@ -157,7 +167,7 @@ def run(config_path: Path, db_url: str | None, as_of: str | None) -> None:
     instance = dagster_instance()
     with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_AS_OF=str(when.date())):
-        outcomes = [run_authority(instance, code) for code in codes]
+        outcomes = [run_authority(instance, code, accept_drop=accept_drop) for code in codes]
         _report(outcomes, db_url, codes)
 
 

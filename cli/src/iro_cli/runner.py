@@ -7,10 +7,12 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from dagster._core.execution.plan.objects import StepFailureData
+from iro_assets.assets import HELD
 from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
-from iro_assets.resources import default_db_url
+from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
 
 #: No telemetry, and no "join the community" dialog over the UI on first visit.
@@ -49,28 +51,61 @@ class LoadOutcome:
     run_id: str
     error: str | None = None
 
+    @property
+    def held(self) -> bool:
+        """The publish guard held the load back (the previous marts stay published)."""
+        return bool(self.error) and self.error.startswith(HELD)
+
 
 def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None = None,
-                  input_path: Path | str | None = None) -> LoadOutcome:
+                  input_path: Path | str | None = None, accept_drop: bool = False
+                  ) -> LoadOutcome:
     """Execute ``nightly_load`` for one authority partition in this process."""
     if not instance.has_dynamic_partition(authority_partitions.name, code):
         instance.add_dynamic_partitions(authority_partitions.name, [code])
-    # Step-by-step engine events go to the Dagster instance, not the terminal.
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    # Engine events, failures and their stack traces go to the Dagster instance and the log
+    # file, not the terminal: the command prints one line per authority.
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     if system and input_path:
         run_config["ops"] = {"export": {"config": {
             "system": system,
             "input_path": input_path if isinstance(input_path, str) else str(input_path.resolve()),
         }}}
+    if accept_drop:
+        run_config.setdefault("ops", {})["published_marts"] = {"config": {"accept_drop": True}}
     job = defs.resolve_job_def(nightly_load.name)
     result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=code,
                                     raise_on_error=False)
     error = None
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
-        error = (failures[0].step_failure_data.error.message.strip() if failures
-                 else "the run failed")
+        error = _one_line(failures[0].step_failure_data) if failures else "the run failed"
+        _log_failure(code, result.run_id, failures)
     return LoadOutcome(code, result.success, result.run_id, error)
+
+
+def _one_line(data: StepFailureData) -> str:
+    """What went wrong, in one line: a Failure's own description, else the root cause."""
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip().splitlines()[0]
+    error = data.error
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0]
+
+
+def log_path() -> Path:
+    """The command line's log of failed runs, with their stack traces."""
+    return state_dir() / "logs" / "iro-etl.log"
+
+
+def _log_failure(code: str, run_id: str, failures: list[dg.DagsterEvent]) -> None:
+    path = log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        for event in failures:
+            fh.write(f"{pd.Timestamp.now(tz='UTC').isoformat()} {code} run {run_id} step "
+                     f"{event.step_key} failed:\n{event.step_failure_data.error.to_string()}\n")
 
 
 def summary(db_url: str | None, codes: list[str]) -> pd.DataFrame:

@@ -19,6 +19,9 @@ class ConfigError(ValueError):
     """authorities.yaml is missing, malformed or names something unknown."""
 
 
+#: A required table this much smaller (share of its clean rows) than at the authority's last
+#: published load holds the load back (the publish guard), unless the run accepts the drop.
+MAX_DROP = 0.2
 #: Reviewed within timescales (NI 66) and participation (C63): looked after at least this
 #: long at 31 March.
 COHORT_MIN_DAYS = 28
@@ -87,6 +90,8 @@ class Policies:
 
     #: Restart the 20-day / 3-month / 6-month cycle after an unplanned placement change.
     restart_on_unplanned_move: bool = False
+    #: See MAX_DROP.
+    max_drop: float = MAX_DROP
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -179,6 +184,8 @@ def write_authorities(path: Path, authorities: list[Authority]) -> None:
         "code": a.code, "name": a.name, "system": a.system, "export_path": str(a.export_path),
         "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
         "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move,
+                     **({"max_drop": a.policies.max_drop} if a.policies.max_drop != MAX_DROP
+                        else {}),
                      "thresholds": _changed_thresholds(a.policies)},
         **({"options": a.options} if a.options else {}),
     } for a in authorities]

@@ -15,6 +15,7 @@ import pandas as pd
 from iro_etl.config import Authority
 from iro_etl.marts.build import Marts, RuleResults, apply_rules, check_marts, mart_frames
 from iro_etl.quality.failures import failures_frame
+from iro_etl.quality.guard import missing_tables
 from iro_etl.quality.validation import ValidatedTables, validate
 from iro_etl.sources.cells import column_letters
 from iro_etl.sources.plugin import SourceData, SourcePlugin
@@ -31,6 +32,8 @@ class Export:
     load_id: str
     source: SourceData
     column_names: dict[str, dict[str, str]]
+    #: The tables the system cannot do without (:attr:`SourcePlugin.required_tables`).
+    required: tuple[str, ...] = ()
 
 
 def load_id(authority: str, system: str, source: SourceData, as_of: pd.Timestamp) -> str:
@@ -63,9 +66,10 @@ def read_export(authority: Authority, as_of: pd.Timestamp,
     plugin = plugin or get_plugin(authority.system, authority.options)
     source = plugin.read(authority.export_path)
     translate_codes(source, plugin.options.get("codes") or {})
+    source.failures += missing_tables(source.tables, plugin.required_tables)
     return Export(authority, plugin.name, as_of,
                   load_id(authority.code, plugin.name, source, as_of), source,
-                  plugin.column_names())
+                  plugin.column_names(), plugin.required_tables)
 
 
 def validate_export(export: Export) -> ValidatedTables:
@@ -87,7 +91,9 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
                                 validated.rows_in)
     failures["column_letter"] = column_letters(failures, export.source.files)
     stamp = {"authority": export.authority.code, "load_id": export.load_id}
-    summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp)
+    # Published unless the publish guard holds it back (see iro_etl.marts.publish).
+    summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp,
+                                         status="published", held_reason=None)
     return {
         "validation_failures": failures.assign(**stamp),
         "quarantine": validated.quarantine.assign(**stamp),

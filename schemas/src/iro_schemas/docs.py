@@ -3,8 +3,8 @@
 import pandera.pandas as pa
 
 from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
-from iro_schemas.marts import MART_MODELS
-from iro_schemas.rules import RULES
+from iro_schemas.marts import MART_MODELS, STATE_MODELS
+from iro_schemas.rules import HOLDING_RULES, RULES
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
                "float64": "number", "boolean": "true/false", "bool": "true/false"}
@@ -28,6 +28,11 @@ def contract_markdown() -> str:
              "", "## Published marts", ""]
     for schema in MART_MODELS.values():
         lines += _table(schema)
+    lines += ["## Tables kept across loads", "",
+              "Not replaced by a load: people write the first, every load appends to the second.",
+              ""]
+    for schema in STATE_MODELS.values():
+        lines += _table(schema)
     lines += ["## Canonical tables (what source plugins fill)", "",
               "Every canonical table also carries lineage: `_source_file`, `_sheet`, `_row` "
               "(the row number as Excel shows it).", ""]
@@ -37,9 +42,13 @@ def contract_markdown() -> str:
     for schema in DERIVED_MODELS.values():
         lines += _table(schema)
     lines += ["## Validation rules", "",
-              "`error` rows are quarantined whole; `warning` rows stay in the clean tables.", "",
+              "`error` rows are quarantined whole; `warning` rows stay in the clean tables. "
+              "The rules marked *holds the load* say the export as a whole is broken: the load "
+              "publishes its failures and load summary only (status `held`) and every other "
+              "mart keeps the last published load.", "",
               "| rule | severity | message |", "|---|---|---|"]
-    lines += [f"| `{r.id}` | {r.severity} | {r.message} |" for r in RULES.values()]
+    lines += [f"| `{r.id}` | {r.severity}{', holds the load' if r.id in HOLDING_RULES else ''} "
+              f"| {r.message} |" for r in RULES.values()]
     return "\n".join(lines) + "\n"
 
 

@@ -145,6 +145,12 @@ LoadSummary = pa.DataFrameSchema(
         "rows_quarantined": _col(int, "Rows quarantined."),
         "errors": _col(int, "Error failures recorded."),
         "warnings": _col(int, "Warning failures recorded."),
+        "status": _col(str, "published: this load's marts are the ones readers see; held: the "
+                       "export was structurally broken, so only its failures and this summary "
+                       "were published and every other mart keeps the previous load.",
+                       checks=[pa.Check.isin(["published", "held"])]),
+        "held_reason": _col(str, "Why the load was held back, in one line; blank when published.",
+                            nullable=True),
     },
     name="load_summary",
     coerce=True,
@@ -210,8 +216,27 @@ FailureAcceptances = pa.DataFrameSchema(
     description="Quality officers' acceptances, kept across loads (written by iro-etl accept).",
 )
 
+LoadLog = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "load_id": LOAD_ID,
+        "as_of": _date("Date the load was computed for."),
+        "status": _col(str, "published or held (see load_summary).",
+                       checks=[pa.Check.isin(["published", "held"])]),
+        "table_name": _col(str, "Canonical table."),
+        "rows_in": _col(int, "Rows read from the export."),
+        "rows_clean": _col(int, "Rows that passed validation."),
+        "logged_at": _col(pd.DatetimeTZDtype(tz="UTC"), "When the load was published or held."),
+    },
+    name="load_log",
+    coerce=True,
+    description="Every load's row counts per table, published or held, kept across loads: the "
+    "publish guard compares a new load with the last published one.",
+)
+
 MART_MODELS[FailureHistory.name] = FailureHistory
 MART_MODELS.update(FLAG_MODELS)
 MART_MODELS.update(INDICATOR_MODELS)
-#: Tables people write (not replaced by loads).
-STATE_MODELS: dict[str, pa.DataFrameSchema] = {FailureAcceptances.name: FailureAcceptances}
+#: Tables kept across loads (not replaced by them): what people write, and the load log.
+STATE_MODELS: dict[str, pa.DataFrameSchema] = {FailureAcceptances.name: FailureAcceptances,
+                                               LoadLog.name: LoadLog}

@@ -4,6 +4,7 @@ Every pandera check in the contract is named by a rule id from here, so a
 failure found by pandera, by the readers or by the cross-table checks becomes
 the same kind of record a quality officer can act on. ``error`` rows are
 quarantined; ``warning`` rows stay in the clean tables with the failure noted.
+:data:`HOLDING_RULES` are about the export as a whole: any of them holds the load back.
 """
 
 from dataclasses import dataclass
@@ -92,6 +93,15 @@ _RULES = [
     Rule("missing_column", "error",
          "Column {column} was not found in the file's header row; every row lacks it."),
     Rule("unreadable_file", "error", "The file could not be read: {value}."),
+    Rule("parse_stopped", "error",
+         "Reading stopped early ({value}): the rows after it were not read, so this load is "
+         "held back and the previous marts stay published. Fix the file and load again."),
+    Rule("missing_table", "error",
+         "No rows of the {column} table were read: its file is missing, empty or not "
+         "recognised. The load is held back and the previous marts stay published."),
+    Rule("rows_dropped", "error",
+         "{value}. The load is held back and the previous marts stay published; if the drop "
+         "is real, load again with --accept-drop."),
     Rule("empty_file", "warning", "The file is empty; no rows were read from it."),
     Rule("unrecognised_file", "warning",
          "The file is not part of an export this system produces; it was skipped."),
@@ -99,6 +109,11 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+#: Failures that say the export is structurally broken (a table missing, a file read only
+#: in part, a collapse against the last published load): the load publishes its failure
+#: records and load summary only, and the previous marts stay.
+HOLDING_RULES = frozenset({"parse_stopped", "missing_table", "rows_dropped"})
 
 
 def message(rule_id: str, column: str | None, value: object) -> str:

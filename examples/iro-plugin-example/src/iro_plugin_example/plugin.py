@@ -21,6 +21,8 @@ REVIEWS = TableSpec("reviews", {"child_id": ("Child",), "review_date": ("Last re
 class ExamplePlugin(SourcePlugin):
     name = "example"
     description = "Example system: one looked_after.csv (children and their last review)"
+    # No episodes in this system: a load is complete with these two.
+    required_tables = ("children", "reviews")
 
     def recognise(self, path: Path | str) -> bool:
         file = Path(path) / FILE if Path(path).is_dir() else Path(path)

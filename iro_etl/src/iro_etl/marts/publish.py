@@ -11,6 +11,7 @@ where they fit the new columns (else they return with those authorities' next lo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +20,9 @@ import pandera.pandas as pa
 import sqlalchemy as sa
 from iro_schemas.marts import MART_MODELS, STATE_MODELS
 
+from iro_etl.config import MAX_DROP
+from iro_etl.quality.failures import failures_frame
+from iro_etl.quality.guard import dropped_tables, held_reason, holding
 from iro_etl.quality.history import update_history
 
 _TYPES = {"str": sa.Text, "int64": sa.BigInteger, "Int64": sa.BigInteger,
@@ -156,26 +160,92 @@ def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]
         _replace(conn, authority, marts)
 
 
-def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
-                 load_id: str, as_of: pd.Timestamp) -> pd.DataFrame | None:
-    """Publish a load's marts and its updated failure history together; returns the history.
+@dataclass
+class Outcome:
+    """What a publish did: every mart, or (held) the load's failures and summary only."""
 
-    The previous history is read inside the same transaction, so two loads of one
-    authority cannot interleave their updates. Without this load's failures (a mart held
-    back) the history is left as it was, and None returned.
+    status: str
+    #: Why the load was held back, in one line (None when published).
+    reason: str | None
+    #: The tables written, by name (with the failure history when published).
+    written: dict[str, pd.DataFrame]
+
+
+def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
+                 load_id: str, as_of: pd.Timestamp, *, guarded: tuple[str, ...] = (),
+                 max_drop: float = MAX_DROP, accept_drop: bool = False) -> Outcome:
+    """Publish a load's marts and its updated failure history together, behind the guard.
+
+    In one transaction: the authority's last published counts are read from the load log,
+    each ``guarded`` table is compared with them (unless ``accept_drop``), and a load with
+    a holding failure (a required table missing, a file read in part, a collapse) writes
+    only its ``validation_failures`` and ``load_summary`` (status held), so every other
+    mart keeps the last good load. The previous history is read inside the same
+    transaction, so two loads of one authority cannot interleave their updates; without
+    this load's failures (a mart held back) the history is left as it was.
     """
-    if "validation_failures" not in marts:
-        publish(engine, authority, marts)
-        return None
     with engine.begin() as conn:
-        previous = _read(conn, "failure_history", authority)
-        acceptances = _read(conn, "failure_acceptances", authority)
-        history = update_history(authority, previous, marts["validation_failures"], load_id,
-                                 as_of, acceptances)
-        history = MART_MODELS["failure_history"].validate(
-            history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
-        _replace(conn, authority, {**marts, "failure_history": history})
-    return history
+        failures = marts.get("validation_failures")
+        summary = marts.get("load_summary")
+        if failures is not None and summary is not None:
+            if not accept_drop:
+                # A table missing or read in part is already a failure of its own.
+                missing = set(holding(failures)["table_name"])
+                drops = dropped_tables(_last_published(conn, authority), summary,
+                                       tuple(t for t in guarded if t not in missing), max_drop)
+                failures = _with_failures(failures, drops, authority, load_id)
+            if not holding(failures).empty:
+                reason = held_reason(failures)
+                summary = summary.assign(status="held", held_reason=reason)
+                written = {"validation_failures": failures, "load_summary": summary}
+                _replace(conn, authority, written)
+                _log(conn, authority, load_id, as_of, "held", summary)
+                return Outcome("held", reason, written)
+        written = dict(marts)
+        if failures is not None:
+            previous = _read(conn, "failure_history", authority)
+            acceptances = _read(conn, "failure_acceptances", authority)
+            history = update_history(authority, previous, failures, load_id, as_of, acceptances)
+            written["failure_history"] = MART_MODELS["failure_history"].validate(
+                history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
+        _replace(conn, authority, written)
+        if summary is not None:
+            _log(conn, authority, load_id, as_of, "published", summary)
+    return Outcome("published", None, written)
+
+
+def _with_failures(failures: pd.DataFrame, more: list, authority: str, load_id: str
+                   ) -> pd.DataFrame:
+    """The load's failure mart with failures found at publishing added, in its contract."""
+    if not more:
+        return failures
+    extra = failures_frame(more).assign(authority=authority, load_id=load_id)
+    schema = MART_MODELS["validation_failures"]
+    combined = pd.concat([failures, extra.reindex(columns=failures.columns)], ignore_index=True)
+    return schema.validate(combined.reindex(columns=list(schema.columns)))
+
+
+def _last_published(conn: sa.Connection, authority: str) -> pd.DataFrame:
+    """Per table, the counts of the authority's last published load (empty before the first)."""
+    log = _read(conn, "load_log", authority)
+    if log.empty:
+        return log
+    published = log[log["status"] == "published"]
+    if published.empty:
+        return published
+    latest = published.loc[published["logged_at"] == published["logged_at"].max(), "load_id"]
+    return published[published["load_id"] == latest.iloc[0]]
+
+
+def _log(conn: sa.Connection, authority: str, load_id: str, as_of: pd.Timestamp, status: str,
+         summary: pd.DataFrame) -> None:
+    table = _ensure_state_table(conn, "load_log")
+    now = datetime.now(UTC)
+    conn.execute(table.insert(), [
+        {"authority": authority, "load_id": load_id, "as_of": as_of.date(), "status": status,
+         "table_name": row.table_name, "rows_in": int(row.rows_in),
+         "rows_clean": int(row.rows_clean), "logged_at": now}
+        for row in summary.itertuples(index=False)])
 
 
 def accept(engine: sa.Engine, authority: str, failure_key: str, by: str, reason: str) -> None:
@@ -214,6 +284,11 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
 
     SQLite returns dates as text and booleans as 0/1; both come back as on PostgreSQL.
     """
+    schema = MART_MODELS.get(name) or STATE_MODELS[name]
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(name):
+            # Nothing published yet: the mart is empty, not an error for its readers.
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns})
     query = f'SELECT * FROM "{name}"'
     params = {}
     if authority is not None:
@@ -221,7 +296,6 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
         params["authority"] = authority
     with engine.connect() as conn:
         frame = pd.read_sql_query(sa.text(query), conn, params=params)
-    schema = MART_MODELS.get(name) or STATE_MODELS[name]
     for col, spec in schema.columns.items():
         if col not in frame:
             continue

@@ -37,6 +37,10 @@ class SourcePlugin(ABC):
     name: ClassVar[str]
     #: One line for people choosing a plugin.
     description: ClassVar[str]
+    #: Canonical tables without which a load cannot be trusted: when one of them has no rows
+    #: (its file missing, empty or not recognised), the load is held back and the previous
+    #: marts stay. Every mart counts from children, episodes and reviews.
+    required_tables: ClassVar[tuple[str, ...]] = ("children", "episodes", "reviews")
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         """``options`` is the authority's ``options`` block from authorities.yaml.

@@ -7,6 +7,7 @@ Fully blank rows carry no data; they are reported and left out.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -59,7 +60,13 @@ def normalise_header(name: object) -> str:
 
 
 def decode(data: bytes) -> tuple[str, bool]:
-    """Text of an export: UTF-8 (with or without BOM), else Windows-1252. Second value: fell back."""
+    """Text of an export: UTF-16 with its byte order mark (as Excel's "Unicode text" saves it),
+    UTF-8 (with or without BOM), else Windows-1252. Second value: fell back to Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), False
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
@@ -148,7 +155,37 @@ def read_csv_rows(path: Path, table: str) -> tuple[list[list[str]], list[Failure
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [*failures, Failure(table, name, "unreadable_file", value=str(exc))]
+    opened_at = unterminated_quote(text, rows)
+    if opened_at is not None:
+        failures.append(Failure(table, name, "parse_stopped", row=opened_at,
+                                value="a quoted value opened on this row never closes"))
     return rows, failures
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def unterminated_quote(text: str, rows: list[list[str]]) -> int | None:
+    """The line where a quoted value opens and never closes, else None.
+
+    Python's csv reader, not being strict, reads such a value to the end of the file:
+    every later row becomes part of one cell and the table looks merely short. That
+    cell can only be the last record's, so only it is checked, strictly.
+    """
+    if not rows or not rows[-1]:
+        return None
+    last = rows[-1]
+    if not any("\n" in cell or "\r" in cell for cell in last) and text.endswith(("\n", "\r")):
+        return None
+    lines = list(io.StringIO(text, newline=""))
+    spanned = sum(len(_LINE_BREAK.findall(cell)) for cell in last)
+    # The file's last line break is inside the open value, or ends the record.
+    start = len(lines) - spanned + (1 if last[-1].endswith(("\n", "\r")) else 0)
+    try:
+        list(csv.reader(lines[start - 1:], strict=True))
+    except csv.Error as exc:
+        return start if "unexpected end of data" in str(exc) else None
+    return None
 
 
 def read_csv_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Failure]]:

@@ -94,8 +94,9 @@ def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
     try:
         defusedxml.sax.parse(str(path), handler)
     except (SAXException, ValueError, OSError) as exc:
-        # Whatever was read before the fault is kept; the fault itself is reported with its line.
-        failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file", row=handler._line(),
+        # Whatever was read before the fault is kept; the fault itself is reported with its
+        # line, and holds the load back: the children after it were never read.
+        failures.append(Failure(FILE_LEVEL, path.name, "parse_stopped", row=handler._line(),
                                 value=str(exc)))
     tables = {}
     for spec in (CHILDREN, EPISODES, REVIEWS):
