@@ -3,6 +3,7 @@
 import csv
 import shutil
 
+import pandas as pd
 from conftest import AS_OF, load_marts
 from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load
@@ -46,3 +47,14 @@ def test_workbook_sheets_and_formula_injection(tmp_path, messy_export):
     assert children.cell(row=cells[0].row, column=7).value == "D6"  # ETHNIC is column D
     # Nothing in the workbook is a formula.
     assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
+
+
+def test_csv_output_neutralises_formulas():
+    from iro_etl.reports.failures_workbook import csv_safe
+
+    frame = pd.DataFrame({"value": ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1", "-2", "\tx",
+                                    "ok", None], "row": range(7)})
+    out = csv_safe(frame)
+    assert out["value"].tolist()[:6] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'+1", "'-2",
+                                         "'\tx", "ok"]
+    assert out["value"].isna().tolist()[-1] and out["row"].tolist() == list(range(7))

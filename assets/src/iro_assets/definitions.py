@@ -23,5 +23,11 @@ defs = dg.Definitions(
     jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],
     sensors=[export_drop],
-    resources={"settings": IroSettings(), "database": MartsDatabase()},
+    resources={
+        "settings": IroSettings(), "database": MartsDatabase(),
+        # Intermediates (the export, validated tables, rule results) hold children's raw
+        # data: they stay in the run's memory and are gone when it ends, never pickled to
+        # DAGSTER_HOME. The nightly job runs its steps in one process for that reason.
+        "io_manager": dg.mem_io_manager,
+    },
 )

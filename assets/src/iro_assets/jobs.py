@@ -9,6 +9,8 @@ nightly_load = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Read, validate, apply the rules and publish the marts of one authority.",
     hooks={load_succeeded, load_failed},
+    # One process per run: the intermediates live in its memory (see the io_manager).
+    executor_def=dg.in_process_executor,
 )
 
 failures_workbook_job = dg.define_asset_job(

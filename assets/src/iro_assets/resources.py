@@ -17,6 +17,8 @@ from iro_etl.marts.pseudonym import load_key
 from iro_etl.marts.publish import make_engine
 
 DEFAULT_STATE_DIR = ".iro_etl"
+#: Files 0600, folders 0700.
+PRIVATE_UMASK = 0o077
 
 
 def state_dir() -> Path:
@@ -64,3 +66,8 @@ class IroSettings(dg.ConfigurableResource):
 
     def pseudonym_key(self) -> bytes:
         return load_key(state_dir())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Every file a run writes (database, key, workbooks, reports, Data Docs, logs) holds
+        # or guards children's data: readable by the service's own user only.
+        os.umask(PRIVATE_UMASK)

@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 import pandas as pd
 import sqlalchemy as sa
-from iro_assets.resources import default_db_url, reports_dir
+from iro_assets.resources import PRIVATE_UMASK, default_db_url, reports_dir
 from iro_etl.config import Authority, ConfigError, load_authorities
 from iro_etl.marts.publish import accept, make_engine, read_mart
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.reports.annual_report import write_annual_report
+from iro_etl.reports.failures_workbook import csv_safe
 from iro_etl.reports.latest import write_latest_failures_workbook
 from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.registry import PluginError, available, detect, get_plugin
@@ -77,6 +78,8 @@ def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """iro-etl: load IRO service exports, check them, and publish the statutory marts."""
+    # What the commands write holds children's data: 0600 files in 0700 folders.
+    os.umask(PRIVATE_UMASK)
 
 
 @main.command()
@@ -186,7 +189,7 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
     validated = validate_export(export)
     failures = validated.failures.drop(columns=["record_key"])
     if fmt == "csv":
-        failures.to_csv(sys.stdout, index=False)
+        csv_safe(failures).to_csv(sys.stdout, index=False)
     else:
         click.echo(validated.summary().to_string(index=False))
         if len(failures):
@@ -234,7 +237,7 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
                      "column_name", "rule", "severity", "first_seen_on", "message"]]
     shown = shown.sort_values(["table_name", "rule", "record_key"])
     if fmt == "csv":
-        shown.to_csv(sys.stdout, index=False)
+        csv_safe(shown).to_csv(sys.stdout, index=False)
     else:
         click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
 

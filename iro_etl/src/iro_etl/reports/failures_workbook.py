@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from iro_etl.quality.history import failure_keys
 
-_FORMULA_START = ("=", "+", "-", "@")
+#: How a spreadsheet recognises a formula (tab and carriage return too, as OWASP lists them).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 _DETAIL = [("status", "Status"), ("source_file", "File"), ("sheet", "Sheet"), ("row", "Row"),
@@ -35,6 +36,19 @@ def put_value(sheet: Worksheet, row: int, col: int, value: object) -> None:
         # openpyxl would store these as formulas; a value from an export must never run.
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a CSV a person opens in a spreadsheet: text that would start a formula
+    (a value copied from an export, such as ``=HYPERLINK(...)``) gets a leading apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            text = out[col].astype("string")
+            live = text.str.startswith(_FORMULA_START).fillna(False)
+            if live.any():
+                out[col] = out[col].astype(object).where(~live, "'" + text)
+    return out
 
 
 def _table(sheet: Worksheet, top: int, frame: pd.DataFrame, headers: list[str]) -> None:
