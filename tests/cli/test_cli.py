@@ -62,7 +62,9 @@ def test_run_with_a_broken_config_says_why(tmp_path):
     config.write_text("authorities:\n  - code: A\n")
     result = _run("run", "--config", str(config))
     assert result.exit_code == 2
-    assert "missing system, export_path" in result.output
+    assert "authorities[0].system: Field required" in result.output
+    assert "authorities[0].export_path: Field required" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.slow
@@ -180,3 +182,15 @@ def test_a_held_load_says_why_in_one_line_and_keeps_the_marts(tmp_path, clean_ex
     assert after.equals(before)
     summary = read_mart(make_engine(db), "load_summary", "LA")
     assert set(summary["status"]) == {"held"}
+
+
+@pytest.mark.parametrize("code", ["../../etc", "/tmp/x", "a b", ""])
+def test_an_authority_code_that_could_name_a_path_is_refused(tmp_path, clean_export, code):
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    for args in (["load", "--input", str(clean_export), "--db", db],
+                 ["failures", "--format", "xlsx", "--db", db],
+                 ["report", "--year", "2014", "--db", db]):
+        result = _run(*args, "--authority", code)
+        assert result.exit_code == 2, (args, result.output)
+        assert "authority code" in result.output
+    assert not (tmp_path / "marts.db").exists()

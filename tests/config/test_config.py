@@ -24,12 +24,58 @@ def test_thresholds_feed_flags_and_indicators(tmp_path):
 
 
 def test_unknown_threshold_or_policy_is_named(tmp_path):
-    with pytest.raises(ConfigError, match=r"unknown thresholds \['caseload_hgih'\]"):
+    with pytest.raises(ConfigError,
+                       match=r"authorities\[0\]\.policies\.thresholds\.caseload_hgih: Unexpected"):
         load_authorities(_config(tmp_path, "      thresholds:\n        caseload_hgih: 80\n"))
-    with pytest.raises(ConfigError, match="unknown policy"):
+    with pytest.raises(ConfigError, match=r"authorities\[0\]\.policies\.restart_always: Unexpected"):
         load_authorities(_config(tmp_path, "      restart_always: true\n"))
     with pytest.raises(ConfigError, match=r"authorities.yaml.*latest_review_base must be one of"):
         load_authorities(_config(tmp_path, "      thresholds:\n        latest_review_base: April\n"))
+
+
+def _entry(tmp_path, text: str):
+    path = tmp_path / "authorities.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n    polices: {}\n",
+     r"authorities\[0\]\.polices: Extra inputs are not permitted"),
+    ("authorities:\n  - code: ../../etc\n    system: ssda903\n    export_path: x\n",
+     r"authorities\[0\]\.code: String should match pattern"),
+    ("authorities:\n  - code: /abs\n    system: ssda903\n    export_path: x\n",
+     r"authorities\[0\]\.code"),
+    ("authorities:\n  - code: A\n    system: ssda903\n",
+     r"authorities\[0\]\.export_path: Field required"),
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: ''\n",
+     r"authorities\[0\]\.export_path: String should have at least 1 character"),
+    ("authorities:\n  - code: A\n    system: azeus\n    export_path: x\n",
+     r"authorities\[0\]\.system: no installed plugin 'azeus' \(installed: .*ssda903"),
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
+     "    calendar: {country: XX}\n", r"authorities\[0\]\.calendar: .*no holiday calendar"),
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
+     "    policies: {thresholds: {caseload_high: lots}}\n",
+     r"thresholds\.caseload_high: Input should be a valid number"),
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
+     "    policies: {restart_on_unplanned_move: perhaps}\n",
+     r"restart_on_unplanned_move: Input should be a valid boolean"),
+    ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
+     "    policies: {max_drop: 3}\n", r"max_drop is a share between 0 and 1"),
+    ("authorities:\n  - {code: A, system: ssda903, export_path: x}\n"
+     "  - {code: A, system: ssda903, export_path: y}\n", r"authority A is configured twice"),
+    ("authorities: {}\n", r"expected a list under 'authorities'"),
+    ("authorities: [\n", r"not valid YAML"),
+])
+def test_config_mistakes_are_named_by_their_key(tmp_path, text, error):
+    with pytest.raises(ConfigError, match=error):
+        load_authorities(_entry(tmp_path, text))
+
+
+def test_yes_and_no_are_read_as_people_write_them(tmp_path):
+    # YAML's own quoting makes "no" a string; it still means no, never a truthy string.
+    path = _config(tmp_path, "      restart_on_unplanned_move: 'no'\n")
+    assert load_authorities(path)["A"].policies.restart_on_unplanned_move is False
 
 
 def test_latest_review_base_can_be_the_month_of_march(tmp_path):

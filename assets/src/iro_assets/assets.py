@@ -205,7 +205,7 @@ def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, ex
           description="The quality officers' failures workbook for the authority's latest load.")
 def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
     code = context.partition_key
-    path = write_latest_failures_workbook(database.engine(), code, reports_dir() / code)
+    path = write_latest_failures_workbook(database.engine(), code, reports_dir(code))
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
 
@@ -214,5 +214,5 @@ def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase
           description="The IRO annual report workbook for the last complete year ending 31 March.")
 def annual_report(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
     code = context.partition_key
-    path = write_latest_annual_report(database.engine(), code, reports_dir() / code)
+    path = write_latest_annual_report(database.engine(), code, reports_dir(code))
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.config import Authority, load_authorities
+from iro_etl.config import Authority, check_code, load_authorities
 from iro_etl.marts.pseudonym import load_key
 from iro_etl.marts.publish import make_engine
 
@@ -26,9 +26,10 @@ def state_dir() -> Path:
     return Path(os.environ.get("IRO_ETL_HOME", DEFAULT_STATE_DIR)).resolve()
 
 
-def reports_dir() -> Path:
-    """Where workbooks are written: the state folder's reports/."""
-    return state_dir() / "reports"
+def reports_dir(authority: str) -> Path:
+    """Where an authority's workbooks are written: reports/<code> in the state folder (the
+    code is checked first, so no code can name a folder outside it)."""
+    return state_dir() / "reports" / check_code(authority)
 
 
 def default_db_url() -> str:

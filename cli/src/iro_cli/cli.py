@@ -13,7 +13,7 @@ import click
 import pandas as pd
 import sqlalchemy as sa
 from iro_assets.resources import PRIVATE_UMASK, default_db_url, reports_dir
-from iro_etl.config import Authority, ConfigError, load_authorities
+from iro_etl.config import Authority, ConfigError, check_code, load_authorities
 from iro_etl.marts.publish import accept, make_engine, read_mart
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.reports.annual_report import write_annual_report
@@ -35,6 +35,13 @@ def _as_of(value: str | None) -> pd.Timestamp:
         return pd.Timestamp(value).normalize()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _code(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        return check_code(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _fail(message: str, code: int = USAGE) -> None:
@@ -130,7 +137,7 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
 
 
 @main.command()
-@click.option("--authority", required=True, help="Authority code (the partition).")
+@click.option("--authority", required=True, callback=_code, help="Authority code (the partition).")
 @click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
 @click.option("--input", "input_path", required=True,
               help="Export file or folder, or a database URL for systems read from one.")
@@ -201,7 +208,7 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--authority", required=True)
+@click.option("--authority", required=True, callback=_code)
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--status", type=click.Choice(["current", "new", "open", "resolved", "all"]),
               default="current", show_default=True,
@@ -218,7 +225,7 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
     if fmt == "xlsx":
         try:
             path = write_latest_failures_workbook(engine, authority,
-                                                  output or reports_dir() / authority)
+                                                  output or reports_dir(authority))
         except (LookupError, sa.exc.SQLAlchemyError) as exc:
             _fail(f"{authority}: {exc}".splitlines()[0])
         click.echo(str(path))
@@ -243,14 +250,14 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
 
 
 @main.command()
-@click.option("--authority", required=True)
+@click.option("--authority", required=True, callback=_code)
 @click.option("--year", type=int, required=True, help="Year ending 31 March (2012 = 2011/12).")
 @click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
 @click.option("--output", type=click.Path(path_type=Path),
               help="Workbook path (default: the reports folder).")
 def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
     """Write the IRO annual report workbook of an authority for one year."""
-    path = output or reports_dir() / authority / f"annual_report_{year}.xlsx"
+    path = output or reports_dir(authority) / f"annual_report_{year}.xlsx"
     try:
         written = write_annual_report(make_engine(db_url or default_db_url()), authority, year,
                                       path)
@@ -260,7 +267,7 @@ def report(authority: str, year: int, db_url: str | None, output: Path | None) -
 
 
 @main.command("accept")
-@click.option("--authority", required=True)
+@click.option("--authority", required=True, callback=_code)
 @click.option("--key", "failure_key", required=True, help="failure_key from iro-etl failures.")
 @click.option("--by", "who", required=True, help="Who accepts it.")
 @click.option("--reason", required=True, help="Why it is a known, explained exception.")

@@ -6,10 +6,14 @@ exports land, the calendar its working days follow and its rule policies.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+import holidays
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.sources.sql import is_database_url
@@ -17,6 +21,10 @@ from iro_etl.sources.sql import is_database_url
 
 class ConfigError(ValueError):
     """authorities.yaml is missing, malformed or names something unknown."""
+
+
+#: An authority code names its Dagster partition and its report folders: no path in it.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 
 
 #: A required table this much smaller (share of its clean rows) than at the authority's last
@@ -38,6 +46,9 @@ class Thresholds:
     The one place their defaults live: the statutory guidance, the IRO Handbook and
     domain.md. The rule functions take the same names as keyword arguments.
     """
+
+    # authorities.yaml is read through pydantic: an unknown threshold is an error.
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     #: The IRO manager is to be told within 2 working days that a child became looked after.
     notify_working_days: int = 2
@@ -88,22 +99,17 @@ DEFAULT_THRESHOLDS = Thresholds()
 class Policies:
     """Per-authority rule options and thresholds (defaults from the regulations and domain.md)."""
 
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     #: Restart the 20-day / 3-month / 6-month cycle after an unplanned placement change.
     restart_on_unplanned_move: bool = False
     #: See MAX_DROP.
     max_drop: float = MAX_DROP
     thresholds: Thresholds = field(default_factory=Thresholds)
 
-
-def _thresholds(values: dict, where: str) -> Thresholds:
-    known = {f.name for f in fields(Thresholds)}
-    unknown = set(values) - known
-    if unknown:
-        raise ConfigError(f"{where}: unknown thresholds {sorted(unknown)}; known: {sorted(known)}")
-    try:
-        return Thresholds(**values)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_drop <= 1:
+            raise ValueError(f"max_drop is a share between 0 and 1, not {self.max_drop}")
 
 
 @dataclass(frozen=True)
@@ -125,46 +131,103 @@ class Authority:
         return cls(code, code, system, export_path, options=dict(options or {}))
 
 
-def _authority(entry: dict, base: Path, where: str) -> Authority:
-    missing = [k for k in ("code", "system", "export_path") if not entry.get(k)]
-    if missing:
-        raise ConfigError(f"{where}: missing {', '.join(missing)}")
-    cal = entry.get("calendar") or {}
-    raw = dict(entry.get("policies") or {})
-    thresholds = _thresholds(dict(raw.pop("thresholds", None) or {}), where)
-    try:
-        policies = Policies(**raw, thresholds=thresholds)
-    except TypeError as exc:
-        raise ConfigError(f"{where}: unknown policy ({exc})") from None
-    location = str(entry["export_path"])
+class _Calendar(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country: str = "GB"
+    subdiv: str | None = "ENG"
+
+    @model_validator(mode="after")
+    def _known(self) -> _Calendar:
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdiv)
+        except NotImplementedError as exc:
+            raise ValueError(f"no holiday calendar for {self.country}/{self.subdiv}: {exc}") \
+                from None
+        return self
+
+
+class _Entry(BaseModel):
+    """One authority as authorities.yaml gives it: every key known, every value typed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=CODE_PATTERN, max_length=64)
+    name: str | None = None
+    system: str = Field(min_length=1)
+    export_path: str = Field(min_length=1)
+    calendar: _Calendar = Field(default_factory=_Calendar)
+    policies: Policies = Field(default_factory=Policies)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    authorities: list[_Entry]
+
+
+def _where(loc: tuple) -> str:
+    """A pydantic error location as a path into the file: authorities[2].policies.max_drop."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def check_code(code: str) -> str:
+    """``code`` if it is a valid authority code (it names folders and partitions)."""
+    if not re.fullmatch(CODE_PATTERN, code) or len(code) > 64:
+        raise ConfigError(f"authority code {code!r} must be letters, digits, '-' or '_' "
+                          "(at most 64, starting with a letter or digit)")
+    return code
+
+
+def _authority(entry: _Entry, base: Path, where: str, systems: set[str]) -> Authority:
+    if entry.system not in systems:
+        raise ConfigError(f"{where}.system: no installed plugin {entry.system!r} (installed: "
+                          f"{', '.join(sorted(systems)) or 'none'})")
+    location = entry.export_path
     path = location if is_database_url(location) else Path(location).expanduser()
-    return Authority(
-        code=str(entry["code"]),
-        name=str(entry.get("name") or entry["code"]),
-        system=str(entry["system"]),
-        export_path=path if isinstance(path, str) or path.is_absolute() else base / path,
-        calendar=WorkingCalendar(cal.get("country", "GB"), cal.get("subdiv", "ENG")),
-        policies=policies,
-        options=dict(entry.get("options") or {}),
-    )
+    if isinstance(path, Path) and not path.is_absolute():
+        path = base / path
+    return Authority(entry.code, entry.name or entry.code, entry.system, path,
+                     WorkingCalendar(entry.calendar.country, entry.calendar.subdiv),
+                     entry.policies, dict(entry.options))
 
 
-def load_authorities(path: Path) -> dict[str, Authority]:
-    """The authorities configured in ``path``, by code (relative paths are from its folder)."""
+def _installed_systems() -> set[str]:
+    from iro_etl.sources.registry import available  # the registry is above config
+
+    return set(available())
+
+
+def load_authorities(path: Path, systems: set[str] | None = None) -> dict[str, Authority]:
+    """The authorities configured in ``path``, by code (relative paths are from its folder).
+
+    Everything is checked before any work: unknown keys, wrong types, a missing or blank
+    export path, codes that could not name a folder, systems with no installed plugin
+    (``systems``: the installed plugins) and calendars the holidays package does not know.
+    Each error names the key's path in the file. An export folder that is not there is
+    not a config error: that night's load says so and is held back.
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    entries = data.get("authorities") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
+    if not isinstance(data, dict) or not isinstance(data.get("authorities"), list):
         raise ConfigError(f"{path}: expected a list under 'authorities'")
+    try:
+        entries = _File.model_validate(data).authorities
+    except ValidationError as exc:
+        problems = [f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"{path}: {'; '.join(problems)}") from None
+    systems = _installed_systems() if systems is None else systems
     out: dict[str, Authority] = {}
-    for i, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: authority #{i} is not a mapping")
-        authority = _authority(entry, path.parent, f"{path}: authority #{i}")
+    for i, entry in enumerate(entries):
+        authority = _authority(entry, path.parent, f"{path}: authorities[{i}]", systems)
         if authority.code in out:
             raise ConfigError(f"{path}: authority {authority.code} is configured twice")
         out[authority.code] = authority
