@@ -10,7 +10,7 @@ import pytest
 from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
-from iro_assets.resources import IroSettings
+from iro_assets.resources import IroSettings, MartsDatabase
 from iro_assets.schedules import nightly
 from iro_assets.sensors import export_drop
 from iro_etl.config import Authority, write_authorities
@@ -69,28 +69,52 @@ def test_schedule_requests_every_configured_authority(config):
         assert set(instance.get_dynamic_partitions(authority_partitions.name)) == {"CLEAN", "MESSY"}
 
 
-def test_sensor_starts_a_run_when_an_export_lands(config, clean_export):
+def test_sensor_starts_a_run_when_an_export_lands(tmp_path, config, clean_export):
     settings = IroSettings(authorities_file=str(config))
+    resources = {"settings": settings,
+                 "database": MartsDatabase(url=f"sqlite:///{tmp_path / 'marts.db'}")}
     with dg.instance_for_test() as instance:
-        first = export_drop(dg.build_sensor_context(instance=instance,
-                                                    resources={"settings": settings}))
+        first = export_drop(dg.build_sensor_context(instance=instance, resources=resources))
         assert sorted(r.partition_key for r in first.run_requests) == ["CLEAN", "MESSY"]
         assert first.dynamic_partitions_requests[0].partition_keys == ["CLEAN", "MESSY"]
         quiet = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
-                                                    resources={"settings": settings}))
+                                                    resources=resources))
         assert quiet.run_requests == []
         later = time.time() + 5
         os.utime(clean_export / "reviews.csv", (later, later))
         fresh = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
-                                                    resources={"settings": settings}))
+                                                    resources=resources))
+        assert [r.partition_key for r in fresh.run_requests] == ["CLEAN"]
+
+
+def test_a_new_sensor_does_not_reload_what_was_just_loaded(tmp_path, config, clean_export,
+                                                            monkeypatch):
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
+    monkeypatch.setenv("IRO_ETL_DB_URL", db)
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("IRO_ETL_AS_OF", "2014-03-31")
+    resources = {"settings": IroSettings(authorities_file=str(config)),
+                 "database": MartsDatabase(url=db)}
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(authority_partitions.name, ["CLEAN"])
+        job = defs.resolve_job_def(nightly_load.name)
+        assert job.execute_in_process(instance=instance, partition_key="CLEAN").success
+        # Dagster starts after the load: only the authority never loaded is requested.
+        first = export_drop(dg.build_sensor_context(instance=instance, resources=resources))
+        assert [r.partition_key for r in first.run_requests] == ["MESSY"]
+        later = time.time() + 5
+        os.utime(clean_export / "episodes.csv", (later, later))
+        fresh = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
+                                                    resources=resources))
         assert [r.partition_key for r in fresh.run_requests] == ["CLEAN"]
 
 
 def test_missing_config_is_a_skip_not_an_error(tmp_path):
     settings = IroSettings(authorities_file=str(tmp_path / "none.yaml"))
     with dg.instance_for_test() as instance:
-        tick = export_drop(dg.build_sensor_context(instance=instance,
-                                                   resources={"settings": settings}))
+        tick = export_drop(dg.build_sensor_context(
+            instance=instance, resources={"settings": settings, "database": MartsDatabase()}))
         assert isinstance(tick, dg.SkipReason) and "no such file" in tick.skip_message
         context = dg.build_schedule_context(instance=instance,
                                             resources={"settings": settings})

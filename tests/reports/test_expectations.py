@@ -197,3 +197,32 @@ def test_mart_expectations_asset_reports_a_check_per_mart(tmp_path, broken_db, m
     assert failed["failed"].value == 1
     assert failed["failed_expectation_types"].value == [IN_SET]
     assert (tmp_path / "state" / "data_docs" / "site" / "index.html").is_file()
+
+
+def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
+    import threading
+
+    export, marts = load
+    url = f"sqlite:///{tmp_path / 'marts.db'}"
+    engine = make_engine(url)
+    results = {}
+    for code in ("EAST", "WEST"):
+        renamed = {name: frame.assign(authority=code) for name, frame in marts.items()}
+        publish_load(engine, code, renamed, export.load_id, AS_OF)
+        results[code] = validate_marts(engine, code)
+    errors = []
+
+    def build(code):
+        try:
+            build_data_docs(tmp_path / "docs", results[code])
+        except Exception as exc:  # reported in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build, args=(code,)) for code in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    index = (tmp_path / "docs" / "site" / "index.html").read_text()
+    assert "EAST" in index and "WEST" in index

@@ -15,8 +15,21 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
 
-#: No telemetry, and no "join the community" dialog over the UI on first visit.
-INSTANCE_SETTINGS = "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
+#: No telemetry, no "join the community" dialog over the UI on first visit, and one queued
+#: run per authority at a time (as deploy/dagster.yaml, whose storage is PostgreSQL).
+INSTANCE_SETTINGS = """\
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+run_queue:
+  max_concurrent_runs: 2
+  tag_concurrency_limits:
+    - key: dagster/partition
+      value:
+        applyLimitPerUniqueValue: true
+      limit: 1
+"""
 
 
 def dagster_instance() -> dg.DagsterInstance:

@@ -10,6 +10,7 @@ where they fit the new columns (else they return with those authorities' next lo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -115,14 +116,42 @@ def _insert_core(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> N
     conn.execute(table.insert(), records)
 
 
+def _lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit number) for ``name``."""
+    return int.from_bytes(hashlib.sha256(f"iro-etl:{name}".encode()).digest()[:8], "big",
+                          signed=True)
+
+
+def _lock(conn: sa.Connection, name: str) -> None:
+    """Hold ``name``'s lock until the transaction ends.
+
+    Two loads of one authority publish one after the other, so the second replaces the
+    first's rows instead of adding its own beside them. SQLite needs nothing more: every
+    publish begins IMMEDIATE, which holds the database's write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
+
+
+#: Creating or rebuilding a table is done by one publish at a time, whatever its authority.
+_DDL_LOCK = ""
+
+
 def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
     metadata = sa.MetaData()
     table = sql_table(name, metadata)
     inspector = sa.inspect(conn)
     if not inspector.has_table(name):
-        table.create(conn)
-        return table
+        _lock(conn, _DDL_LOCK)
+        if not sa.inspect(conn).has_table(name):
+            table.create(conn)
+            return table
+        inspector = sa.inspect(conn)
     existing = [c["name"] for c in inspector.get_columns(name)]
+    if existing != list(table.columns.keys()):
+        _lock(conn, _DDL_LOCK)
+        # Another publish may have rebuilt it while this one waited.
+        existing = [c["name"] for c in sa.inspect(conn).get_columns(name)]
     if existing != list(table.columns.keys()):
         old = f"{name}__old"
         indexes = [index["name"] for index in inspector.get_indexes(name)]
@@ -157,6 +186,7 @@ def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFra
 def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
     """Replace ``authority``'s rows in every mart given, in one transaction."""
     with engine.begin() as conn:
+        _lock(conn, authority)
         _replace(conn, authority, marts)
 
 
@@ -185,6 +215,7 @@ def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataF
     this load's failures (a mart held back) the history is left as it was.
     """
     with engine.begin() as conn:
+        _lock(conn, authority)
         failures = marts.get("validation_failures")
         summary = marts.get("load_summary")
         if failures is not None and summary is not None:

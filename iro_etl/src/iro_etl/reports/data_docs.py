@@ -26,6 +26,7 @@ history of every run).
 
 from __future__ import annotations
 
+import fcntl
 import re
 from collections.abc import Mapping
 from importlib.resources import files
@@ -345,18 +346,23 @@ def _replace_older(context: AbstractDataContext, key: ValidationResultIdentifier
 def build_data_docs(folder: Path, results: Mapping[str, MartExpectations]) -> Path:
     """Write the results (and their suites) to the offline Data Docs site in ``folder``.
 
-    Returns the path of the site's ``index.html``.
+    Returns the path of the site's ``index.html``. The site is shared by every authority,
+    so one build at a time holds the folder's lock (two authorities' runs at once would
+    otherwise write the same suites, index and styles together).
     """
-    context = file_context(folder)
-    resources = []
-    for name, mart in results.items():
-        suite = context.suites.add_or_update(suite_for(name))
-        key = _result_key(mart)
-        _replace_older(context, key)
-        context.validation_results_store.set(key, mart.result)
-        resources += [ExpectationSuiteIdentifier(suite.name), key]
-    # Only this run's pages are rendered; the index is always rebuilt from every stored result.
-    context.build_data_docs(site_names=[SITE], resource_identifiers=resources)
-    site = folder.resolve() / "site"
-    make_offline(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".build.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        context = file_context(folder)
+        resources = []
+        for name, mart in results.items():
+            suite = context.suites.add_or_update(suite_for(name))
+            key = _result_key(mart)
+            _replace_older(context, key)
+            context.validation_results_store.set(key, mart.result)
+            resources += [ExpectationSuiteIdentifier(suite.name), key]
+        # Only this run's pages are rendered; the index is rebuilt from every stored result.
+        context.build_data_docs(site_names=[SITE], resource_identifiers=resources)
+        site = folder.resolve() / "site"
+        make_offline(site)
     return site / "index.html"

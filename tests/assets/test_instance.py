@@ -1,0 +1,76 @@
+"""The shipped Dagster instances: the production one (deploy/dagster.yaml) keeps its runs in
+PostgreSQL and queues one run per authority; the CLI's default queues the same way."""
+
+import os
+import uuid
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+import yaml
+from conftest import PG_URL
+from iro_assets.definitions import defs
+from iro_assets.jobs import nightly_load
+from iro_assets.partitions import authority_partitions
+from iro_cli.runner import INSTANCE_SETTINGS
+from iro_etl.config import Authority, write_authorities
+
+ROOT = Path(__file__).resolve().parents[2]
+PER_AUTHORITY = {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
+                 "limit": 1}
+
+
+@pytest.fixture
+def dagster_database():
+    """A database of its own on the test server, dropped afterwards."""
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"dagster_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    url = sa.engine.make_url(PG_URL).set(drivername="postgresql+psycopg2", database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_both_instances_queue_one_run_per_authority():
+    for text in ((ROOT / "deploy" / "dagster.yaml").read_text(), INSTANCE_SETTINGS):
+        settings = yaml.safe_load(text)
+        assert settings["telemetry"] == {"enabled": False}
+        assert PER_AUTHORITY in settings["run_queue"]["tag_concurrency_limits"]
+
+
+@pytest.mark.postgres
+def test_production_instance_runs_a_load_with_postgres_storage(tmp_path, monkeypatch,
+                                                               dagster_database, clean_export):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.yaml").read_text())
+    config = tmp_path / "authorities.yaml"
+    write_authorities(config, [Authority("PG", "PG", "ssda903", clean_export)])
+    for name, value in {"DAGSTER_HOME": str(home), "DAGSTER_PG_URL": dagster_database,
+                        "IRO_ETL_CONFIG": str(config), "IRO_ETL_AS_OF": "2014-03-31",
+                        "IRO_ETL_DB_URL": f"sqlite:///{tmp_path / 'marts.db'}",
+                        "IRO_ETL_HOME": str(tmp_path / "state")}.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+        assert PER_AUTHORITY in limits
+        instance.add_dynamic_partitions(authority_partitions.name, ["PG"])
+        result = defs.resolve_job_def(nightly_load.name).execute_in_process(
+            instance=instance, partition_key="PG")
+        assert result.success
+        assert [r.run_id for r in instance.get_runs()] == [result.run_id]
+    engine = sa.create_engine(dagster_database)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT count(*) FROM runs")).scalar_one()
+    engine.dispose()
+    assert stored == 1
