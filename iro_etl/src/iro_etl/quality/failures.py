@@ -10,6 +10,8 @@ from iro_schemas.rules import RULES, message
 
 #: ``table_name`` of a problem with a whole file rather than a row of one table.
 FILE_LEVEL = "files"
+#: How much of a bad value a failure record quotes.
+VALUE_SHOWN = 500
 
 FAILURE_COLUMNS = [
     "table_name", "source_file", "sheet", "row", "column_name", "value",
@@ -69,7 +71,8 @@ class RowFailures:
     def add_at(self, index: pd.Index, rule: str, column: str | None, value: pd.Series) -> None:
         rows = self.raw.loc[index]
         label = self.names.get(column, column) if column else None
-        text = value.astype("string")
+        # A failure quotes what the cell held; a runaway value is cut (the quarantine keeps it).
+        text = value.astype("string").str.slice(0, VALUE_SHOWN)
         template = RULES[rule].message
         messages = (text.fillna("").map(lambda v: template.format(column=label, value=v))
                     if "{value}" in template else template.format(column=label, value=""))

@@ -24,7 +24,7 @@ from iro_schemas.codes import REVIEW_HELD
 from iro_etl.config import DEFAULT_THRESHOLDS as _D
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, as_mart, dob_of, table
+from iro_etl.rules.frames import age_at, as_mart, lookup, table
 from iro_etl.rules.timeliness import outstanding
 
 #: Participation codes of a child who did not attend (PN7: and whose views were not conveyed).
@@ -112,8 +112,8 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         "due_date": due,
         "working_days_late": calendar.working_days_late(due, notified),
         "reason": np.where(late, "late", "never notified"),
-        "first_review_date": rows["period_id"].map(first["review_date"]),
-        "first_review_on_time": rows["period_id"].map(first["on_time"]).astype("boolean"),
+        "first_review_date": lookup(rows["period_id"], first["review_date"]),
+        "first_review_on_time": lookup(rows["period_id"], first["on_time"]).astype("boolean"),
     })[late | never]
     return as_mart("late_notifications", out.sort_values(["period_start", "child_id"]))
 
@@ -213,7 +213,7 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
     reviews = clean["reviews"]
     reviews = reviews[reviews["review_date"] <= as_of]
     dob = clean["children"].drop_duplicates("child_id").set_index("child_id")["dob"]
-    age = age_at(dob_of(reviews["child_id"], dob), reviews["review_date"])
+    age = age_at(lookup(reviews["child_id"], dob), reviews["review_date"])
     code = reviews["review_code"]
     unrecorded = code.isna() | (code == _UNDER_FOUR)
     reason = np.select(

@@ -25,13 +25,13 @@ def table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     return frame.assign(**missing) if missing else frame
 
 
-def dob_of(child_ids: pd.Series, dob: pd.Series) -> pd.Series:
-    """Each row's child's date of birth (NaT when not known); ``dob`` is indexed by child_id.
+def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by a unique key) for each row's key; missing where not found.
 
-    Not ``Series.map``: mapping an empty id column onto dates fails in pandas, and an
-    export whose children were all quarantined must still give (empty) marts.
+    Not ``Series.map``: mapping an empty key column onto dates fails in pandas, and an
+    export whose children (or periods) were all quarantined must still give empty marts.
     """
-    return pd.Series(dob.reindex(child_ids).to_numpy(), index=child_ids.index, dtype=dob.dtype)
+    return pd.Series(values.reindex(keys).to_numpy(), index=keys.index, dtype=values.dtype)
 
 
 def age_at(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:

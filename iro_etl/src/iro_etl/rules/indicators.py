@@ -48,7 +48,7 @@ from iro_schemas.indicators import (
 from iro_etl.config import DEFAULT_THRESHOLDS as _DEFAULTS
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, as_mart, dob_of, table
+from iro_etl.rules.frames import age_at, as_mart, lookup, table
 from iro_etl.rules.periods import with_period_ids
 from iro_etl.rules.yearly import episodes_at, year_end
 
@@ -87,7 +87,7 @@ def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
     by_period = periods.set_index("period_id")
     short = at["period_id"].map(by_period["short_breaks"]).fillna(False).astype(bool)
     at = at[~short.to_numpy()]
-    return at.assign(period_start=at["period_id"].map(by_period["period_start"]).to_numpy())
+    return at.assign(period_start=lookup(at["period_id"], by_period["period_start"]).to_numpy())
 
 
 def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
@@ -163,7 +163,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     year_ends = year_ends or YearEnds.of(clean, periods)
     dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
     reviews = _not_short_breaks(table(clean, "reviews"), timeliness)
-    aged = age_at(dob_of(reviews["child_id"], dob), reviews["review_date"]) >= min_age
+    aged = age_at(lookup(reviews["child_id"], dob), reviews["review_date"]) >= min_age
     reviews = reviews[aged.to_numpy()].assign(year_ending=year_of(reviews.loc[aged, "review_date"]))
     reviews = reviews.sort_values("review_date", kind="stable")
     rows = []
@@ -174,7 +174,7 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         # Children looked after at 31 March with a review at 4+ in the year.
         base = at[at["child_id"].isin(in_year["child_id"])]
         cohort = base[(base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
-                      & (age_at(dob_of(base["child_id"], dob), when) >= min_age).to_numpy()]
+                      & (age_at(lookup(base["child_id"], dob), when) >= min_age).to_numpy()]
         silent = in_year.loc[~in_year["review_code"].isin(VIEWS_CODES), "child_id"]
         latest = in_year.drop_duplicates("child_id", keep="last")
         attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
@@ -245,7 +245,7 @@ def quality_reviews(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     records = records.assign(year_ending=year_of(records["review_date"]))
     records = records[records["year_ending"].isin(years)].sort_values("review_date", kind="stable")
     dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
-    records = records.assign(age=age_at(dob_of(records["child_id"], dob), records["review_date"]))
+    records = records.assign(age=age_at(lookup(records["child_id"], dob), records["review_date"]))
     year_ends = year_ends or YearEnds.of(clean, periods)
     latest = []
     for year in years:
@@ -385,7 +385,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         at = looked_after_at(episodes, periods, when)
         location = placement_location(at)
         distance = at["pl_distance"]
-        age = age_at(dob_of(at["child_id"], children["dob"]), when)
+        age = age_at(lookup(at["child_id"], children["dob"]), when)
         eligible = at[((age < stability_max_age)
                        & (at["period_start"] <= when - pd.DateOffset(
                            months=stability_months_looked_after))).to_numpy()]

@@ -6,7 +6,7 @@ from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, 
 
 from iro_etl.config import COHORT_MIN_DAYS
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, dob_of
+from iro_etl.rules.frames import age_at, lookup
 from iro_etl.rules.timeliness import outstanding
 
 
@@ -49,7 +49,7 @@ def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.D
         at = at[~at["period_id"].map(short).to_numpy()]
         frame = pd.DataFrame({
             "year_ending": year,
-            "age_band": age_band(age_at(dob_of(at["child_id"], dob), when)).to_numpy(),
+            "age_band": age_band(age_at(lookup(at["child_id"], dob), when)).to_numpy(),
             "gender": at["child_id"].map(sex).fillna("unknown").to_numpy(),
             "legal_status_group": at["ls"].map(LS_GROUP).fillna("other").to_numpy(),
             "placement_group": at["place"].map(PLACE_GROUP).fillna("other").to_numpy(),

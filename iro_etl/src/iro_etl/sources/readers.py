@@ -26,6 +26,11 @@ from iro_etl.quality.failures import Failure
 
 #: How far down a sheet to look for the header row (exports put titles above it).
 HEADER_SEARCH_ROWS = 15
+#: The csv module refuses a whole file at its first cell over 128 KiB. A cell that large is
+#: one bad value (a pasted document, a runaway quote caught later), so it is read and left
+#: to validation, which reports it at its row; the bound keeps memory finite.
+CSV_FIELD_LIMIT = 64 * 2**20
+csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 @dataclass(frozen=True)
