@@ -194,3 +194,32 @@ def test_an_authority_code_that_could_name_a_path_is_refused(tmp_path, clean_exp
         assert result.exit_code == 2, (args, result.output)
         assert "authority code" in result.output
     assert not (tmp_path / "marts.db").exists()
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["report", "--authority", "A", "--year", "26"], "not a year ending 31 March"),
+    (["report", "--authority", "A", "--year", "2014", "--db", "nonsense"],
+     "not a usable database URL"),
+    (["failures", "--authority", "A", "--db", "oracle+nodriver://x"], "not a usable database URL"),
+])
+def test_bad_arguments_are_refused_before_any_work(tmp_path, args, said):
+    result = _run(*args)
+    assert result.exit_code == 2 and said in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_step_after_publishing_failing_says_the_marts_are_published(tmp_path, clean_export,
+                                                                      monkeypatch):
+    import iro_assets.assets
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the printer is on fire")
+
+    monkeypatch.setattr(iro_assets.assets, "write_latest_annual_report", broken)
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    result = CliRunner().invoke(main, ["load", "--authority", "LA", "--input", str(clean_export),
+                                       "--db", db, "--as-of", "2014-03-31"])
+    assert result.exit_code == 1
+    assert "LA: marts published, but annual_report failed" in result.output
+    assert "the printer is on fire" in result.output and "FAILED" not in result.output
+    assert len(read_mart(make_engine(db), "review_timeliness", "LA")) > 0

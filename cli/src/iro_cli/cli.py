@@ -44,6 +44,24 @@ def _code(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
+def _url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A marts database URL SQLAlchemy can use (and a driver for it), checked before any work."""
+    if value is None:
+        return None
+    try:
+        sa.create_engine(value).dispose()
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
+        raise click.BadParameter(f"{value!r} is not a usable database URL ({exc})") from None
+    return value
+
+
+def _year(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    if not 1990 <= value <= 2100:
+        raise click.BadParameter(f"{value} is not a year ending 31 March: give four digits, "
+                                 "e.g. 2014 for 2013/14")
+    return value
+
+
 def _fail(message: str, code: int = USAGE) -> None:
     click.echo(f"iro-etl: {message}", err=True)
     sys.exit(code)
@@ -67,18 +85,22 @@ def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
         _fail(str(exc))
 
 
-def _report(outcomes, db_url: str | None, codes: list[str]) -> None:
-    ok = [o.authority for o in outcomes if o.success]
+def _report(outcomes, db_url: str | None) -> None:
+    """One line per authority that did not load cleanly, the published ones' figures, and
+    exit 1 if any run failed or was held back."""
     for o in outcomes:
         if o.held:
             click.echo(f"{o.authority}: {o.error} (run {o.run_id})", err=True)
+        elif not o.success and o.published:
+            click.echo(f"{o.authority}: marts published, but {o.failed_step} failed "
+                       f"(run {o.run_id}): {o.error}; details in {log_path()}", err=True)
         elif not o.success:
             click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}; details in "
                        f"{log_path()}", err=True)
-    if ok:
-        table = summary(db_url, ok)
-        click.echo(table.to_string(index=False))
-    if len(ok) < len(codes):
+    published = [o.authority for o in outcomes if o.published]
+    if published:
+        click.echo(summary(db_url, published).to_string(index=False))
+    if not all(o.success for o in outcomes):
         sys.exit(1)
 
 
@@ -122,7 +144,7 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
     with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
         outcomes = [run_authority(instance, code) for code in codes]
-        _report(outcomes, db_url, codes)
+        _report(outcomes, db_url)
     if scenario:
         click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
         comparison = SCENARIOS[scenario].compare(make_engine(db_url), SCENARIOS[scenario].code)
@@ -141,7 +163,7 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
 @click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
 @click.option("--input", "input_path", required=True,
               help="Export file or folder, or a database URL for systems read from one.")
-@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
 @click.option("--accept-drop", is_flag=True,
               help="Publish even though a table shrank by more than the authority's max_drop "
@@ -156,13 +178,13 @@ def load(authority: str, system: str | None, input_path: str, db_url: str | None
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
         outcome = run_authority(instance, authority, system=system, input_path=location,
                                 accept_drop=accept_drop)
-        _report([outcome], db_url, [authority])
+        _report([outcome], db_url)
 
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               default=Path("authorities.yaml"), show_default=True)
-@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 @click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
 @click.option("--accept-drop", is_flag=True,
               help="Publish even though a table shrank by more than the authority's max_drop "
@@ -178,7 +200,7 @@ def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: b
     with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_AS_OF=str(when.date())):
         outcomes = [run_authority(instance, code, accept_drop=accept_drop) for code in codes]
-        _report(outcomes, db_url, codes)
+        _report(outcomes, db_url)
 
 
 @main.command()
@@ -209,7 +231,7 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
 
 @main.command()
 @click.option("--authority", required=True, callback=_code)
-@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 @click.option("--status", type=click.Choice(["current", "new", "open", "resolved", "all"]),
               default="current", show_default=True,
               help="current = new and still open (accepted ones included, flagged).")
@@ -251,8 +273,9 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
 
 @main.command()
 @click.option("--authority", required=True, callback=_code)
-@click.option("--year", type=int, required=True, help="Year ending 31 March (2012 = 2011/12).")
-@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--year", type=int, required=True, callback=_year,
+              help="Year ending 31 March (2012 = 2011/12).")
+@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 @click.option("--output", type=click.Path(path_type=Path),
               help="Workbook path (default: the reports folder).")
 def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
@@ -271,7 +294,7 @@ def report(authority: str, year: int, db_url: str | None, output: Path | None) -
 @click.option("--key", "failure_key", required=True, help="failure_key from iro-etl failures.")
 @click.option("--by", "who", required=True, help="Who accepts it.")
 @click.option("--reason", required=True, help="Why it is a known, explained exception.")
-@click.option("--db", "db_url", help="SQLAlchemy URL of the marts database.")
+@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 def accept_failure(authority: str, failure_key: str, who: str, reason: str,
                    db_url: str | None) -> None:
     """Accept a failure as a known exception: it stops counting against the authority."""

@@ -15,6 +15,8 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
 
+#: The step that publishes the marts (what runs after it only reads them).
+PUBLISH_STEP = "published_marts"
 #: No telemetry, no "join the community" dialog over the UI on first visit, and one queued
 #: run per authority at a time (as deploy/dagster.yaml, whose storage is PostgreSQL).
 INSTANCE_SETTINGS = """\
@@ -63,6 +65,10 @@ class LoadOutcome:
     success: bool
     run_id: str
     error: str | None = None
+    #: The step that failed, when one did.
+    failed_step: str | None = None
+    #: The marts were published (a step after publishing may still have failed).
+    published: bool = False
 
     @property
     def held(self) -> bool:
@@ -89,12 +95,14 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     job = defs.resolve_job_def(nightly_load.name)
     result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=code,
                                     raise_on_error=False)
-    error = None
+    error = step = None
+    published = any(e.is_step_success and e.step_key == PUBLISH_STEP for e in result.all_events)
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
         error = _one_line(failures[0].step_failure_data) if failures else "the run failed"
+        step = failures[0].step_key if failures else None
         _log_failure(code, result.run_id, failures)
-    return LoadOutcome(code, result.success, result.run_id, error)
+    return LoadOutcome(code, result.success, result.run_id, error, step, published)
 
 
 def _one_line(data: StepFailureData) -> str:
