@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -87,8 +88,14 @@ def test_sensor_starts_a_run_when_an_export_lands(tmp_path, config, clean_export
         assert [r.partition_key for r in fresh.run_requests] == ["CLEAN"]
 
 
-def test_a_new_sensor_does_not_reload_what_was_just_loaded(tmp_path, config, clean_export,
+def test_a_new_sensor_does_not_reload_what_was_just_loaded(tmp_path, clean_export, messy_export,
                                                             monkeypatch):
+    # Copies written now: the shared exports' times are moved by other tests.
+    clean = tmp_path / "clean"
+    shutil.copytree(clean_export, clean, copy_function=shutil.copy)
+    config = tmp_path / "authorities.yaml"
+    write_authorities(config, [Authority("CLEAN", "Clean LA", "ssda903", clean),
+                               Authority("MESSY", "Messy LA", "ssda903", messy_export)])
     db = f"sqlite:///{tmp_path / 'marts.db'}"
     monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
     monkeypatch.setenv("IRO_ETL_DB_URL", db)
@@ -104,7 +111,7 @@ def test_a_new_sensor_does_not_reload_what_was_just_loaded(tmp_path, config, cle
         first = export_drop(dg.build_sensor_context(instance=instance, resources=resources))
         assert [r.partition_key for r in first.run_requests] == ["MESSY"]
         later = time.time() + 5
-        os.utime(clean_export / "episodes.csv", (later, later))
+        os.utime(clean / "episodes.csv", (later, later))
         fresh = export_drop(dg.build_sensor_context(instance=instance, cursor=first.cursor,
                                                     resources=resources))
         assert [r.partition_key for r in fresh.run_requests] == ["CLEAN"]

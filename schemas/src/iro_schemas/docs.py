@@ -4,7 +4,7 @@ import pandera.pandas as pa
 
 from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
 from iro_schemas.marts import MART_MODELS, STATE_MODELS
-from iro_schemas.rules import HOLDING_RULES, RULES
+from iro_schemas.rules import RULES
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
                "float64": "number", "boolean": "true/false", "bool": "true/false"}
@@ -42,13 +42,16 @@ def contract_markdown() -> str:
     for schema in DERIVED_MODELS.values():
         lines += _table(schema)
     lines += ["## Validation rules", "",
-              "`error` rows are quarantined whole; `warning` rows stay in the clean tables. "
-              "The rules marked *holds the load* say the export as a whole is broken: the load "
-              "publishes its failures and load summary only (status `held`) and every other "
-              "mart keeps the last published load.", "",
-              "| rule | severity | message |", "|---|---|---|"]
-    lines += [f"| `{r.id}` | {r.severity}{', holds the load' if r.id in HOLDING_RULES else ''} "
-              f"| {r.message} |" for r in RULES.values()]
+              "Each rule's consequence is what a failure costs: `quarantine`, the row is set "
+              "aside whole; `blank`, the field is left blank and the row kept, because the "
+              "rules can still use it; `keep`, the row is kept as it is; `hold`, the export as "
+              "a whole is broken: the load publishes its failures and load summary only "
+              "(status `held`) and every other mart keeps the last published load. The "
+              "consequence is a column of every failure record and of the failures workbook.",
+              "",
+              "| rule | severity | consequence | message |", "|---|---|---|---|"]
+    lines += [f"| `{r.id}` | {r.severity} | {r.consequence} | {r.message} |"
+              for r in RULES.values()]
     return "\n".join(lines) + "\n"
 
 

@@ -108,6 +108,10 @@ ValidationFailures = pa.DataFrameSchema(
         "rule": _col(str, "Rule id (see docs/rules.md)."),
         "severity": _col(str, "error (row quarantined) or warning (row kept).",
                          checks=[pa.Check.isin(["error", "warning"])]),
+        "consequence": _col(str, "What the failure cost: quarantine (the row set aside), blank "
+                            "(the field left blank, the row kept), keep (the row kept as it "
+                            "is) or hold (the whole load held back).",
+                            checks=[pa.Check.isin(["quarantine", "blank", "keep", "hold"])]),
         "message": _col(str, "What is wrong, in plain English."),
         "record_key": _col(str, "The record's own key in the export (restricted table).",
                            nullable=True),

@@ -13,6 +13,13 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 
+#: What a failure costs. quarantine: the row is set aside whole (error). blank: the field is
+#: left blank and the row kept, because the rules can still use it (warning). keep: the row
+#: is kept as it is, the failure noted (warning). hold: the export as a whole is broken, so
+#: the load is held back (see HOLDING_RULES).
+Consequence = Literal["quarantine", "blank", "keep", "hold"]
+
+
 @dataclass(frozen=True)
 class Rule:
     """One validation rule; ``message`` may use ``{column}`` and ``{value}``."""
@@ -20,13 +27,24 @@ class Rule:
     id: str
     severity: Severity
     message: str
+    #: Left out: an error quarantines the row, a warning keeps it.
+    blanks_field: bool = False
+
+    @property
+    def consequence(self) -> Consequence:
+        if self.id in HOLDING_RULES:
+            return "hold"
+        if self.blanks_field:
+            return "blank"
+        return "quarantine" if self.severity == "error" else "keep"
 
 
 _RULES = [
     Rule("required", "error", "{column} is blank but every row needs one."),
     Rule("date_format", "error",
          "{column} '{value}' is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
-    Rule("number_format", "warning", "{column} '{value}' is not a number; it was left blank."),
+    Rule("number_format", "warning", "{column} '{value}' is not a number; it was left blank.",
+         blanks_field=True),
     Rule("code_list", "error",
          "{column} '{value}' is not a valid code for this field (an SSDA903 code, or one of the "
          "contract's values for the IRO service's records)."),
@@ -35,7 +53,9 @@ _RULES = [
     Rule("date_range", "error", "{column} '{value}' is outside the plausible range 1990-2100."),
     Rule("episode_ends_before_start", "error",
          "The episode ends (DEC {value}) before it starts (DECOM)."),
-    Rule("reason_without_end", "error", "REC '{value}' is given but the episode has no end date (DEC)."),
+    Rule("reason_without_end", "warning",
+         "REC '{value}' is given but the episode has no end date (DEC): the episode is kept as "
+         "open and the REC left blank.", blanks_field=True),
     Rule("end_without_reason", "error", "The episode ends on {value} (DEC) but has no reason (REC)."),
     Rule("duplicate_child", "error",
          "This child already has a header row earlier in the file; only the first is used."),
@@ -49,7 +69,8 @@ _RULES = [
          "No valid IRO staff record exists for IRO '{value}', so this row cannot be used."),
     Rule("unknown_review", "error",
          "No valid review of this child on {value} exists, so this row cannot be used."),
-    Rule("flag_format", "warning", "{column} '{value}' is not a yes/no answer; it was left blank."),
+    Rule("flag_format", "warning", "{column} '{value}' is not a yes/no answer; it was left blank.",
+         blanks_field=True),
     Rule("duplicate_notification", "error",
          "A notification for this child's period starting {value} is already recorded; "
          "only the first is used."),

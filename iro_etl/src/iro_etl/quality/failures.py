@@ -15,7 +15,7 @@ VALUE_SHOWN = 500
 
 FAILURE_COLUMNS = [
     "table_name", "source_file", "sheet", "row", "column_name", "value",
-    "rule", "severity", "message", "record_key",
+    "rule", "severity", "consequence", "message", "record_key",
 ]
 
 
@@ -35,6 +35,7 @@ class Failure:
     def record(self) -> dict:
         out = asdict(self)
         out["severity"] = RULES[self.rule].severity
+        out["consequence"] = RULES[self.rule].consequence
         out["message"] = message(self.rule, self.column_name, self.value)
         return out
 
@@ -79,7 +80,8 @@ class RowFailures:
         self.parts.append(pd.DataFrame({
             "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
             "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
-            "severity": RULES[rule].severity, "message": messages,
+            "severity": RULES[rule].severity, "consequence": RULES[rule].consequence,
+            "message": messages,
             "record_key": self.record_key.loc[index],
             "_index": index,
         }, index=index))

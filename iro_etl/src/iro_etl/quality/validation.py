@@ -163,6 +163,9 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
         _pandera_failures(schema, typed, found)
         for (rule, column), mask in ROW_CHECKS.get(table, lambda _: {})(typed).items():
             found.add(mask, rule, column)
+            if RULES[rule].blanks_field:
+                # The field costs itself, not the row: the rules still use the rest of it.
+                typed[column] = typed[column].mask(mask.fillna(False).astype(bool))
         _duplicates(table, typed, found)
         _read_failures(table, source, raw, found)
         _foreign_keys(table, typed, clean, found)

@@ -22,8 +22,8 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 _DETAIL = [("status", "Status"), ("source_file", "File"), ("sheet", "Sheet"), ("row", "Row"),
            ("column_name", "Column"), ("value", "Value"), ("cell", "Cell"), ("severity", "Severity"),
-           ("rule", "Rule"), ("message", "What to fix"), ("accepted", "Accepted"),
-           ("failure_key", "Failure key")]
+           ("consequence", "Consequence"), ("rule", "Rule"), ("message", "What to fix"),
+           ("accepted", "Accepted"), ("failure_key", "Failure key")]
 
 
 def put_value(sheet: Worksheet, row: int, col: int, value: object) -> None:
