@@ -157,3 +157,38 @@ def test_authority_options_rename_columns_and_translate_codes(tmp_path, clean_ex
     validated = validate_export(export)
     assert validated.failures.empty
     assert set(validated.clean["children"]["sex"]) == {"1", "2"}
+
+
+# --- a whole return: every table recognised by its full header -----------------------------
+
+def test_every_table_of_a_whole_return_is_recognised(tmp_path, clean_truth):
+    from iro_plugin_ssda903.tables import OTHER_TABLES
+    from iro_testdata.writers.ssda903 import write_full_return
+
+    write_full_return(clean_truth, tmp_path)
+    assert len(list(tmp_path.glob("*.csv"))) == 11
+    source = PLUGIN.read(tmp_path)
+    # Tables sharing CHILD, SEX and DOB with the header are not taken for it.
+    assert source.not_used == {f"{table}.csv": table for table in OTHER_TABLES}
+    assert source.failures == []
+    validated = validate_export(read_export(Authority.ad_hoc("T", "ssda903", tmp_path), AS_OF))
+    assert validated.failures.empty
+    assert len(validated.clean["children"]) == len(clean_truth.children)
+    assert PLUGIN.recognise(tmp_path)
+
+
+def test_a_file_of_no_903_table_is_one_warning_naming_its_header(tmp_path, clean_export):
+    shutil.copytree(clean_export, tmp_path / "x")
+    (tmp_path / "x" / "notes.csv").write_text("CHILD,NOTE,WHO\n1,called,SW\n")
+    source = PLUGIN.read(tmp_path / "x")
+    assert [(f.source_file, f.rule, f.value) for f in source.failures] == [
+        ("notes.csv", "unrecognised_file", "CHILD, NOTE, WHO")]
+
+
+def test_an_other_table_alone_is_not_a_903_export(tmp_path, clean_truth):
+    from iro_testdata.writers.ssda903 import write_full_return
+
+    write_full_return(clean_truth, tmp_path / "all")
+    (tmp_path / "only").mkdir()
+    shutil.copy(tmp_path / "all" / "uasc.csv", tmp_path / "only" / "uasc.csv")
+    assert not PLUGIN.recognise(tmp_path / "only")

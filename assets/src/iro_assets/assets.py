@@ -68,6 +68,8 @@ def export(context: dg.AssetExecutionContext, config: ExportConfig,
     context.add_output_metadata({
         "system": result.system, "load_id": result.load_id, "files": len(result.source.files),
         "read_failures": len(result.source.failures),
+        # Tables of the export that no mart reads (a 903 return's uasc, oc2, ...): read, not used.
+        "files_not_used": dg.MetadataValue.json(result.source.not_used),
         **{f"rows_{table}": n for table, n in rows.items()},
     })
     return result

@@ -221,6 +221,9 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
         csv_safe(failures).to_csv(sys.stdout, index=False)
     else:
         click.echo(validated.summary().to_string(index=False))
+        if export.source.not_used:
+            click.echo("Read, not used: " + ", ".join(
+                f"{name} ({table})" for name, table in sorted(export.source.not_used.items())))
         if len(failures):
             shown = failures[["table_name", "source_file", "row", "column_name", "value",
                               "severity", "message"]]

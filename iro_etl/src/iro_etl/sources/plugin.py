@@ -28,6 +28,9 @@ class SourceData:
     tables: dict[str, pd.DataFrame]
     failures: list[Failure] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: Files recognised as tables of the system's export that no mart reads, by file name:
+    #: the table they hold. Read, not used, and no failure.
+    not_used: dict[str, str] = field(default_factory=dict)
 
 
 class SourcePlugin(ABC):

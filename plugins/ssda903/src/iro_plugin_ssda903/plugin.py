@@ -7,24 +7,32 @@ from pathlib import Path
 import pandas as pd
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import TableSpec, classify_header, csv_header, empty_frame, read_csv_table
+from iro_etl.sources.readers import TableSpec, csv_header, empty_frame, read_csv_table
 
+from iro_plugin_ssda903.recognition import classify
 from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
 from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
 
 _SUFFIXES = {".csv", ".xml"}
 
 
-def classify_csv(path: Path, specs: tuple[TableSpec, ...] = SPECS, *, strict: bool = False
-                 ) -> TableSpec | None:
-    """The 903 table a CSV file holds, judged by its header row; None if it is not a 903 table."""
-    return classify_header(csv_header(path), specs, strict=strict)
+def _header_text(rows: list[list[str]]) -> str | None:
+    """The file's first non-blank row, to name it in a failure."""
+    first = next((r for r in rows if any(c.strip() for c in r)), None)
+    return ", ".join(c.strip() for c in first)[:200] if first else None
 
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
     return [path]
+
+
+def _used_and_complete(file: Path, specs: tuple[TableSpec, ...]) -> bool:
+    """The file is a 903 table the marts read, with every required column (recognising is
+    strict, so another system's file sharing a few headers is not claimed)."""
+    match = classify(csv_header(file), specs)
+    return match is not None and match.spec is not None and match.complete
 
 
 class Ssda903Plugin(SourcePlugin):
@@ -40,8 +48,7 @@ class Ssda903Plugin(SourcePlugin):
     def recognise(self, path: Path | str) -> bool:
         files = _files(Path(path))
         specs = self.specs()
-        return any(is_903_xml(f) if f.suffix.lower() == ".xml"
-                   else classify_csv(f, specs, strict=True) is not None
+        return any(is_903_xml(f) if f.suffix.lower() == ".xml" else _used_and_complete(f, specs)
                    for f in files if f.exists())
 
     def read(self, path: Path | str) -> SourceData:
@@ -49,6 +56,7 @@ class Ssda903Plugin(SourcePlugin):
         specs = self.specs()
         frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in specs}
         failures: list[Failure] = []
+        not_used: dict[str, str] = {}
         files = _files(path)
         if not path.exists():
             failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file",
@@ -62,15 +70,21 @@ class Ssda903Plugin(SourcePlugin):
                         frames[table].append(frame)
                     failures += more
                     continue
-                spec = None
-            elif not any(cell.strip() for row in csv_header(file) for cell in row):
-                failures.append(Failure(FILE_LEVEL, file.name, "empty_file"))
-                continue
-            else:
-                spec = classify_csv(file, specs)
-            if spec is None:
                 failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file"))
                 continue
+            head = csv_header(file)
+            if not any(cell.strip() for row in head for cell in row):
+                failures.append(Failure(FILE_LEVEL, file.name, "empty_file"))
+                continue
+            match = classify(head, specs)
+            if match is None:
+                failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file",
+                                        value=_header_text(head)))
+                continue
+            if match.spec is None:
+                not_used[file.name] = match.table
+                continue
+            spec = match.spec
             frame, more = read_csv_table(file, spec)
             frames[spec.table].append(frame)
             failures += more
@@ -79,7 +93,7 @@ class Ssda903Plugin(SourcePlugin):
                          else empty_frame(spec))
             for spec in specs
         }
-        return SourceData(self.name, tables, failures, files)
+        return SourceData(self.name, tables, failures, files, not_used)
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return CSV_NAMES

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from iro_plugin_ssda903.tables import CSV_NAMES
 
@@ -30,6 +31,58 @@ def write_csv_export(truth: GroundTruth, dest: Path) -> list[Path]:
             frame.insert(1, "DOB", frame["CHILD"].str.strip().map(dob))
         blanks = ledger.counts["blank_rows"] if table == "reviews" else 0
         paths.append(write_csv(dest / file_name, frame, blank_rows=blanks))
+    return paths
+
+
+def _other_tables(truth: GroundTruth, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """The return's tables no mart reads, for some of the truth's children, as the DfE lays
+    them out (values plausible, not modelled: only their headers matter here)."""
+    kids = truth.children.sample(frac=0.3, random_state=rng.integers(1 << 31))
+    child = kids["child_id"].astype(str).to_numpy()
+    dob = kids["dob"].dt.strftime("%d/%m/%Y").to_numpy()
+    n = len(kids)
+
+    def dates(start: str) -> np.ndarray:
+        days = rng.integers(0, 700, n)
+        return (pd.Timestamp(start) + pd.to_timedelta(days, unit="D")).strftime("%d/%m/%Y")
+
+    blank = np.full(n, "", dtype=object)
+    return {
+        "uasc": pd.DataFrame({"CHILD": child, "SEX": kids["sex"].to_numpy(), "DOB": dob,
+                              "DUC": dates("2030-01-01")}),
+        "oc2": pd.DataFrame({"CHILD": child, "DOB": dob, "SDQ_SCORE": rng.integers(0, 40, n),
+                             "SDQ_REASON": blank, "CONVICTED": rng.integers(0, 2, n),
+                             "HEALTH_CHECK": 1, "IMMUNISATIONS": 1, "TEETH_CHECK": 1,
+                             "HEALTH_ASSESSMENT": 1, "SUBSTANCE_MISUSE": 0,
+                             "INTERVENTION_RECEIVED": blank, "INTERVENTION_OFFERED": blank}),
+        "oc3": pd.DataFrame({"CHILD": child, "DOB": dob, "IN_TOUCH": "YES", "ACTIV": "F1",
+                             "ACCOM": "S"}),
+        "ad1": pd.DataFrame({"CHILD": child, "DOB": dob, "DATE_INT": dates("2012-01-01"),
+                             "DATE_MATCH": dates("2012-06-01"), "FOSTER_CARE": 0,
+                             "NB_ADOPTR": 2, "SEX_ADOPTR": "MF", "LS_ADOPTR": "L0"}),
+        "placed_for_adoption": pd.DataFrame({"CHILD": child, "DOB": dob,
+                                             "DATE_PLACED": dates("2012-01-01"),
+                                             "DATE_PLACED_CEASED": blank,
+                                             "REASON_PLACED_CEASED": blank}),
+        "previous_permanence": pd.DataFrame({"CHILD": child, "DOB": dob, "PREV_PERM": "Z1",
+                                             "LA_PERM": blank, "DATE_PERM": blank}),
+        "missing": pd.DataFrame({"CHILD": child, "DOB": dob, "MISSING": "M",
+                                 "MIS_START": dates("2013-04-01"), "MIS_END": blank}),
+        "sw_episodes": pd.DataFrame({"CHILD": child, "DOB": dob,
+                                     "SW_ID": [f"SW{i:04d}" for i in rng.integers(0, 50, n)],
+                                     "SW_DECOM": dates("2012-01-01"), "SW_DEC": blank,
+                                     "SW_REASON": blank}),
+    }
+
+
+def write_full_return(truth: GroundTruth, dest: Path, seed: int = 0) -> list[Path]:
+    """The whole return as the DfE's CSV tables: the three the marts read and every other
+    (uasc, oc2, oc3, ad1, placed_for_adoption, previous_permanence, missing, sw_episodes)."""
+    paths = write_csv_export(truth, dest)
+    for table, frame in _other_tables(truth, np.random.default_rng(seed)).items():
+        path = dest / f"{table}.csv"
+        frame.to_csv(path, index=False)
+        paths.append(path)
     return paths
 
 
