@@ -70,6 +70,8 @@ def export(context: dg.AssetExecutionContext, config: ExportConfig,
         "read_failures": len(result.source.failures),
         # Tables of the export that no mart reads (a 903 return's uasc, oc2, ...): read, not used.
         "files_not_used": dg.MetadataValue.json(result.source.not_used),
+        # Rows of earlier years' returns that a later return restates, per table and return.
+        "rows_superseded": dg.MetadataValue.json(result.source.superseded),
         **{f"rows_{table}": n for table, n in rows.items()},
     })
     return result

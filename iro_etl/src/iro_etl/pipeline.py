@@ -92,8 +92,11 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     failures["column_letter"] = column_letters(failures, export.source.files)
     stamp = {"authority": export.authority.code, "load_id": export.load_id}
     # Published unless the publish guard holds it back (see iro_etl.marts.publish).
+    superseded = {table: sum(by_return.values())
+                  for table, by_return in export.source.superseded.items()}
     summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp,
                                          status="published", held_reason=None)
+    summary["rows_superseded"] = summary["table_name"].map(superseded).fillna(0).astype(int)
     return {
         "validation_failures": failures.assign(**stamp),
         "quarantine": validated.quarantine.assign(**stamp),

@@ -147,6 +147,9 @@ LoadSummary = pa.DataFrameSchema(
         "rows_in": _col(int, "Rows read from the export."),
         "rows_clean": _col(int, "Rows that passed validation."),
         "rows_quarantined": _col(int, "Rows quarantined."),
+        "rows_superseded": _col(int, "Rows of an earlier year's return that a later return in "
+                                "the same load restates (the latest return wins); not in "
+                                "rows_in."),
         "errors": _col(int, "Error failures recorded."),
         "warnings": _col(int, "Warning failures recorded."),
         "status": _col(str, "published: this load's marts are the ones readers see; held: the "

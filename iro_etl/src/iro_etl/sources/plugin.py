@@ -31,6 +31,9 @@ class SourceData:
     #: Files recognised as tables of the system's export that no mart reads, by file name:
     #: the table they hold. Read, not used, and no failure.
     not_used: dict[str, str] = field(default_factory=dict)
+    #: Rows an earlier return held that a later one restates (the latest return wins), per
+    #: table and per earlier return: left out of the tables, counted in the load summary.
+    superseded: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class SourcePlugin(ABC):

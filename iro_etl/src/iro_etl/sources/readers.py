@@ -145,9 +145,13 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
     return frame
 
 
-def read_csv_rows(path: Path, table: str) -> tuple[list[list[str]], list[Failure]]:
-    """All rows of a CSV file as text cells, with failures for unreadable or empty files."""
-    name = path.name
+def read_csv_rows(path: Path, table: str, name: str | None = None
+                  ) -> tuple[list[list[str]], list[Failure]]:
+    """All rows of a CSV file as text cells, with failures for unreadable or empty files.
+
+    ``name`` is the file as failures and lineage name it (default: its file name).
+    """
+    name = name or path.name
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -193,12 +197,13 @@ def unterminated_quote(text: str, rows: list[list[str]]) -> int | None:
     return None
 
 
-def read_csv_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Failure]]:
-    """One CSV export file onto one canonical table."""
-    rows, failures = read_csv_rows(path, spec.table)
+def read_csv_table(path: Path, spec: TableSpec, name: str | None = None
+                   ) -> tuple[pd.DataFrame, list[Failure]]:
+    """One CSV export file onto one canonical table (``name``: as for :func:`read_csv_rows`)."""
+    rows, failures = read_csv_rows(path, spec.table, name)
     if not rows:
         return empty_frame(spec), failures
-    frame, more = frame_from_rows(rows, spec, path.name)
+    frame, more = frame_from_rows(rows, spec, name or path.name)
     return frame, failures + more
 
 

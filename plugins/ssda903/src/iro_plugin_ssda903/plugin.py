@@ -8,8 +8,10 @@ import pandas as pd
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_etl.sources.readers import TableSpec, csv_header, empty_frame, read_csv_table
+from iro_schemas.lineage import SOURCE_FILE
 
 from iro_plugin_ssda903.recognition import classify
+from iro_plugin_ssda903.returns import RETURN, overlay
 from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
 from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
 
@@ -23,9 +25,26 @@ def _header_text(rows: list[list[str]]) -> str | None:
 
 
 def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
-    return [path]
+    """The export's files: a file, or a folder's files and those of its subfolders (one
+    return each, e.g. 2013/ and 2014/)."""
+    if not path.is_dir():
+        return [path]
+    found = [p for p in path.iterdir() if p.is_file()]
+    found += [p for sub in path.iterdir() if sub.is_dir() for p in sub.iterdir() if p.is_file()]
+    return sorted(p for p in found if p.suffix.lower() in _SUFFIXES)
+
+
+def _return_of(file: Path, root: Path) -> str:
+    """Which return a file belongs to: its subfolder, an XML file its own, else the folder."""
+    relative = file.relative_to(root) if root.is_dir() else Path(file.name)
+    if file.suffix.lower() == ".xml":
+        return relative.as_posix()
+    return relative.parent.as_posix() if len(relative.parts) > 1 else "."
+
+
+def _display(file: Path, root: Path) -> str:
+    """The file as failures and lineage name it: its path within the export."""
+    return file.relative_to(root).as_posix() if root.is_dir() else file.name
 
 
 def _used_and_complete(file: Path, specs: tuple[TableSpec, ...]) -> bool:
@@ -63,37 +82,42 @@ class Ssda903Plugin(SourcePlugin):
                                     value="no such file or folder"))
             files = []
         for file in files:
+            name, key = _display(file, path), _return_of(file, path)
             if file.suffix.lower() == ".xml":
                 if is_903_xml(file):
                     tables, more = read_xml(file)
                     for table, frame in tables.items():
-                        frames[table].append(frame)
+                        frames[table].append(frame.assign(**{SOURCE_FILE: name, RETURN: key}))
                     failures += more
                     continue
-                failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file"))
+                failures.append(Failure(FILE_LEVEL, name, "unrecognised_file"))
                 continue
             head = csv_header(file)
             if not any(cell.strip() for row in head for cell in row):
-                failures.append(Failure(FILE_LEVEL, file.name, "empty_file"))
+                failures.append(Failure(FILE_LEVEL, name, "empty_file"))
                 continue
             match = classify(head, specs)
             if match is None:
-                failures.append(Failure(FILE_LEVEL, file.name, "unrecognised_file",
+                failures.append(Failure(FILE_LEVEL, name, "unrecognised_file",
                                         value=_header_text(head)))
                 continue
             if match.spec is None:
-                not_used[file.name] = match.table
+                not_used[name] = match.table
                 continue
-            spec = match.spec
-            frame, more = read_csv_table(file, spec)
-            frames[spec.table].append(frame)
+            frame, more = read_csv_table(file, match.spec, name)
+            frames[match.spec.table].append(frame.assign(**{RETURN: key}))
             failures += more
         tables = {
             spec.table: (pd.concat(frames[spec.table], ignore_index=True) if frames[spec.table]
-                         else empty_frame(spec))
+                         else empty_frame(spec).assign(**{RETURN: pd.Series(dtype="string")}))
             for spec in specs
         }
-        return SourceData(self.name, tables, failures, files, not_used)
+        superseded: dict[str, dict[str, int]] = {}
+        if len({key for frame in tables.values() for key in frame[RETURN].unique()}) > 1:
+            tables, superseded = overlay(tables)
+        else:
+            tables = {table: frame.drop(columns=RETURN) for table, frame in tables.items()}
+        return SourceData(self.name, tables, failures, files, not_used, superseded)
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return CSV_NAMES

@@ -1,0 +1,75 @@
+"""Several years' returns in one load: one history, the latest return winning.
+
+An authority's folder may hold this year's return and earlier ones (one per subfolder, or
+an XML file each). Each is dated by its collection year (the year ending 31 March that
+its latest episode or review date falls in) and the returns are laid over each other,
+oldest first, as the DfE's own previous-year handling does:
+
+* a child's header row comes from the latest return that has the child;
+* a child's episodes come from the latest return that has any of them, and from earlier
+  returns only before the first episode that return restates (an episode open last year
+  and closed this year is this year's row, not a duplicate of last year's);
+* a review comes from the latest return that has it.
+
+Every row left out is counted per table and per earlier return, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from iro_etl.sources.dates import parse_dates
+
+#: The column holding each row's return while the returns are laid over each other.
+RETURN = "_return"
+
+
+def collection_years(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Each return's collection year: the year ending 31 March of its latest date."""
+    dates = []
+    for table, columns in (("episodes", ("decom", "dec")), ("reviews", ("review_date",))):
+        frame = tables[table]
+        for column in columns:
+            dates.append(pd.DataFrame({RETURN: frame[RETURN],
+                                       "day": parse_dates(frame[column])[0]}))
+    days = pd.concat(dates, ignore_index=True).dropna()
+    latest = days.groupby(RETURN)["day"].max()
+    years = latest.dt.year + (latest.dt.month > 3)
+    returns = pd.concat([tables[t][RETURN] for t in tables]).unique()
+    return {r: int(years.get(r, 0)) for r in returns}
+
+
+def _latest_per(frame: pd.DataFrame, keys: list[str], rank: pd.Series) -> pd.Series:
+    """Rows whose return is the latest among the rows sharing their keys."""
+    best = rank.groupby([frame[k] for k in keys]).transform("max")
+    return rank == best
+
+
+def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
+                                                      dict[str, dict[str, int]]]:
+    """The returns' tables laid over each other; the rows superseded per table and return."""
+    years = collection_years(tables)
+    # Later collection year first wins; the return's name breaks a tie (2014b after 2014a).
+    order = {r: i for i, r in enumerate(sorted(years, key=lambda r: (years[r], r)))}
+    out, superseded = {}, {}
+    for table, frame in tables.items():
+        rank = frame[RETURN].map(order)
+        child = frame["child_id"].str.strip()
+        if table == "children":
+            keep = _latest_per(frame.assign(child=child), ["child"], rank)
+        elif table == "reviews":
+            day = parse_dates(frame["review_date"])[0]
+            keep = _latest_per(frame.assign(child=child, day=day.fillna(pd.Timestamp(0))),
+                               ["child", "day"], rank) | day.isna()
+        else:
+            latest = rank.groupby(child).transform("max")
+            decom = parse_dates(frame["decom"])[0]
+            mine = rank == latest
+            restated_from = decom[mine].groupby(child[mine]).min()
+            start = pd.Series(restated_from.reindex(child).to_numpy(), index=frame.index)
+            keep = mine | decom.isna() | start.isna() | (decom < start)
+        dropped = frame.loc[~keep, RETURN].value_counts()
+        if len(dropped):
+            superseded[table] = {f"{r} ({years[r] - 1}/{str(years[r])[-2:]})": int(n)
+                                 for r, n in dropped.items()}
+        out[table] = frame[keep].drop(columns=RETURN).reset_index(drop=True)
+    return out, superseded

@@ -1,0 +1,93 @@
+"""Two years' returns in one folder build one history: the latest return wins for each child
+and each episode, and the rows it restates are counted, not silently dropped."""
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from conftest import load_marts
+from iro_etl.config import Authority
+from iro_etl.pipeline import read_export, validate_export
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
+
+AS_OF = pd.Timestamp("2014-03-31")
+
+
+def _return_of(truth, year: int):
+    """The truth as the return for the year ending 31 March ``year`` was made: the episodes
+    open at some time in the year (an episode still open then has no end yet), the reviews
+    held in it and the children they belong to."""
+    start, end = pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
+    ep = truth.episodes
+    ep = ep[(ep["decom"] <= end) & (ep["dec"].isna() | (ep["dec"] >= start))].copy()
+    later = ep["dec"] > end
+    ep.loc[later, "dec"] = pd.NaT
+    ep.loc[later, "rec"] = None
+    reviews = truth.reviews[truth.reviews["review_date"].between(start, end)]
+    children = truth.children[truth.children["child_id"].isin(ep["child_id"])]
+    return replace(truth, children=children, episodes=ep,
+                   reviews=reviews[reviews["child_id"].isin(children["child_id"])])
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory):
+    truth = generate(400, as_of=AS_OF, seed=41)
+    root = tmp_path_factory.mktemp("returns")
+    for year in (2013, 2014):
+        write_export("ssda903", _return_of(truth, year), root / str(year))
+    return truth, root
+
+
+def _looked_after(episodes: pd.DataFrame, day: pd.Timestamp) -> set[str]:
+    """Children in an episode at the end of ``day`` other than short breaks (V3/V4)."""
+    open_ = (episodes["decom"] <= day) & (episodes["dec"].isna() | (episodes["dec"] > day))
+    return set(episodes.loc[open_ & ~episodes["ls"].isin(["V3", "V4"]), "child_id"])
+
+
+def test_two_returns_make_one_history(returns):
+    truth, root = returns
+    export = read_export(Authority.ad_hoc("R", "ssda903", root), AS_OF)
+    validated = validate_export(export)
+    assert validated.failures.empty, validated.failures.head().to_string()
+
+    older, newer = _return_of(truth, 2013), _return_of(truth, 2014)
+    children = validated.clean["children"]
+    assert set(children["child_id"]) == set(older.children["child_id"]) | set(
+        newer.children["child_id"])
+    in_both = set(older.children["child_id"]) & set(newer.children["child_id"])
+    assert set(children.loc[children["child_id"].isin(in_both), "_source_file"]) == {
+        "2014/header.csv"}
+
+    # The history read equals the truth's episodes of the two years, open ones as of 2014.
+    window = truth.episodes[(truth.episodes["decom"] <= AS_OF) & (
+        truth.episodes["dec"].isna() | (truth.episodes["dec"] >= pd.Timestamp(2012, 4, 1)))]
+    got = validated.clean["episodes"][["child_id", "decom", "dec"]]
+    want = window[["child_id", "decom", "dec"]].assign(
+        dec=window["dec"].where(window["dec"] <= AS_OF))
+    key = ["child_id", "decom"]
+    pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True),
+                                  want.sort_values(key, ignore_index=True), check_dtype=False)
+
+    # Episodes open at 31 March 2013 and closed since are restated by the 2014 return.
+    restated = older.episodes[older.episodes["dec"].isna()
+                              & older.episodes["child_id"].isin(newer.episodes["child_id"])]
+    superseded = export.source.superseded
+    assert sum(superseded["episodes"].values()) >= len(restated) > 0
+    assert sum(superseded["children"].values()) == len(in_both)
+    assert list(superseded["children"]) == ["2013 (2012/13)"]
+
+    marts = load_marts(export)
+    summary = marts["load_summary"].set_index("table_name")
+    assert summary.loc["children", "rows_superseded"] == len(in_both)
+    population = marts["lac_population"].groupby("year_ending")["children"].sum()
+    for year in (2013, 2014):
+        assert population[year] == len(_looked_after(window.assign(
+            dec=window["dec"].where(window["dec"] <= AS_OF)), pd.Timestamp(year, 3, 31)))
+
+
+def test_one_return_alone_is_read_as_before(returns):
+    _, root = returns
+    export = read_export(Authority.ad_hoc("R", "ssda903", root / "2014"), AS_OF)
+    assert export.source.superseded == {}
+    assert set(export.source.tables["children"]["_source_file"]) == {"header.csv"}
