@@ -1,6 +1,7 @@
 """Shared fixtures: synthetic exports written by our own exporters, and the marts databases."""
 
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,26 @@ def load_marts(export: Export, key: bytes = b"k") -> dict[str, pd.DataFrame]:
     marts = all_marts(export, validated, export_rules(export, validated), key)
     assert not marts.rejected, marts.rejected
     return marts.frames
+
+
+def run_at_once(*jobs) -> None:
+    """Start every job in its own thread at the same moment; none may raise."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def run(job):
+        barrier.wait()
+        try:
+            job()
+        except Exception as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
 
 
 @pytest.fixture(scope="session")

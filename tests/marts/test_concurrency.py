@@ -2,10 +2,9 @@
 authorities, both publish. On SQLite and on PostgreSQL."""
 
 import shutil
-import threading
 
 import pytest
-from conftest import AS_OF, load_marts
+from conftest import AS_OF, load_marts, run_at_once
 from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
@@ -21,29 +20,10 @@ def two_loads(tmp_path_factory, clean_export, messy_export):
     return out
 
 
-def _at_once(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        barrier.wait()
-        try:
-            job()
-        except Exception as exc:  # reported below, in the test's own thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-
-
 def test_two_loads_of_one_authority_leave_one_loads_rows(db_url, two_loads):
     engine = make_engine(db_url)
     for _ in range(2):  # first publish (tables created at once) and a later one
-        _at_once(*(lambda m=marts, i=load_id: publish_load(engine, "LA", m, i, AS_OF)
+        run_at_once(*(lambda m=marts, i=load_id: publish_load(engine, "LA", m, i, AS_OF)
                    for marts, load_id in two_loads))
         timeliness = read_mart(engine, "review_timeliness", "LA")
         summary = read_mart(engine, "load_summary", "LA")
@@ -62,6 +42,6 @@ def test_two_authorities_at_once_both_publish(db_url, clean_export, tmp_path):
         shutil.copytree(clean_export, folder)
         export = read_export(Authority.ad_hoc(code, "ssda903", folder), AS_OF)
         loads.append((code, load_marts(export), export.load_id))
-    _at_once(*(lambda c=c, m=m, i=i: publish_load(engine, c, m, i, AS_OF) for c, m, i in loads))
+    run_at_once(*(lambda c=c, m=m, i=i: publish_load(engine, c, m, i, AS_OF) for c, m, i in loads))
     for code, marts, _ in loads:
         assert len(read_mart(engine, "review_timeliness", code)) == len(marts["review_timeliness"])

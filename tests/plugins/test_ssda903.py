@@ -192,3 +192,26 @@ def test_an_other_table_alone_is_not_a_903_export(tmp_path, clean_truth):
     (tmp_path / "only").mkdir()
     shutil.copy(tmp_path / "all" / "uasc.csv", tmp_path / "only" / "uasc.csv")
     assert not PLUGIN.recognise(tmp_path / "only")
+
+
+def test_xml_failures_name_the_child_and_the_element(tmp_path, messy_truth):
+    xml = write_xml_export(messy_truth, tmp_path / "multi" / "return.xml")
+    # The same return written on one line, as many systems write it.
+    one_line = tmp_path / "one" / "return.xml"
+    one_line.parent.mkdir()
+    one_line.write_text(xml.read_text().replace("\n", ""))
+    for path, lines in ((xml, True), (one_line, False)):
+        export = read_export(Authority.ad_hoc("T", "ssda903", path), AS_OF)
+        failures = validate_export(export).failures
+        located = failures[failures["table_name"].isin(["children", "episodes", "reviews"])
+                           & failures["rule"].ne("duplicate_review")]
+        assert len(located) > 5
+        # Each failure names its element: CHILD[n], CHILD[n]/EPISODE[k] or .../AREVIEW[k].
+        pattern = {"children": r"CHILD\[\d+\]", "episodes": r"CHILD\[\d+\]/EPISODE\[\d+\]",
+                   "reviews": r"CHILD\[\d+\]/HEADER/AREVIEW\[\d+\]"}
+        for table, group in located.groupby("table_name"):
+            assert group["sheet"].str.fullmatch(pattern[table]).all(), table
+        assert located["record_key"].notna().all()
+        assert (located["row"].nunique() > 1) is lines
+        # Element paths tell the records apart even where every line number is the same.
+        assert not located.duplicated(["sheet", "column_name", "rule"]).any()

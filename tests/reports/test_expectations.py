@@ -10,7 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 import sqlalchemy as sa
-from conftest import AS_OF, load_marts
+from conftest import AS_OF, load_marts, run_at_once
 from iro_assets.definitions import defs
 from iro_assets.expectations import check_name
 from iro_assets.partitions import authority_partitions
@@ -200,8 +200,6 @@ def test_mart_expectations_asset_reports_a_check_per_mart(tmp_path, broken_db, m
 
 
 def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
-    import threading
-
     export, marts = load
     url = f"sqlite:///{tmp_path / 'marts.db'}"
     engine = make_engine(url)
@@ -210,19 +208,7 @@ def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
         renamed = {name: frame.assign(authority=code) for name, frame in marts.items()}
         publish_load(engine, code, renamed, export.load_id, AS_OF)
         results[code] = validate_marts(engine, code)
-    errors = []
-
-    def build(code):
-        try:
-            build_data_docs(tmp_path / "docs", results[code])
-        except Exception as exc:  # reported in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=build, args=(code,)) for code in results]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_at_once(*(lambda c=code: build_data_docs(tmp_path / "docs", results[c])
+                  for code in results))
     index = (tmp_path / "docs" / "site" / "index.html").read_text()
     assert "EAST" in index and "WEST" in index

@@ -98,7 +98,8 @@ ValidationFailures = pa.DataFrameSchema(
         "load_id": LOAD_ID,
         "table_name": _col(str, "Canonical table the row belongs to."),
         "source_file": _col(str, "Export file the row came from.", nullable=True),
-        "sheet": _col(str, "Sheet of the workbook, blank for CSV and XML.", nullable=True),
+        "sheet": _col(str, "Sheet of the workbook; for XML, the record's element path "
+                      "(CHILD[12]/EPISODE[3]); blank for CSV.", nullable=True),
         "row": _col(pd.Int64Dtype(), "Row as numbered in Excel (the header is row 1).",
                     nullable=True),
         "column_name": _col(str, "Column of the export to correct.", nullable=True),
@@ -127,7 +128,8 @@ Quarantine = pa.DataFrameSchema(
         "load_id": LOAD_ID,
         "table_name": _col(str, "Canonical table the row belongs to."),
         "source_file": _col(str, "Export file the row came from.", nullable=True),
-        "sheet": _col(str, "Sheet of the workbook, blank for CSV and XML.", nullable=True),
+        "sheet": _col(str, "Sheet of the workbook; for XML, the record's element path "
+                      "(CHILD[12]/EPISODE[3]); blank for CSV.", nullable=True),
         "row": _col(pd.Int64Dtype(), "Row as numbered in Excel.", nullable=True),
         "rules": _col(str, "Rule ids that sent the row here, comma separated."),
         "record": _col(str, "The row as read from the export, as JSON (restricted table)."),

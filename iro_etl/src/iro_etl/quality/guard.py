@@ -57,6 +57,8 @@ def held_reason(failures: pd.DataFrame) -> str:
         elif row.rule == "missing_table":
             parts.append(f"{row.table_name}: no rows read (file missing, empty or not recognised)")
         else:
-            where = f"{row.source_file} row {row.row}" if pd.notna(row.row) else row.source_file
+            where = " ".join([str(row.source_file),
+                              *([str(row.sheet)] if pd.notna(row.sheet) else []),
+                              *([f"row {row.row}"] if pd.notna(row.row) else [])])
             parts.append(f"{where}: reading stopped early ({row.value})")
     return "; ".join(parts)

@@ -1,7 +1,9 @@
 """The SSDA903 XML form (root EXPSSDA903), read with defusedxml's SAX parser.
 
-Lineage for XML is the line of the file where the record's element starts
-(reported in the ``row`` field), so a person can jump to it in an editor.
+Lineage for XML is the record's element path (``CHILD[12]/EPISODE[3]``, reported in the
+``sheet`` field, which an XML file has no other use for) and the line where the element
+starts (``row``). A return written on one line has every element on line 1: the path is
+what finds it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class _Handler(ContentHandler):
         self._current: tuple[dict, dict[str, str]] | None = None
         self._text: list[str] = []
         self._locator = None
+        self._children = 0
+        #: Per child, how many of each record element so far (for the element path).
+        self._counts: dict[str, int] = {}
 
     def setDocumentLocator(self, locator) -> None:
         self._locator = locator
@@ -45,21 +50,33 @@ class _Handler(ContentHandler):
     def _line(self) -> int:
         return self._locator.getLineNumber() if self._locator else 0
 
+    def path(self) -> str | None:
+        """Where the parser is: the current record's element path."""
+        record = self._current[0] if self._current else self._child
+        return record.get(SHEET) if record else None
+
+    def _record(self, name: str, within: str) -> dict:
+        self._counts[name] = self._counts.get(name, 0) + 1
+        return {ROW: self._line(), "_child": self._child,
+                SHEET: f"{self._child[SHEET]}/{within}{name}[{self._counts[name]}]"}
+
     def startElement(self, name, attrs) -> None:
         self._text = []
         if name == "CHILD":
-            self._child = {ROW: self._line()}
+            self._children += 1
+            self._counts = {}
+            self._child = {ROW: self._line(), SHEET: f"CHILD[{self._children}]"}
             self.records["children"].append(self._child)
         elif self._child is None:
             return
         elif name == "HEADER":
             self._current = (self._child, _HEADER_FIELDS)
         elif name == "EPISODE":
-            record = {ROW: self._line(), "_child": self._child}
+            record = self._record(name, "")
             self.records["episodes"].append(record)
             self._current = (record, _EPISODE_FIELDS)
         elif name == "AREVIEW":
-            record = {ROW: self._line(), "_child": self._child}
+            record = self._record(name, "HEADER/")
             self.records["reviews"].append(record)
             self._current = (record, _REVIEW_FIELDS)
 
@@ -96,20 +113,19 @@ def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
     except (SAXException, ValueError, OSError) as exc:
         # Whatever was read before the fault is kept; the fault itself is reported with its
         # line, and holds the load back: the children after it were never read.
-        failures.append(Failure(FILE_LEVEL, path.name, "parse_stopped", row=handler._line(),
-                                value=str(exc)))
+        failures.append(Failure(FILE_LEVEL, path.name, "parse_stopped", sheet=handler.path(),
+                                row=handler._line(), value=str(exc)))
     tables = {}
     for spec in (CHILDREN, EPISODES, REVIEWS):
         records = handler.records[spec.table]
         if spec.table != "children":
             for record in records:
                 record["child_id"] = record.pop("_child").get("child_id")
-        frame = pd.DataFrame.from_records(records, columns=[*spec.columns, ROW])
+        frame = pd.DataFrame.from_records(records, columns=[*spec.columns, ROW, SHEET])
         frame = frame.astype({c: "string" for c in spec.columns})
         for col in spec.columns:
             frame[col] = frame[col].str.strip().replace("", pd.NA)
         frame[SOURCE_FILE] = path.name
-        frame[SHEET] = None
         frame[ROW] = frame[ROW].astype("int64")
         tables[spec.table] = frame
     return tables, failures
