@@ -33,6 +33,12 @@ def _return_of(truth, year: int):
 @pytest.fixture(scope="module")
 def returns(tmp_path_factory):
     truth = generate(400, as_of=AS_OF, seed=41)
+    # A child whose two years hold only short breaks has no reviews in them (DfE 399).
+    ep = truth.episodes
+    window = ep[(ep["decom"] <= AS_OF) & (ep["dec"].isna() | (ep["dec"] >= "2012-04-01"))]
+    only_breaks = window["ls"].isin(["V3", "V4"]).groupby(window["child_id"]).all()
+    truth = replace(truth, reviews=truth.reviews[
+        ~truth.reviews["child_id"].isin(only_breaks.index[only_breaks.to_numpy()])])
     root = tmp_path_factory.mktemp("returns")
     for year in (2013, 2014):
         write_export("ssda903", _return_of(truth, year), root / str(year))

@@ -4,7 +4,7 @@ import pandera.pandas as pa
 
 from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
 from iro_schemas.marts import MART_MODELS, STATE_MODELS
-from iro_schemas.rules import RULES
+from iro_schemas.rules import DFE_CODES, RULES
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
                "float64": "number", "boolean": "true/false", "bool": "true/false"}
@@ -52,6 +52,19 @@ def contract_markdown() -> str:
               "| rule | severity | consequence | message |", "|---|---|---|---|"]
     lines += [f"| `{r.id}` | {r.severity} | {r.consequence} | {r.message} |"
               for r in RULES.values()]
+    lines += ["", "## The DfE validator's codes", "",
+              "A failure that is the same finding as a rule of the DfE's 903 validator "
+              "(csc-validator-be-903) carries its code in `dfe_rule`; `tests/dfe` runs the "
+              "validator on the same generated return and finds the same rows.", "",
+              "| table | column | rule | DfE code |", "|---|---|---|---|"]
+    lines += [f"| {table} | {column} | `{rule}` | {code} |"
+              for (table, column, rule), code in DFE_CODES.items()]
+    lines += ["", "Intended differences: the age checks (440, 441) read the date of birth "
+              "from the header table (the validator reads the reviews table's copy, which "
+              "the DfE's own rule INT17 requires to agree); for 399 the validator also marks "
+              "the child's episodes and header row, we report each review (the episodes "
+              "themselves are right). A review with no participation code is not a failure "
+              "here (167 flags it): participation_gaps lists it as not recorded."]
     return "\n".join(lines) + "\n"
 
 

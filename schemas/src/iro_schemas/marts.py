@@ -116,6 +116,8 @@ ValidationFailures = pa.DataFrameSchema(
         "message": _col(str, "What is wrong, in plain English."),
         "record_key": _col(str, "The record's own key in the export (restricted table).",
                            nullable=True),
+        "dfe_rule": _col(str, "The DfE 903 validator's code for the same finding, where there "
+                         "is one (e.g. 440: PN0 for a child of 4 or over).", nullable=True),
     },
     name="validation_failures",
     coerce=True,

@@ -92,6 +92,15 @@ _RULES = [
          "A RAG rating '{value}' is recorded for a cancelled review; it is left out of the RAG "
          "figures."),
     Rule("review_before_birth", "error", "The review date {value} is before the child's birth."),
+    Rule("pn0_aged_four", "warning",
+         "REVIEW_CODE PN0 says the child was under 4 at the review on {value}, but the date of "
+         "birth makes them 4 or over: record how the child took part (PN1-PN7)."),
+    Rule("pn_under_four", "warning",
+         "REVIEW_CODE says how a child of 4 or over took part in the review on {value}, but "
+         "the date of birth makes them under 4: PN0."),
+    Rule("review_short_breaks_only", "warning",
+         "This child's care is only agreed short breaks (LS V3/V4), which have no statutory "
+         "reviews in the 903; the review on {value} is left out of timeliness."),
     Rule("review_outside_care", "warning",
          "The review on {value} falls outside every period of care of this child; "
          "it is left out of timeliness."),
@@ -130,6 +139,19 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+#: The DfE's rule codes (the 903 validator's) for the failures that are the same finding:
+#: (table, canonical column, our rule) -> DfE code. Differences in meaning are in
+#: docs/contract.md.
+DFE_CODES: dict[tuple[str, str, str], str] = {
+    ("reviews", "review_date", "date_format"): "166",
+    ("reviews", "review_date", "required"): "166",
+    ("reviews", "review_code", "code_list"): "167",
+    ("reviews", "review_date", "review_short_breaks_only"): "399",
+    ("reviews", "review_code", "pn0_aged_four"): "440",
+    ("reviews", "review_code", "pn_under_four"): "441",
+    ("reviews", "child_id", "unknown_child"): "INT08",
+}
 
 #: Failures that say the export is structurally broken (a table missing, a file read only
 #: in part, a collapse against the last published load): the load publishes its failure

@@ -106,6 +106,10 @@ def generate(
     episodes = _episodes(rng, periods, asof)
     reviews = _reviews(rng, periods, dob_by_child=dict(zip(ids, dob, strict=True)), asof=asof,
                        late_share=late_share, calendar=calendar)
+    # A child whose care is only agreed short breaks has no reviews in the 903 (DfE 399).
+    only_breaks = periods.groupby("child_id")["short_breaks"].all()
+    reviews = reviews[~reviews["child_id"].map(only_breaks).fillna(False).to_numpy(bool)
+                      ].reset_index(drop=True)
     children = pd.DataFrame({
         "child_id": ids,
         "sex": rng.choice(np.array(["1", "2"], dtype=object), n_children, p=[0.54, 0.46]),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from iro_schemas.canonical import RECORD_KEYS
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
-from iro_schemas.rules import RULES, message
+from iro_schemas.rules import DFE_CODES, RULES, message
 
 #: ``table_name`` of a problem with a whole file rather than a row of one table.
 FILE_LEVEL = "files"
@@ -15,7 +15,7 @@ VALUE_SHOWN = 500
 
 FAILURE_COLUMNS = [
     "table_name", "source_file", "sheet", "row", "column_name", "value",
-    "rule", "severity", "consequence", "message", "record_key",
+    "rule", "severity", "consequence", "message", "record_key", "dfe_rule",
 ]
 
 
@@ -81,7 +81,7 @@ class RowFailures:
             "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
             "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
             "severity": RULES[rule].severity, "consequence": RULES[rule].consequence,
-            "message": messages,
+            "message": messages, "dfe_rule": DFE_CODES.get((self.table, column or "", rule)),
             "record_key": self.record_key.loc[index],
             "_index": index,
         }, index=index))

@@ -21,6 +21,7 @@ from iro_schemas.canonical import (
     RECORD_KEYS,
     ROW_CHECKS,
 )
+from iro_schemas.codes import LS_SHORT_BREAKS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES
 
@@ -170,10 +171,7 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
         _read_failures(table, source, raw, found)
         _foreign_keys(table, typed, clean, found)
         if table == "reviews":
-            dob = clean["children"].set_index("child_id")["dob"]
-            # reindex, not map: with no clean child at all, map cannot build a date column.
-            born = pd.Series(dob.reindex(typed["child_id"]).to_numpy(), index=typed.index)
-            found.add(typed["review_date"] < born, "review_before_birth", "review_date")
+            _review_rules(typed, clean, found)
         frame = found.frame()
         errors = _error_index(frame)
         clean[table] = pd.concat([typed.drop(index=errors), raw.loc[~raw.index.isin(errors),
@@ -187,6 +185,29 @@ def validate(source: SourceData, column_names: dict[str, dict[str, str]] | None 
                                     ignore_index=True)
     return ValidatedTables(clean, failures, pd.concat(quarantine_parts, ignore_index=True),
                            rows_in)
+
+
+def _review_rules(typed: pd.DataFrame, clean: dict[str, pd.DataFrame], found: RowFailures
+                  ) -> None:
+    """The reviews' checks against the child: born by then, the participation code fitting
+    the child's age, and care that has reviews at all.
+
+    The age checks follow the DfE's (codes 440, 441): on the fourth birthday both PN0 and
+    PN1-PN7 are accepted.
+    """
+    dob = clean["children"].set_index("child_id")["dob"]
+    # reindex, not map: with no clean child at all, map cannot build a date column.
+    born = pd.Series(dob.reindex(typed["child_id"]).to_numpy(), index=typed.index)
+    review, code = typed["review_date"], typed["review_code"]
+    found.add(review < born, "review_before_birth", "review_date")
+    fourth = born + pd.DateOffset(years=4)
+    found.add((code == "PN0") & (review > fourth), "pn0_aged_four", "review_code")
+    found.add(code.isin(["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]) & (review < fourth),
+              "pn_under_four", "review_code")
+    episodes = clean["episodes"]
+    only_breaks = episodes["ls"].isin(LS_SHORT_BREAKS).groupby(episodes["child_id"]).all()
+    breaks = typed["child_id"].isin(only_breaks.index[only_breaks.to_numpy()])
+    found.add(breaks & review.notna(), "review_short_breaks_only", "review_date")
 
 
 def _error_index(frame: pd.DataFrame) -> pd.Index:

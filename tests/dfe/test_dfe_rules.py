@@ -1,0 +1,92 @@
+"""The DfE's review rules, as we check them, find the same rows as the DfE's own validator
+(csc-validator-be-903, MIT) on the same generated return with injected errors.
+
+The validator pins pandas below 2, so it is installed by uv into an environment of its own
+(cached after the first run) and run there as a separate process.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import AS_OF
+from iro_etl.config import Authority
+from iro_etl.pipeline import read_export, validate_export
+from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
+
+VALIDATOR = "csc-validator-be-903==0.1.17"
+#: The DfE codes of the review rules both sides check, with ours beside them.
+SHARED = {"440": "pn0_aged_four", "441": "pn_under_four", "399": "review_short_breaks_only"}
+
+
+@pytest.fixture(scope="module")
+def dfe_python(tmp_path_factory) -> Path:
+    python = shutil.which("python3.11") or sys.executable
+    env = tmp_path_factory.mktemp("dfe") / "venv"
+    try:
+        subprocess.run([python, "-m", "uv", "venv", "-q", "-p", "3.11", str(env)], check=True)
+        subprocess.run([python, "-m", "uv", "pip", "install", "-q", "--python",
+                        str(env / "bin" / "python"), VALIDATOR], check=True, timeout=600)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"could not install {VALIDATOR}: {exc}")
+    return env / "bin" / "python"
+
+
+def _inject(folder: Path, rng: np.random.Generator) -> dict[str, set]:
+    """Wrong participation codes for the child's age, on and around the fourth birthday, and
+    reviews for a child whose care is only short breaks; returns what was injected."""
+    header = pd.read_csv(folder / "header.csv", dtype=str)
+    reviews = pd.read_csv(folder / "reviews.csv", dtype=str)
+    episodes = pd.read_csv(folder / "episodes.csv", dtype=str)
+    dob = pd.to_datetime(reviews["DOB"], format="%d/%m/%Y")
+    day = pd.to_datetime(reviews["REVIEW"], format="%d/%m/%Y")
+    fourth = dob + pd.DateOffset(years=4)
+    older = reviews.index[(day > fourth).to_numpy()]
+    younger = reviews.index[(day < fourth).to_numpy()]
+    pn0 = rng.choice(older, 15, replace=False)
+    reviews.loc[pn0, "REVIEW_CODE"] = "PN0"
+    pn1 = rng.choice(younger, min(15, len(younger)), replace=False)
+    reviews.loc[pn1, "REVIEW_CODE"] = "PN1"
+    # On the fourth birthday itself, both codes are accepted.
+    birthday = reviews.index[reviews["CHILD"].isin(header["CHILD"])][:2]
+    reviews.loc[birthday, "REVIEW"] = fourth[birthday].dt.strftime("%d/%m/%Y")
+    reviews.loc[birthday, "REVIEW_CODE"] = ["PN0", "PN1"]
+    # A child whose only episodes become short breaks, keeping its reviews.
+    child = reviews["CHILD"].iloc[-1]
+    episodes.loc[episodes["CHILD"] == child, "LS"] = "V3"
+    reviews.to_csv(folder / "reviews.csv", index=False)
+    episodes.to_csv(folder / "episodes.csv", index=False)
+    return {"440": set(reviews.loc[pn0, "CHILD"]), "441": set(reviews.loc[pn1, "CHILD"]),
+            "399": {child}}
+
+
+def test_shared_review_rules_flag_the_same_rows(tmp_path, dfe_python):
+    folder = tmp_path / "return"
+    write_export("ssda903", generate(500, as_of=AS_OF, seed=51), folder)
+    injected = _inject(folder, np.random.default_rng(5))
+    script = Path(__file__).with_name("dfe_rules.py")
+    run = subprocess.run([str(dfe_python), str(script), str(folder), *SHARED],
+                         capture_output=True, text=True, check=True)
+    # Compared on the reviews: for 399 the validator also marks the child's episodes and
+    # header row, where we report each review (the episodes themselves are right).
+    theirs = {code: {(child, review) for table, child, review in rows if table == "Reviews"}
+              for code, rows in json.loads(run.stdout).items()}
+
+    failures = validate_export(read_export(Authority.ad_hoc("D", "ssda903", folder),
+                                           AS_OF)).failures
+    for code, rule in SHARED.items():
+        found = failures[failures["rule"] == rule]
+        assert set(found["dfe_rule"]) == {code}
+        ours = {tuple(key.split("|")) for key in found["record_key"]}
+        assert ours == theirs[code], code
+        # Every injected error is found (beside any the generator made itself).
+        assert injected[code] <= {child for child, _ in ours}, code
