@@ -2,7 +2,8 @@
 
 Runs in the validator's own environment (csc-validator-be-903 pins pandas below 2), started
 by test_dfe_rules.py: ``python dfe_rules.py FOLDER CODE [CODE ...]``. Prints one JSON object:
-{code: [[table, CHILD, REVIEW], ...]} for the rows each rule flags.
+{code: [[table, CHILD, date], ...]} for the rows each rule flags, the date being the
+review's (REVIEW) or the episode's start (DECOM).
 """
 
 import importlib
@@ -37,9 +38,9 @@ def main() -> None:
         rows = []
         for table, index in flagged.items():
             frame = _read(folder, table)
+            day = {"Reviews": "REVIEW", "Episodes": "DECOM"}.get(table)
             for i in index:
-                rows.append([table, frame.loc[i, "CHILD"],
-                             frame.loc[i, "REVIEW"] if table == "Reviews" else None])
+                rows.append([table, frame.loc[i, "CHILD"], frame.loc[i, day] if day else None])
         out[code] = rows
     print(json.dumps(out))
 

@@ -1,5 +1,5 @@
-"""The DfE's review rules, as we check them, find the same rows as the DfE's own validator
-(csc-validator-be-903, MIT) on the same generated return with injected errors.
+"""The DfE's review and episode rules, as we check them, find the same rows as the DfE's own
+validator (csc-validator-be-903, MIT) on the same generated return with injected errors.
 
 The validator pins pandas below 2, so it is installed by uv into an environment of its own
 (cached after the first run) and run there as a separate process.
@@ -22,8 +22,9 @@ from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
 
 VALIDATOR = "csc-validator-be-903==0.1.17"
-#: The DfE codes of the review rules both sides check, with ours beside them.
-SHARED = {"440": "pn0_aged_four", "441": "pn_under_four", "399": "review_short_breaks_only"}
+#: The DfE codes both sides check, with the table our failures are on.
+SHARED = {"440": "Reviews", "441": "Reviews", "399": "Reviews", "142": "Episodes",
+          "148": "Episodes"}
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +64,18 @@ def _inject(folder: Path, rng: np.random.Generator) -> dict[str, set]:
     # A child whose only episodes become short breaks, keeping its reviews.
     child = reviews["CHILD"].iloc[-1]
     episodes.loc[episodes["CHILD"] == child, "LS"] = "V3"
+    # Earlier episodes left open (no DEC, no REC), and ended episodes with no REC.
+    start = pd.to_datetime(episodes["DECOM"], format="%d/%m/%Y")
+    last = start.groupby(episodes["CHILD"]).transform("max") == start
+    earlier = episodes.index[~last.to_numpy() & episodes["DEC"].notna().to_numpy()]
+    left_open, no_reason = rng.choice(earlier, (2, 10), replace=False)
+    episodes.loc[left_open, ["DEC", "REC"]] = None
+    episodes.loc[no_reason, "REC"] = None
     reviews.to_csv(folder / "reviews.csv", index=False)
     episodes.to_csv(folder / "episodes.csv", index=False)
     return {"440": set(reviews.loc[pn0, "CHILD"]), "441": set(reviews.loc[pn1, "CHILD"]),
-            "399": {child}}
+            "399": {child}, "142": set(episodes.loc[[*left_open, *no_reason], "CHILD"]),
+            "148": set(episodes.loc[no_reason, "CHILD"])}
 
 
 def test_shared_review_rules_flag_the_same_rows(tmp_path, dfe_python):
@@ -76,16 +85,15 @@ def test_shared_review_rules_flag_the_same_rows(tmp_path, dfe_python):
     script = Path(__file__).with_name("dfe_rules.py")
     run = subprocess.run([str(dfe_python), str(script), str(folder), *SHARED],
                          capture_output=True, text=True, check=True)
-    # Compared on the reviews: for 399 the validator also marks the child's episodes and
-    # header row, where we report each review (the episodes themselves are right).
-    theirs = {code: {(child, review) for table, child, review in rows if table == "Reviews"}
+    # Compared on the table we report: for 399 the validator also marks the child's episodes
+    # and header row, where we report each review (the episodes themselves are right).
+    theirs = {code: {(child, day) for table, child, day in rows if table == SHARED[code]}
               for code, rows in json.loads(run.stdout).items()}
 
     failures = validate_export(read_export(Authority.ad_hoc("D", "ssda903", folder),
                                            AS_OF)).failures
-    for code, rule in SHARED.items():
-        found = failures[failures["rule"] == rule]
-        assert set(found["dfe_rule"]) == {code}
+    for code in SHARED:
+        found = failures[failures["dfe_rule"] == code]
         ours = {tuple(key.split("|")) for key in found["record_key"]}
         assert ours == theirs[code], code
         # Every injected error is found (beside any the generator made itself).

@@ -136,13 +136,20 @@ FOREIGN_KEYS: dict[str, tuple[ForeignKey, ...]] = {
 
 
 def episode_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
-    """Checks across columns of one episode row: {(rule, column): mask of failing rows}."""
+    """Checks across columns of an episode row, and against the child's later episodes:
+    {(rule, column): mask of failing rows}."""
     has_dec = df["dec"].notna()
     has_rec = df["rec"].notna()
+    # The child's last episode by start date (one with no readable start sorts last, as the
+    # DfE's check 142 sorts them); every earlier one must have ended.
+    last = df.sort_values("decom", kind="stable").groupby("child_id").tail(1).index
+    earlier = ~df.index.isin(last) & df["child_id"].notna() & df["decom"].notna()
     return {
         ("episode_ends_before_start", "dec"): has_dec & (df["dec"] < df["decom"]),
         ("reason_without_end", "rec"): has_rec & ~has_dec,
         ("end_without_reason", "dec"): has_dec & ~has_rec,
+        ("earlier_episode_open", "decom"): pd.Series(earlier, index=df.index) & ~(
+            has_dec & has_rec),
     }
 
 

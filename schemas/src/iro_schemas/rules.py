@@ -57,6 +57,9 @@ _RULES = [
          "REC '{value}' is given but the episode has no end date (DEC): the episode is kept as "
          "open and the REC left blank.", blanks_field=True),
     Rule("end_without_reason", "error", "The episode ends on {value} (DEC) but has no reason (REC)."),
+    Rule("earlier_episode_open", "warning",
+         "The episode starting {value} is followed by a later one but has no end date or no "
+         "reason it ended (DEC, REC): an episode must end before the next one starts."),
     Rule("duplicate_child", "error",
          "This child already has a header row earlier in the file; only the first is used."),
     Rule("duplicate_episode", "error",
@@ -144,6 +147,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 #: (table, canonical column, our rule) -> DfE code. Differences in meaning are in
 #: docs/contract.md.
 DFE_CODES: dict[tuple[str, str, str], str] = {
+    ("episodes", "decom", "earlier_episode_open"): "142",
+    ("episodes", "rec", "reason_without_end"): "148",
+    ("episodes", "dec", "end_without_reason"): "148",
     ("reviews", "review_date", "date_format"): "166",
     ("reviews", "review_date", "required"): "166",
     ("reviews", "review_code", "code_list"): "167",
