@@ -1,5 +1,6 @@
-"""Two years' returns in one folder build one history: the latest return wins for each child
-and each episode, and the rows it restates are counted, not silently dropped."""
+"""Two years' whole returns (all eleven CSV tables each) in one folder build one history:
+the latest return wins for each child and each episode, and the rows it restates are
+counted, not silently dropped."""
 
 from dataclasses import replace
 
@@ -8,8 +9,9 @@ import pytest
 from conftest import load_marts
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
+from iro_plugin_ssda903.tables import OTHER_TABLES
 from iro_testdata.synthetic import generate
-from iro_testdata.writers import write_export
+from iro_testdata.writers.ssda903 import write_full_return
 
 AS_OF = pd.Timestamp("2014-03-31")
 
@@ -41,7 +43,8 @@ def returns(tmp_path_factory):
         ~truth.reviews["child_id"].isin(only_breaks.index[only_breaks.to_numpy()])])
     root = tmp_path_factory.mktemp("returns")
     for year in (2013, 2014):
-        write_export("ssda903", _return_of(truth, year), root / str(year))
+        # Each year's whole return: the three tables the marts read and the eight others.
+        write_full_return(_return_of(truth, year), root / str(year), seed=year)
     return truth, root
 
 
@@ -56,6 +59,9 @@ def test_two_returns_make_one_history(returns):
     export = read_export(Authority.ad_hoc("R", "ssda903", root), AS_OF)
     validated = validate_export(export)
     assert validated.failures.empty, validated.failures.head().to_string()
+    # No table of either return is taken for another: 2 x 8 read and not used.
+    assert sorted(export.source.not_used) == sorted(
+        f"{year}/{table}.csv" for year in (2013, 2014) for table in OTHER_TABLES)
 
     older, newer = _return_of(truth, 2013), _return_of(truth, 2014)
     children = validated.clean["children"]
