@@ -215,3 +215,16 @@ def test_xml_failures_name_the_child_and_the_element(tmp_path, messy_truth):
         assert (located["row"].nunique() > 1) is lines
         # Element paths tell the records apart even where every line number is the same.
         assert not located.duplicated(["sheet", "column_name", "rule"]).any()
+
+
+def test_xml_sections_no_mart_reads_are_read_not_used(tmp_path, clean_truth):
+    xml = write_xml_export(clean_truth, tmp_path / "return.xml")
+    text = xml.read_text()
+    sections = ("<OC2><SDQ_SCORE>12</SDQ_SCORE><CONVICTED>0</CONVICTED></OC2>"
+                "<AMISSING><MISSING>M</MISSING><MIS_START>2013-05-01</MIS_START></AMISSING>")
+    # Into the first three children's headers, where the DfE's form puts them.
+    xml.write_text(text.replace("</HEADER>", sections + "</HEADER>", 3))
+    source = PLUGIN.read(xml)
+    assert source.not_used == {"return.xml <OC2> x3": "oc2", "return.xml <AMISSING> x3": "missing"}
+    assert source.failures == []
+    assert len(source.tables["children"]) == len(clean_truth.children)

@@ -13,7 +13,7 @@ from iro_schemas.lineage import SOURCE_FILE
 from iro_plugin_ssda903.recognition import classify
 from iro_plugin_ssda903.returns import RETURN, overlay
 from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
-from iro_plugin_ssda903.xml_form import is_903_xml, read_xml
+from iro_plugin_ssda903.xml_form import OTHER_SECTIONS, is_903_xml, read_xml
 
 _SUFFIXES = {".csv", ".xml"}
 
@@ -85,10 +85,12 @@ class Ssda903Plugin(SourcePlugin):
             name, key = _display(file, path), _return_of(file, path)
             if file.suffix.lower() == ".xml":
                 if is_903_xml(file):
-                    tables, more = read_xml(file)
+                    tables, more, other = read_xml(file)
                     for table, frame in tables.items():
                         frames[table].append(frame.assign(**{SOURCE_FILE: name, RETURN: key}))
                     failures += more
+                    not_used |= {f"{name} <{element}> x{count}": OTHER_SECTIONS[element]
+                                 for element, count in other.items()}
                     continue
                 failures.append(Failure(FILE_LEVEL, name, "unrecognised_file"))
                 continue

@@ -28,6 +28,10 @@ _EPISODE_FIELDS = {"DECOM": "decom", "RNE": "rne", "LS": "ls", "CIN": "cin", "PL
                    "REASON_PLACE_CHANGE": "reason_place_change", "PL_DISTANCE": "pl_distance",
                    "PL_LA": "pl_la", "PL_LOCATION": "pl_location"}
 _REVIEW_FIELDS = {"REVIEW": "review_date", "REVIEW_CODE": "review_code"}
+#: The return's other sections, by element: read past, and reported as read but not used.
+OTHER_SECTIONS = {"AMISSING": "missing", "OC2": "oc2", "OC3": "oc3", "AD1": "ad1",
+                  "PERMANENCE": "previous_permanence", "AD_PLACED": "placed_for_adoption",
+                  "UASC": "uasc", "SWEPISODE": "sw_episodes"}
 
 
 class _Handler(ContentHandler):
@@ -41,6 +45,8 @@ class _Handler(ContentHandler):
         self._text: list[str] = []
         self._locator = None
         self._children = 0
+        #: How many of each of the return's other sections were passed over.
+        self.other: dict[str, int] = {}
         #: Per child, how many of each record element so far (for the element path).
         self._counts: dict[str, int] = {}
 
@@ -62,6 +68,8 @@ class _Handler(ContentHandler):
 
     def startElement(self, name, attrs) -> None:
         self._text = []
+        if name in OTHER_SECTIONS:
+            self.other[name] = self.other.get(name, 0) + 1
         if name == "CHILD":
             self._children += 1
             self._counts = {}
@@ -104,8 +112,9 @@ def is_903_xml(path: Path) -> bool:
     return f"<{ROOT}".encode() in head
 
 
-def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
-    """The children, episodes and reviews of one 903 XML file."""
+def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure], dict[str, int]]:
+    """The children, episodes and reviews of one 903 XML file, its failures, and how many of
+    each other section (OC2, AMISSING, ...) it holds."""
     handler = _Handler()
     failures: list[Failure] = []
     try:
@@ -128,4 +137,4 @@ def read_xml(path: Path) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
         frame[SOURCE_FILE] = path.name
         frame[ROW] = frame[ROW].astype("int64")
         tables[spec.table] = frame
-    return tables, failures
+    return tables, failures, handler.other
