@@ -1,6 +1,7 @@
 """Shared fixtures: synthetic exports written by our own exporters, and the marts databases."""
 
 import os
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -15,6 +16,8 @@ from iro_testdata.writers import write_export
 from seed_loading import LoadedSeed, load_seed
 
 AS_OF = pd.Timestamp("2014-03-31")
+#: uv, from the test environment (a dev dependency), for tests that build environments.
+UV = [sys.executable, "-m", "uv"]
 PG_URL = os.environ.get("IRO_ETL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

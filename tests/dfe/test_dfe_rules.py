@@ -7,15 +7,13 @@ The validator pins pandas below 2, so it is installed by uv into an environment 
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, UV
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_testdata.synthetic import generate
@@ -29,11 +27,10 @@ SHARED = {"440": "Reviews", "441": "Reviews", "399": "Reviews", "142": "Episodes
 
 @pytest.fixture(scope="module")
 def dfe_python(tmp_path_factory) -> Path:
-    python = shutil.which("python3.11") or sys.executable
     env = tmp_path_factory.mktemp("dfe") / "venv"
     try:
-        subprocess.run([python, "-m", "uv", "venv", "-q", "-p", "3.11", str(env)], check=True)
-        subprocess.run([python, "-m", "uv", "pip", "install", "-q", "--python",
+        subprocess.run([*UV, "venv", "-q", "-p", "3.11", str(env)], check=True)
+        subprocess.run([*UV, "pip", "install", "-q", "--python",
                         str(env / "bin" / "python"), VALIDATOR], check=True, timeout=600)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         if os.environ.get("CI") == "true":

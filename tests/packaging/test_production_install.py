@@ -4,13 +4,12 @@ The distributions are installed from this checkout into a fresh virtual environm
 uv, pinned to the lock file's versions, exactly as a deployment would install them.
 """
 
-import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import UV
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
 
@@ -18,24 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ["schemas", "iro_etl", "assets", "cli", "plugins/ssda903"]
 
 
-def _uv() -> list[str]:
-    """uv as the README's commands install it: a module of the machine's Python 3.11."""
-    python = shutil.which("python3.11") or sys.executable
-    return [python, "-m", "uv"]
-
-
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("production")
     pins = root / "pins.txt"
-    exported = subprocess.run([*_uv(), "export", "--locked", "--no-dev", "--no-emit-workspace",
+    exported = subprocess.run([*UV, "export", "--locked", "--no-dev", "--no-emit-workspace",
                                "--no-hashes", "--format", "requirements-txt", "-q"],
                               cwd=ROOT, capture_output=True, text=True, check=True)
     pins.write_text(exported.stdout)
     env = root / "venv"
-    subprocess.run([*_uv(), "venv", "-q", "-p", "3.11", str(env)], check=True)
+    subprocess.run([*UV, "venv", "-q", "-p", "3.11", str(env)], check=True)
     # --no-sources: the distributions given here, as wheels, not the workspace's editable copies.
-    subprocess.run([*_uv(), "pip", "install", "-q", "--no-sources", "--python",
+    subprocess.run([*UV, "pip", "install", "-q", "--no-sources", "--python",
                     str(env / "bin" / "python"),
                     "-c", str(pins), *(str(ROOT / d) for d in PRODUCTION)], check=True)
     return env
