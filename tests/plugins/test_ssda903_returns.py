@@ -103,3 +103,20 @@ def test_one_return_alone_is_read_as_before(returns):
     export = read_export(Authority.ad_hoc("R", "ssda903", root / "2014"), AS_OF)
     assert export.source.superseded == {}
     assert set(export.source.tables["children"]["_source_file"]) == {"header.csv"}
+
+
+def test_a_row_without_a_child_id_is_kept_for_validation_to_report(returns, tmp_path):
+    import shutil
+
+    _, root = returns
+    folder = tmp_path / "returns"
+    shutil.copytree(root, folder)
+    header = folder / "2013" / "header.csv"
+    lines = header.read_text().splitlines(keepends=True)
+    lines[1] = "," + lines[1].split(",", 1)[1]  # the first child's CHILD left blank
+    header.write_text("".join(lines))
+    export = read_export(Authority.ad_hoc("R", "ssda903", folder), AS_OF)
+    validated = validate_export(export)
+    blank = validated.failures[(validated.failures["table_name"] == "children")
+                               & (validated.failures["rule"] == "required")]
+    assert blank["source_file"].tolist() == ["2013/header.csv"] and blank["row"].tolist() == [2]

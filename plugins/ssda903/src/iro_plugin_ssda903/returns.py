@@ -39,9 +39,10 @@ def collection_years(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 def _latest_per(frame: pd.DataFrame, keys: list[str], rank: pd.Series) -> pd.Series:
-    """Rows whose return is the latest among the rows sharing their keys."""
+    """Rows whose return is the latest among the rows sharing their keys; a row with a blank
+    key is kept (validation reports it), since no later row can restate it."""
     best = rank.groupby([frame[k] for k in keys]).transform("max")
-    return rank == best
+    return (rank == best) | frame[keys].isna().any(axis=1)
 
 
 def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
