@@ -40,8 +40,10 @@ def dagster_database():
     admin.dispose()
 
 
-def test_both_instances_queue_one_run_per_authority():
-    for text in ((ROOT / "deploy" / "dagster.yaml").read_text(), INSTANCE_SETTINGS):
+def test_every_shipped_instance_queues_one_run_per_authority():
+    # The production one, the CLI's default, and the one the README's `dagster dev` uses.
+    for text in ((ROOT / "deploy" / "dagster.yaml").read_text(), INSTANCE_SETTINGS,
+                 (ROOT / ".dagster_home" / "dagster.yaml").read_text()):
         settings = yaml.safe_load(text)
         assert settings["telemetry"] == {"enabled": False}
         assert PER_AUTHORITY in settings["run_queue"]["tag_concurrency_limits"]
