@@ -26,6 +26,7 @@ from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import RULES
 
 from iro_etl.quality.failures import RowFailures, failures_frame
+from iro_etl.rules.frames import lookup
 from iro_etl.sources.dates import parse_dates, parse_flags
 from iro_etl.sources.plugin import SourceData
 
@@ -195,9 +196,7 @@ def _review_rules(typed: pd.DataFrame, clean: dict[str, pd.DataFrame], found: Ro
     The age checks follow the DfE's (codes 440, 441): on the fourth birthday both PN0 and
     PN1-PN7 are accepted.
     """
-    dob = clean["children"].set_index("child_id")["dob"]
-    # reindex, not map: with no clean child at all, map cannot build a date column.
-    born = pd.Series(dob.reindex(typed["child_id"]).to_numpy(), index=typed.index)
+    born = lookup(typed["child_id"], clean["children"].set_index("child_id")["dob"])
     review, code = typed["review_date"], typed["review_code"]
     found.add(review < born, "review_before_birth", "review_date")
     fourth = born + pd.DateOffset(years=4)

@@ -23,15 +23,16 @@ from iro_etl.sources.dates import parse_dates
 RETURN = "_return"
 
 
-def collection_years(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+#: The dates each table is dated and laid over by.
+_DATES = {"episodes": ("decom", "dec"), "reviews": ("review_date",)}
+
+
+def collection_years(tables: dict[str, pd.DataFrame],
+                     dates: dict[tuple[str, str], pd.Series]) -> dict[str, int]:
     """Each return's collection year: the year ending 31 March of its latest date."""
-    dates = []
-    for table, columns in (("episodes", ("decom", "dec")), ("reviews", ("review_date",))):
-        frame = tables[table]
-        for column in columns:
-            dates.append(pd.DataFrame({RETURN: frame[RETURN],
-                                       "day": parse_dates(frame[column])[0]}))
-    days = pd.concat(dates, ignore_index=True).dropna()
+    days = pd.concat([pd.DataFrame({RETURN: tables[table][RETURN], "day": dates[table, column]})
+                      for table, columns in _DATES.items() for column in columns],
+                     ignore_index=True).dropna()
     latest = days.groupby(RETURN)["day"].max()
     years = latest.dt.year + (latest.dt.month > 3)
     returns = pd.concat([tables[t][RETURN] for t in tables]).unique()
@@ -48,7 +49,9 @@ def _latest_per(frame: pd.DataFrame, keys: list[str], rank: pd.Series) -> pd.Ser
 def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                                                       dict[str, dict[str, int]]]:
     """The returns' tables laid over each other; the rows superseded per table and return."""
-    years = collection_years(tables)
+    dates = {(table, column): parse_dates(tables[table][column])[0]
+             for table, columns in _DATES.items() for column in columns}
+    years = collection_years(tables, dates)
     # Later collection year first wins; the return's name breaks a tie (2014b after 2014a).
     order = {r: i for i, r in enumerate(sorted(years, key=lambda r: (years[r], r)))}
     out, superseded = {}, {}
@@ -58,12 +61,12 @@ def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
         if table == "children":
             keep = _latest_per(frame.assign(child=child), ["child"], rank)
         elif table == "reviews":
-            day = parse_dates(frame["review_date"])[0]
+            day = dates["reviews", "review_date"]
             keep = _latest_per(frame.assign(child=child, day=day.fillna(pd.Timestamp(0))),
                                ["child", "day"], rank) | day.isna()
         else:
             latest = rank.groupby(child).transform("max")
-            decom = parse_dates(frame["decom"])[0]
+            decom = dates["episodes", "decom"]
             mine = rank == latest
             restated_from = decom[mine].groupby(child[mine]).min()
             start = pd.Series(restated_from.reindex(child).to_numpy(), index=frame.index)
