@@ -40,7 +40,9 @@ def main() -> None:
             frame = _read(folder, table)
             day = {"Reviews": "REVIEW", "Episodes": "DECOM"}.get(table)
             for i in index:
-                rows.append([table, frame.loc[i, "CHILD"], frame.loc[i, day] if day else None])
+                value = frame.loc[i, day] if day else None
+                # A blank date is "" in our record keys.
+                rows.append([table, frame.loc[i, "CHILD"], "" if pd.isna(value) else value])
         out[code] = rows
     print(json.dumps(out))
 

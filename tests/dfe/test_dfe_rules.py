@@ -21,8 +21,8 @@ from iro_testdata.writers import write_export
 
 VALIDATOR = "csc-validator-be-903==0.1.17"
 #: The DfE codes both sides check, with the table our failures are on.
-SHARED = {"440": "Reviews", "441": "Reviews", "399": "Reviews", "142": "Episodes",
-          "148": "Episodes"}
+SHARED = {"440": "Reviews", "441": "Reviews", "399": "Reviews", "166": "Reviews",
+          "INT08": "Reviews", "142": "Episodes", "148": "Episodes", "501": "Episodes"}
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,10 @@ def dfe_python(tmp_path_factory) -> Path:
 
 
 def _inject(folder: Path, rng: np.random.Generator) -> dict[str, set]:
-    """Wrong participation codes for the child's age, on and around the fourth birthday, and
-    reviews for a child whose care is only short breaks; returns what was injected."""
+    """Wrong participation codes for the child's age, on and around the fourth birthday,
+    reviews for a child whose care is only short breaks, reviews with a date that is not one
+    or none, reviews of a child with no header, episodes left open or without a reason, and
+    episodes that end after the next one starts; returns what was injected."""
     header = pd.read_csv(folder / "header.csv", dtype=str)
     reviews = pd.read_csv(folder / "reviews.csv", dtype=str)
     episodes = pd.read_csv(folder / "episodes.csv", dtype=str)
@@ -68,11 +70,28 @@ def _inject(folder: Path, rng: np.random.Generator) -> dict[str, set]:
     left_open, no_reason = rng.choice(earlier, (2, 10), replace=False)
     episodes.loc[left_open, ["DEC", "REC"]] = None
     episodes.loc[no_reason, "REC"] = None
+    # Earlier episodes ending a week after the next one starts (chosen apart from the above).
+    following = start.groupby(episodes["CHILD"]).shift(-1)
+    spare = np.setdiff1d(earlier, [*left_open, *no_reason])
+    overlap = rng.choice(spare, 6, replace=False)
+    episodes.loc[overlap, "DEC"] = (following[overlap] + pd.Timedelta(days=7)).dt.strftime(
+        "%d/%m/%Y")
+    # Reviews added with an impossible or blank date, and for children with no header. (A
+    # date written 2013-05-01 is one to us, as the XML form writes it; the DfE's CSV check
+    # 166 wants dd/mm/yyyy: an intended difference, not injected.)
+    known = header[["CHILD", "DOB"]].iloc[:5]
+    undated = known.assign(REVIEW=["31/02/2013", "30/02/2014", "", "", "01/13/2013"],
+                           REVIEW_CODE="PN1")
+    strangers = pd.DataFrame({"CHILD": ["NOSUCH1", "NOSUCH2"], "DOB": "01/01/2005",
+                              "REVIEW": ["01/06/2013", "02/06/2013"], "REVIEW_CODE": "PN1"})
+    reviews = pd.concat([reviews, undated, strangers], ignore_index=True)
     reviews.to_csv(folder / "reviews.csv", index=False)
     episodes.to_csv(folder / "episodes.csv", index=False)
     return {"440": set(reviews.loc[pn0, "CHILD"]), "441": set(reviews.loc[pn1, "CHILD"]),
             "399": {child}, "142": set(episodes.loc[[*left_open, *no_reason], "CHILD"]),
-            "148": set(episodes.loc[no_reason, "CHILD"])}
+            "148": set(episodes.loc[no_reason, "CHILD"]), "166": set(undated["CHILD"]),
+            "INT08": set(strangers["CHILD"]),
+            "501": set(episodes.loc[overlap, "CHILD"])}
 
 
 def test_shared_review_rules_flag_the_same_rows(tmp_path, dfe_python):

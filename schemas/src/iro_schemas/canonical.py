@@ -144,12 +144,16 @@ def episode_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     # DfE's check 142 sorts them); every earlier one must have ended.
     last = df.sort_values("decom", kind="stable").groupby("child_id").tail(1).index
     earlier = ~df.index.isin(last) & df["child_id"].notna() & df["decom"].notna()
+    # The DfE's 501: by child and start, an episode starting before the one before it ended.
+    ordered = df.sort_values(["child_id", "decom"], kind="stable")
+    before_end = ordered["decom"] < ordered["dec"].groupby(ordered["child_id"]).shift()
     return {
         ("episode_ends_before_start", "dec"): has_dec & (df["dec"] < df["decom"]),
         ("reason_without_end", "rec"): has_rec & ~has_dec,
         ("end_without_reason", "dec"): has_dec & ~has_rec,
         ("earlier_episode_open", "decom"): pd.Series(earlier, index=df.index) & ~(
             has_dec & has_rec),
+        ("overlapping_episode", "decom"): before_end.reindex(df.index, fill_value=False),
     }
 
 

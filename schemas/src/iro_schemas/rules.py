@@ -60,6 +60,11 @@ _RULES = [
     Rule("earlier_episode_open", "warning",
          "The episode starting {value} is followed by a later one but has no end date or no "
          "reason it ended (DEC, REC): an episode must end before the next one starts."),
+    # Kept: a period of care still starts at the overlapping episode, and the authority
+    # corrects the dates; the DfE rejects the return until it does.
+    Rule("overlapping_episode", "warning",
+         "The episode starting {value} (DECOM) starts before the child's previous episode "
+         "ended (its DEC): episodes must not overlap."),
     Rule("duplicate_child", "error",
          "This child already has a header row earlier in the file; only the first is used."),
     Rule("duplicate_episode", "error",
@@ -150,6 +155,7 @@ DFE_CODES: dict[tuple[str, str, str], str] = {
     ("episodes", "decom", "earlier_episode_open"): "142",
     ("episodes", "rec", "reason_without_end"): "148",
     ("episodes", "dec", "end_without_reason"): "148",
+    ("episodes", "decom", "overlapping_episode"): "501",
     ("reviews", "review_date", "date_format"): "166",
     ("reviews", "review_date", "required"): "166",
     ("reviews", "review_code", "code_list"): "167",
