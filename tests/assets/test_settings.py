@@ -31,7 +31,7 @@ def test_nightly_load_takes_the_configured_authority(config, clean_export):
 
 
 def test_ad_hoc_load_of_a_configured_authority_keeps_its_calendar_and_policies(config, tmp_path):
-    ad_hoc = ExportConfig(system="carefirst", input_path=str(tmp_path / "other"))
+    ad_hoc = ExportConfig(system="carefirst", inputs=[str(tmp_path / "other")])
     authority = _authority(IroSettings(authorities_file=str(config)), "SHR", ad_hoc)
     assert (authority.system, authority.export_path) == ("carefirst", tmp_path / "other")
     assert authority.calendar == SCOTLAND and authority.policies.thresholds.due_soon_days == 7
@@ -39,7 +39,7 @@ def test_ad_hoc_load_of_a_configured_authority_keeps_its_calendar_and_policies(c
 
 
 def test_ad_hoc_load_without_any_config_takes_the_defaults(tmp_path):
-    ad_hoc = ExportConfig(system="ssda903", input_path=str(tmp_path))
+    ad_hoc = ExportConfig(system="ssda903", inputs=[str(tmp_path)])
     authority = _authority(IroSettings(authorities_file=str(tmp_path / "none.yaml")), "NEW", ad_hoc)
     assert authority == Authority.ad_hoc("NEW", "ssda903", tmp_path)
     assert authority.policies == Policies() and authority.calendar == WorkingCalendar()
@@ -50,7 +50,7 @@ def test_a_broken_config_is_never_swallowed(tmp_path):
     broken.write_text("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
                       "    policies:\n      thresholds:\n        caseload_hihg: 80\n")
     settings = IroSettings(authorities_file=str(broken))
-    ad_hoc = ExportConfig(system="ssda903", input_path=str(tmp_path))
+    ad_hoc = ExportConfig(system="ssda903", inputs=[str(tmp_path)])
     with pytest.raises(dg.Failure, match="caseload_hihg"):
         _authority(settings, "A", ad_hoc)
     with pytest.raises(dg.Failure, match="caseload_hihg"):

@@ -49,7 +49,7 @@ def _entry(tmp_path, text: str):
     ("authorities:\n  - code: A\n    system: ssda903\n",
      r"authorities\[0\]\.export_path: Field required"),
     ("authorities:\n  - code: A\n    system: ssda903\n    export_path: ''\n",
-     r"authorities\[0\]\.export_path: String should have at least 1 character"),
+     r"authorities\[0\]\.export_path: Value error, blank"),
     ("authorities:\n  - code: A\n    system: azeus\n    export_path: x\n",
      r"authorities\[0\]\.system: no installed plugin 'azeus' \(installed: .*ssda903"),
     ("authorities:\n  - code: A\n    system: ssda903\n    export_path: x\n"
@@ -91,3 +91,22 @@ def test_the_example_config_loads():
     assert authority.system == "ssda903" and authority.calendar.subdiv == "ENG"
     assert authority.policies.thresholds.caseload_high == 70
     assert authority.options["codes"]["children"]["sex"] == {"M": "1", "F": "2"}
+
+
+def test_export_path_may_list_several_folders(tmp_path):
+    from pathlib import Path
+
+    from iro_etl.config import write_authorities
+
+    path = _entry(tmp_path, "authorities:\n  - code: A\n    system: ssda903\n"
+                            "    export_path: [returns/2014, /data/returns/2013]\n")
+    authority = load_authorities(path)["A"]
+    assert authority.export_path == (tmp_path / "returns/2014", Path("/data/returns/2013"))
+    write_authorities(tmp_path / "again.yaml", [authority])
+    assert load_authorities(tmp_path / "again.yaml")["A"].export_path == authority.export_path
+    with pytest.raises(ConfigError, match=r"export_path: several locations must all be files"):
+        load_authorities(_entry(tmp_path, "authorities:\n  - code: A\n    system: ssda903\n"
+                                "    export_path: [x, 'sqlite:///y.db']\n"))
+    with pytest.raises(ConfigError, match=r"authorities\[0\]\.export_path"):
+        load_authorities(_entry(tmp_path, "authorities:\n  - code: A\n    system: ssda903\n"
+                                "    export_path: []\n"))

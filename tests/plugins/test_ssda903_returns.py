@@ -10,6 +10,7 @@ from conftest import load_marts
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_plugin_ssda903.tables import OTHER_TABLES
+from iro_schemas.lineage import ROW, SOURCE_FILE
 from iro_testdata.synthetic import generate
 from iro_testdata.writers.ssda903 import write_full_return
 
@@ -120,3 +121,35 @@ def test_a_row_without_a_child_id_is_kept_for_validation_to_report(returns, tmp_
     blank = validated.failures[(validated.failures["table_name"] == "children")
                                & (validated.failures["rule"] == "required")]
     assert blank["source_file"].tolist() == ["2013/header.csv"] and blank["row"].tolist() == [2]
+
+
+def test_several_locations_read_as_one_export(returns, tmp_path):
+    """Each year's return given as its own location (several --input) makes the same history
+    as the folder holding both; files are named by their location's folder."""
+    _, root = returns
+    together = validate_export(read_export(Authority.ad_hoc("R", "ssda903", root), AS_OF))
+    apart_export = read_export(
+        Authority.ad_hoc("R", "ssda903", (root / "2014", root / "2013")), AS_OF)
+    apart = validate_export(apart_export)
+    for table, frame in together.clean.items():
+        def ordered(f):
+            return f.sort_values([SOURCE_FILE, ROW], ignore_index=True)
+        pd.testing.assert_frame_equal(ordered(apart.clean[table]), ordered(frame))
+    assert list(apart_export.source.superseded["children"]) == ["2013 (2012/13)"]
+
+
+def test_several_locations_from_the_command_line(returns, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from iro_cli.cli import main
+
+    _, root = returns
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    run = CliRunner().invoke(main, ["validate", "--input", str(root / "2013"),
+                                    "--input", str(root / "2014")])
+    assert run.exit_code == 0, run.output
+    assert "2013/uasc.csv" in run.output and "2014/uasc.csv" in run.output
+    # A system that reads one location refuses two, in one line, before any work.
+    refused = CliRunner().invoke(main, ["validate", "--system", "carefirst", "--input",
+                                        str(root / "2013"), "--input", str(root / "2014")])
+    assert refused.exit_code == 2 and "give --input once" in refused.output
+    assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1

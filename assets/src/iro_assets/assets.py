@@ -14,6 +14,7 @@ from iro_etl.reports.latest import write_latest_annual_report, write_latest_fail
 from iro_etl.sources.sql import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
+from pydantic import Field
 
 from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
@@ -27,7 +28,8 @@ class ExportConfig(dg.Config):
     """Ad hoc loads name the system and input here; nightly runs take them from authorities.yaml."""
 
     system: str | None = None
-    input_path: str | None = None
+    #: One export location, or several files or folders that the system reads as one export.
+    inputs: list[str] = Field(default_factory=list)
 
 
 def _authority(settings: IroSettings, code: str, config: ExportConfig | None = None) -> Authority:
@@ -38,15 +40,15 @@ def _authority(settings: IroSettings, code: str, config: ExportConfig | None = N
     fails the run: loading with defaults instead would publish marts computed by the
     wrong rules.
     """
-    ad_hoc = bool(config and config.system and config.input_path)
+    ad_hoc = bool(config and config.system and config.inputs)
     needs_config = settings.config_path().exists() or not ad_hoc
     try:
         authorities = settings.authorities() if needs_config else {}
     except ConfigError as exc:
         raise dg.Failure(str(exc)) from None
     if ad_hoc:
-        location = config.input_path
-        path = location if is_database_url(location) else Path(location)
+        paths = [p if is_database_url(p) else Path(p) for p in config.inputs]
+        path = paths[0] if len(paths) == 1 else tuple(paths)
         if code in authorities:
             return replace(authorities[code], system=config.system, export_path=path,
                            options={})

@@ -16,14 +16,17 @@ from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase
 
 
-def _files(path: Path | str) -> list[Path]:
-    """The files of an export; none for a database (a URL), which the nightly schedule loads."""
+def _files(path: Path | str | tuple[Path, ...]) -> list[Path]:
+    """The files of an export (of each of its locations); none for a database (a URL), which
+    the nightly schedule loads."""
+    if isinstance(path, tuple):
+        return [f for p in path for f in _files(p)]
     if isinstance(path, str) or not path.exists():
         return []
     return sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
 
 
-def fingerprint(path: Path | str) -> str | None:
+def fingerprint(path: Path | str | tuple[Path, ...]) -> str | None:
     """Names, sizes and modification times of the files in an export; None if nothing is there."""
     files = _files(path)
     if not files:
@@ -31,11 +34,12 @@ def fingerprint(path: Path | str) -> str | None:
     digest = hashlib.sha256()
     for f in files:
         stat = f.stat()
-        digest.update(f"{f.relative_to(path.parent)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{f}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
 
-def _loaded_since_change(path: Path | str, last_load: pd.Timestamp | None) -> bool:
+def _loaded_since_change(path: Path | str | tuple[Path, ...], last_load: pd.Timestamp | None
+                         ) -> bool:
     """Whether the authority's last load (published or held) came after its newest file."""
     files = _files(path)
     if last_load is None or not files:

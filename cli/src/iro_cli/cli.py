@@ -51,8 +51,10 @@ def _commands():
 
 DB = click.option("--db", "db_url", callback=_url, help="SQLAlchemy URL of the marts database.")
 AS_OF = click.option("--as-of", help="Date to compute for (YYYY-MM-DD); default today.")
-INPUT = click.option("--input", "input_path", required=True,
-                     help="Export file or folder, or a database URL for systems read from one.")
+INPUT = click.option("--input", "input_paths", required=True, multiple=True,
+                     help="Export file or folder, or a database URL for systems read from one. "
+                     "Give it again for more folders of one export (e.g. earlier years' SSDA903 "
+                     "returns).")
 SYSTEM = click.option("--system",
                       help="Source plugin, e.g. ssda903; default: the one that recognises it.")
 ACCEPT_DROP = click.option(

@@ -51,12 +51,26 @@ def _location(text: str) -> Path | str:
     return path
 
 
-def _plugin(system: str | None, location: Path | str) -> SourcePlugin:
-    """The named plugin, or the one installed plugin that recognises the export."""
+def _locations(texts: tuple[str, ...]) -> Path | str | tuple[Path, ...]:
+    """One export location, or several files and folders read as one export."""
+    locations = [_location(text) for text in texts]
+    if len(locations) == 1:
+        return locations[0]
+    if not all(isinstance(location, Path) for location in locations):
+        _fail("several --input must all be files or folders, not database URLs")
+    return tuple(location.resolve() for location in locations)
+
+
+def _plugin(system: str | None, location: Path | str | tuple[Path, ...]) -> SourcePlugin:
+    """The named plugin, or the one installed plugin that recognises the export; one that
+    reads one location at a time is refused several."""
     try:
-        return get_plugin(system) if system else detect(location)
+        plugin = get_plugin(system) if system else detect(location)
     except PluginError as exc:
         _fail(str(exc))
+    if isinstance(location, tuple) and not plugin.several_inputs:
+        _fail(f"the {plugin.name} plugin reads one export location: give --input once")
+    return plugin
 
 
 def _report(outcomes, db_url: str | None) -> None:
@@ -117,10 +131,10 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
                "  python3.11 -m uv run dagster dev -w workspace.yaml")
 
 
-def load(authority: str, system: str | None, input_path: str, db_url: str | None,
+def load(authority: str, system: str | None, input_paths: tuple[str, ...], db_url: str | None,
          as_of: str | None, accept_drop: bool) -> None:
     """Load one export, ad hoc, and publish its marts."""
-    location = _location(input_path)
+    location = _locations(input_paths)
     system = _plugin(system, location).name
     when = _as_of(as_of)
     instance = dagster_instance()
@@ -144,9 +158,9 @@ def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: b
         _report(outcomes, db_url)
 
 
-def validate(system: str | None, input_path: str, fmt: str) -> None:
+def validate(system: str | None, input_paths: tuple[str, ...], fmt: str) -> None:
     """Check an export and print its failures; nothing is published."""
-    location = _location(input_path)
+    location = _locations(input_paths)
     plugin = _plugin(system, location)
     export = read_export(Authority.ad_hoc("-", plugin.name, location),
                          pd.Timestamp.today().normalize(), plugin)

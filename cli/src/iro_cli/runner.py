@@ -77,7 +77,8 @@ class LoadOutcome:
 
 
 def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None = None,
-                  input_path: Path | str | None = None, accept_drop: bool = False
+                  input_path: Path | str | tuple[Path, ...] | None = None,
+                  accept_drop: bool = False
                   ) -> LoadOutcome:
     """Execute ``nightly_load`` for one authority partition in this process."""
     if not instance.has_dynamic_partition(authority_partitions.name, code):
@@ -88,7 +89,8 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     if system and input_path:
         run_config["ops"] = {"export": {"config": {
             "system": system,
-            "input_path": input_path if isinstance(input_path, str) else str(input_path.resolve()),
+            "inputs": [p if isinstance(p, str) else str(p.resolve()) for p in
+                       (input_path if isinstance(input_path, tuple) else (input_path,))],
         }}}
     if accept_drop:
         run_config.setdefault("ops", {})["published_marts"] = {"config": {"accept_drop": True}}

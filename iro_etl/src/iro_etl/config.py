@@ -13,7 +13,14 @@ from typing import Any
 
 import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.sources.sql import is_database_url
@@ -117,15 +124,16 @@ class Authority:
     code: str
     name: str
     system: str
-    #: A file or folder of exports, or a SQLAlchemy URL of the system's reporting database.
-    export_path: Path | str
+    #: A file or folder of exports, or a SQLAlchemy URL of the system's reporting database;
+    #: several files or folders (a tuple) for a plugin that reads them as one export.
+    export_path: Path | str | tuple[Path, ...]
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     policies: Policies = field(default_factory=Policies)
     #: Passed to the source plugin: renamed columns, local codes, plugin settings.
     options: dict = field(default_factory=dict)
 
     @classmethod
-    def ad_hoc(cls, code: str, system: str, export_path: Path | str,
+    def ad_hoc(cls, code: str, system: str, export_path: Path | str | tuple[Path, ...],
                options: dict | None = None) -> Authority:
         """An authority not in any config: England's calendar and the default policies."""
         return cls(code, code, system, export_path, options=dict(options or {}))
@@ -155,10 +163,17 @@ class _Entry(BaseModel):
     code: str = Field(pattern=CODE_PATTERN, max_length=64)
     name: str | None = None
     system: str = Field(min_length=1)
-    export_path: str = Field(min_length=1)
+    export_path: str | list[str]
     calendar: _Calendar = Field(default_factory=_Calendar)
     policies: Policies = Field(default_factory=Policies)
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("export_path")
+    @classmethod
+    def _not_blank(cls, value: str | list[str]) -> str | list[str]:
+        if not value or (isinstance(value, list) and not all(v.strip() for v in value)):
+            raise ValueError("blank: give a file, folder or database URL (or a list of them)")
+        return value
 
 
 class _File(BaseModel):
@@ -187,10 +202,13 @@ def _authority(entry: _Entry, base: Path, where: str, systems: set[str]) -> Auth
     if entry.system not in systems:
         raise ConfigError(f"{where}.system: no installed plugin {entry.system!r} (installed: "
                           f"{', '.join(sorted(systems)) or 'none'})")
-    location = entry.export_path
-    path = location if is_database_url(location) else Path(location).expanduser()
-    if isinstance(path, Path) and not path.is_absolute():
-        path = base / path
+    locations = [entry.export_path] if isinstance(entry.export_path, str) else entry.export_path
+    paths = [location if is_database_url(location) else base / Path(location).expanduser()
+             for location in locations]
+    if len(paths) > 1 and not all(isinstance(p, Path) for p in paths):
+        raise ConfigError(f"{where}.export_path: several locations must all be files or "
+                          "folders, not database URLs")
+    path = paths[0] if len(paths) == 1 else tuple(paths)
     return Authority(entry.code, entry.name or entry.code, entry.system, path,
                      WorkingCalendar(entry.calendar.country, entry.calendar.subdiv),
                      entry.policies, dict(entry.options))
@@ -244,7 +262,9 @@ def _changed_thresholds(policies: Policies) -> dict:
 def write_authorities(path: Path, authorities: list[Authority]) -> None:
     """Write a config file (used by the demo); paths are written as given."""
     entries = [{
-        "code": a.code, "name": a.name, "system": a.system, "export_path": str(a.export_path),
+        "code": a.code, "name": a.name, "system": a.system, "export_path": (
+            [str(p) for p in a.export_path] if isinstance(a.export_path, tuple)
+            else str(a.export_path)),
         "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
         "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move,
                      **({"max_drop": a.policies.max_drop} if a.policies.max_drop != MAX_DROP

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from iro_etl.config import Authority
+from iro_etl.config import Authority, ConfigError
 from iro_etl.marts.build import Marts, RuleResults, apply_rules, check_marts, mart_frames
 from iro_etl.quality.failures import failures_frame
 from iro_etl.quality.guard import missing_tables
@@ -64,7 +64,13 @@ def read_export(authority: Authority, as_of: pd.Timestamp,
                 plugin: SourcePlugin | None = None) -> Export:
     """Read the authority's export with its system's plugin (or ``plugin``, already chosen)."""
     plugin = plugin or get_plugin(authority.system, authority.options)
-    source = plugin.read(authority.export_path)
+    location = authority.export_path
+    if isinstance(location, tuple) and len(location) == 1:
+        location = location[0]
+    if isinstance(location, tuple) and not plugin.several_inputs:
+        raise ConfigError(f"the {plugin.name} plugin reads one export location, not "
+                          f"{len(location)}: give one file, folder or URL")
+    source = plugin.read(location)
     translate_codes(source, plugin.options.get("codes") or {})
     source.failures += missing_tables(source.tables, plugin.required_tables)
     return Export(authority, plugin.name, as_of,

@@ -47,6 +47,9 @@ class SourcePlugin(ABC):
     #: (its file missing, empty or not recognised), the load is held back and the previous
     #: marts stay. Every mart counts from children, episodes and reviews.
     required_tables: ClassVar[tuple[str, ...]] = ("children", "episodes", "reviews")
+    #: Whether ``read`` takes several locations at once (a tuple: e.g. this year's return and
+    #: earlier years' in separate folders), making one export of them.
+    several_inputs: ClassVar[bool] = False
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         """``options`` is the authority's ``options`` block from authorities.yaml.

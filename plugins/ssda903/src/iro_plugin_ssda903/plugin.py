@@ -24,6 +24,11 @@ def _header_text(rows: list[list[str]]) -> str | None:
     return ", ".join(c.strip() for c in first)[:200] if first else None
 
 
+def _roots(path: Path | str | tuple[Path | str, ...]) -> list[Path]:
+    """The export's locations: one file or folder, or several (one or more returns each)."""
+    return [Path(p) for p in path] if isinstance(path, tuple) else [Path(path)]
+
+
 def _files(path: Path) -> list[Path]:
     """The export's files: a file, or a folder's files and those of its subfolders (one
     return each, e.g. 2013/ and 2014/)."""
@@ -34,17 +39,20 @@ def _files(path: Path) -> list[Path]:
     return sorted(p for p in found if p.suffix.lower() in _SUFFIXES)
 
 
-def _return_of(file: Path, root: Path) -> str:
-    """Which return a file belongs to: its subfolder, an XML file its own, else the folder."""
-    relative = file.relative_to(root) if root.is_dir() else Path(file.name)
+def _display(file: Path, root: Path, several: bool) -> str:
+    """The file as failures and lineage name it: its path within the export (within the
+    location's own folder, when the export is several locations)."""
+    name = file.relative_to(root).as_posix() if root.is_dir() else file.name
+    return f"{root.name}/{name}" if several and root.is_dir() else name
+
+
+def _return_of(file: Path, root: Path, several: bool) -> str:
+    """Which return a file belongs to: its subfolder, an XML file its own, else its folder
+    (each location's own, when the export is several locations)."""
+    shown = Path(_display(file, root, several))
     if file.suffix.lower() == ".xml":
-        return relative.as_posix()
-    return relative.parent.as_posix() if len(relative.parts) > 1 else "."
-
-
-def _display(file: Path, root: Path) -> str:
-    """The file as failures and lineage name it: its path within the export."""
-    return file.relative_to(root).as_posix() if root.is_dir() else file.name
+        return shown.as_posix()
+    return shown.parent.as_posix() if len(shown.parts) > 1 else "."
 
 
 def _used_and_complete(file: Path, specs: tuple[TableSpec, ...]) -> bool:
@@ -59,30 +67,35 @@ class Ssda903Plugin(SourcePlugin):
 
     name = "ssda903"
     description = "DfE SSDA903 children looked after return: CSV tables or the XML form"
+    several_inputs = True
 
     def specs(self) -> tuple[TableSpec, ...]:
         """The 903 tables, accepting this authority's extra header names."""
         return tuple(spec.extended(self.extra_headers(spec.table)) for spec in SPECS)
 
-    def recognise(self, path: Path | str) -> bool:
-        files = _files(Path(path))
+    def recognise(self, path: Path | str | tuple[Path | str, ...]) -> bool:
+        files = [f for root in _roots(path) for f in _files(root)]
         specs = self.specs()
         return any(is_903_xml(f) if f.suffix.lower() == ".xml" else _used_and_complete(f, specs)
                    for f in files if f.exists())
 
-    def read(self, path: Path | str) -> SourceData:
-        path = Path(path)
+    def read(self, path: Path | str | tuple[Path | str, ...]) -> SourceData:
+        roots = _roots(path)
+        several = len(roots) > 1
         specs = self.specs()
         frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in specs}
         failures: list[Failure] = []
         not_used: dict[str, str] = {}
-        files = _files(path)
-        if not path.exists():
-            failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file",
-                                    value="no such file or folder"))
-            files = []
-        for file in files:
-            name, key = _display(file, path), _return_of(file, path)
+        located: list[tuple[Path, Path]] = []
+        for root in roots:
+            if root.exists():
+                located += [(file, root) for file in _files(root)]
+            else:
+                failures.append(Failure(FILE_LEVEL, root.name, "unreadable_file",
+                                        value="no such file or folder"))
+        files = [file for file, _ in located]
+        for file, root in located:
+            name, key = _display(file, root, several), _return_of(file, root, several)
             if file.suffix.lower() == ".xml":
                 if is_903_xml(file):
                     tables, more, other = read_xml(file)
