@@ -1,4 +1,4 @@
-"""Two years' whole returns (all eleven CSV tables each) in one folder build one history:
+"""Two years' whole returns (every CSV table of the return each) in one folder build one history:
 the latest return wins for each child and each episode, and the rows it restates are
 counted, not silently dropped."""
 
@@ -12,25 +12,9 @@ from iro_etl.pipeline import read_export, validate_export
 from iro_plugin_ssda903.tables import OTHER_TABLES
 from iro_schemas.lineage import ROW, SOURCE_FILE
 from iro_testdata.synthetic import generate
-from iro_testdata.writers.ssda903 import write_full_return
+from iro_testdata.writers.ssda903 import return_of, write_full_return
 
 AS_OF = pd.Timestamp("2014-03-31")
-
-
-def _return_of(truth, year: int):
-    """The truth as the return for the year ending 31 March ``year`` was made: the episodes
-    open at some time in the year (an episode still open then has no end yet), the reviews
-    held in it and the children they belong to."""
-    start, end = pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
-    ep = truth.episodes
-    ep = ep[(ep["decom"] <= end) & (ep["dec"].isna() | (ep["dec"] >= start))].copy()
-    later = ep["dec"] > end
-    ep.loc[later, "dec"] = pd.NaT
-    ep.loc[later, "rec"] = None
-    reviews = truth.reviews[truth.reviews["review_date"].between(start, end)]
-    children = truth.children[truth.children["child_id"].isin(ep["child_id"])]
-    return replace(truth, children=children, episodes=ep,
-                   reviews=reviews[reviews["child_id"].isin(children["child_id"])])
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +29,7 @@ def returns(tmp_path_factory):
     root = tmp_path_factory.mktemp("returns")
     for year in (2013, 2014):
         # Each year's whole return: the three tables the marts read and the eight others.
-        write_full_return(_return_of(truth, year), root / str(year), seed=year)
+        write_full_return(return_of(truth, year), root / str(year), seed=year)
     return truth, root
 
 
@@ -64,7 +48,7 @@ def test_two_returns_make_one_history(returns):
     assert sorted(export.source.not_used) == sorted(
         f"{year}/{table}.csv" for year in (2013, 2014) for table in OTHER_TABLES)
 
-    older, newer = _return_of(truth, 2013), _return_of(truth, 2014)
+    older, newer = return_of(truth, 2013), return_of(truth, 2014)
     children = validated.clean["children"]
     assert set(children["child_id"]) == set(older.children["child_id"]) | set(
         newer.children["child_id"])

@@ -6,9 +6,10 @@ its latest episode or review date falls in) and the returns are laid over each o
 oldest first, as the DfE's own previous-year handling does:
 
 * a child's header row comes from the latest return that has the child;
-* a child's episodes come from the latest return that has any of them, and from earlier
-  returns only before the first episode that return restates (an episode open last year
-  and closed this year is this year's row, not a duplicate of last year's);
+* a child's episodes come from the latest return that has any of them, and from each
+  earlier return only before the first episode any later return has for the child (an
+  episode open last year and closed this year is this year's row, not a duplicate of
+  last year's);
 * a review comes from the latest return that has it.
 
 Every row left out is counted per table and per earlier return, never silently dropped.
@@ -46,6 +47,20 @@ def _latest_per(frame: pd.DataFrame, keys: list[str], rank: pd.Series) -> pd.Ser
     return (rank == best) | frame[keys].isna().any(axis=1)
 
 
+def _restated_from(child: pd.Series, rank: pd.Series, decom: pd.Series) -> pd.Series:
+    """For each episode row, the first start date any later return has for its child (blank
+    when no later return has the child): from there on, the later returns restate it."""
+    firsts = pd.DataFrame({"child": child, "rank": rank, "decom": decom}).groupby(
+        ["child", "rank"], as_index=False)["decom"].min()
+    firsts = firsts.sort_values(["child", "rank"], ascending=[True, False], kind="stable")
+    # Latest return first: the running minimum up to the return before, per child.
+    firsts["later"] = firsts.groupby("child")["decom"].cummin()
+    firsts["later"] = firsts.groupby("child")["later"].shift(1)
+    later = firsts.set_index(["child", "rank"])["later"]
+    keys = pd.MultiIndex.from_arrays([child, rank])
+    return pd.Series(later.reindex(keys).to_numpy(), index=child.index)
+
+
 def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
                                                       dict[str, dict[str, int]]]:
     """The returns' tables laid over each other; the rows superseded per table and return."""
@@ -65,12 +80,9 @@ def overlay(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
             keep = _latest_per(frame.assign(child=child, day=day.fillna(pd.Timestamp(0))),
                                ["child", "day"], rank) | day.isna()
         else:
-            latest = rank.groupby(child).transform("max")
             decom = dates["episodes", "decom"]
-            mine = rank == latest
-            restated_from = decom[mine].groupby(child[mine]).min()
-            start = pd.Series(restated_from.reindex(child).to_numpy(), index=frame.index)
-            keep = mine | decom.isna() | start.isna() | (decom < start)
+            start = _restated_from(child, rank, decom)
+            keep = decom.isna() | start.isna() | (decom < start)
         dropped = frame.loc[~keep, RETURN].value_counts()
         if len(dropped):
             superseded[table] = {f"{r} ({years[r] - 1}/{str(years[r])[-2:]})": int(n)

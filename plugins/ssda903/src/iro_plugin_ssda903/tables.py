@@ -57,8 +57,8 @@ UNUSED_COLUMNS: dict[str, tuple[str, ...]] = {
     "reviews": ("DOB",),
 }
 
-#: The return's other tables, by their DfE CSV headers (DfE SSDA903 specification; the
-#: social workers' episodes from 2023/24). Recognised by the full header and reported as
+#: The return's other tables, by their DfE CSV headers (DfE SSDA903 specification; see
+#: FIRST_COLLECTION_YEAR for the newer ones). Recognised by the full header and reported as
 #: read but not used, never taken for a table the marts read: several share CHILD, SEX and
 #: DOB with the header table.
 OTHER_TABLES: dict[str, tuple[str, ...]] = {
@@ -74,7 +74,20 @@ OTHER_TABLES: dict[str, tuple[str, ...]] = {
     "previous_permanence": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     "sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "dolo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
 }
+
+#: Tables that joined the return after 2013/14, by the collection year (ending 31 March)
+#: of the first return to carry them: social workers' episodes from 2023/24, deprivation of
+#: liberty orders from 2026/27. The three tables the marts read kept their CSV headers over
+#: these years (docs/plugins.md lists the layouts and where they come from).
+FIRST_COLLECTION_YEAR = {"sw_episodes": 2024, "dolo": 2027}
+
+
+def tables_of(year: int) -> tuple[str, ...]:
+    """The return's tables no mart reads, as the return for the year ending 31 March
+    ``year`` has them."""
+    return tuple(t for t in OTHER_TABLES if FIRST_COLLECTION_YEAR.get(t, 0) <= year)
 
 #: Canonical column -> the DfE's CSV header, for writing exports.
 CSV_NAMES = {spec.table: {col: aliases[0] for col, aliases in spec.columns.items()}

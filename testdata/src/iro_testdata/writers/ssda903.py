@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
-from iro_plugin_ssda903.tables import CSV_NAMES
+from iro_plugin_ssda903.tables import CSV_NAMES, tables_of
+from iro_plugin_ssda903.xml_form import OTHER_SECTIONS
 
-from iro_testdata.synthetic import text_tables, write_csv
+from iro_testdata.synthetic import DefectLedger, text_tables, write_csv
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
+
+#: The XML element of each of the return's other tables (the DoLo table has none yet).
+_XML_SECTIONS = {table: element for element, table in OTHER_SECTIONS.items()}
 
 FILE_NAMES = {"children": "header.csv", "episodes": "episodes.csv", "reviews": "reviews.csv"}
 
@@ -72,23 +77,98 @@ def _other_tables(truth: GroundTruth, rng: np.random.Generator) -> dict[str, pd.
                                      "SW_ID": [f"SW{i:04d}" for i in rng.integers(0, 50, n)],
                                      "SW_DECOM": dates("2012-01-01"), "SW_DEC": blank,
                                      "SW_REASON": blank}),
+        "dolo": pd.DataFrame({"CHILD": child, "DOB": dob, "DOLO_START": dates("2012-01-01"),
+                              "DOLO_END": blank}),
     }
 
 
-def write_full_return(truth: GroundTruth, dest: Path, seed: int = 0) -> list[Path]:
+def write_full_return(truth: GroundTruth, dest: Path, seed: int = 0,
+                      year: int | None = None) -> list[Path]:
     """The whole return as the DfE's CSV tables: the three the marts read and every other
-    (uasc, oc2, oc3, ad1, placed_for_adoption, previous_permanence, missing, sw_episodes)."""
+    the return for the year ending 31 March ``year`` has (every one, without a year)."""
     paths = write_csv_export(truth, dest)
-    for table, frame in _other_tables(truth, np.random.default_rng(seed)).items():
+    others = _other_tables(truth, np.random.default_rng(seed))
+    for table in tables_of(year or 9999):
         path = dest / f"{table}.csv"
-        frame.to_csv(path, index=False)
+        others[table].to_csv(path, index=False)
         paths.append(path)
     return paths
 
 
-def write_xml_export(truth: GroundTruth, path: Path) -> Path:
-    """The truth as one 903 XML file (root EXPSSDA903), dates in ISO form."""
+def return_of(truth: GroundTruth, year: int) -> GroundTruth:
+    """The truth as the return for the year ending 31 March ``year`` was made: the episodes
+    open at some time in the year (one still open then has no end yet), the reviews held in
+    it and the children they belong to."""
+    start, end = pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
+    ep = truth.episodes
+    ep = ep[(ep["decom"] <= end) & (ep["dec"].isna() | (ep["dec"] >= start))].copy()
+    later = ep["dec"] > end
+    ep.loc[later, "dec"] = pd.NaT
+    ep.loc[later, "rec"] = None
+    reviews = truth.reviews[truth.reviews["review_date"].between(start, end)]
+    children = truth.children[truth.children["child_id"].isin(ep["child_id"])]
+    return replace(truth, children=children, episodes=ep,
+                   reviews=reviews[reviews["child_id"].isin(children["child_id"])])
+
+
+@dataclass
+class ReturnsLedger:
+    """What :func:`write_returns` wrote, per collection year (ending 31 March)."""
+
+    #: The file or folder of each year's return.
+    paths: dict[int, Path] = field(default_factory=dict)
+    #: Rows written per table (the three the marts read and the others).
+    rows: dict[int, dict[str, int]] = field(default_factory=dict)
+    #: Episodes left open in the previous year's return that this one restates (closed or
+    #: still open): what reading them together must not count twice.
+    restated: dict[int, int] = field(default_factory=dict)
+    #: Defects injected into each year's text (the truth's defect_rate).
+    defects: dict[int, DefectLedger] = field(default_factory=dict)
+
+
+def write_returns(truth: GroundTruth, dest: Path, years: list[int], *, form: str = "csv",
+                  seed: int = 0) -> ReturnsLedger:
+    """Each year's whole return, cut from one truth as the authority submitted it that year:
+    a folder of CSV tables (``form="csv"``, dest/<year>/) or one XML file (dest/<year>.xml),
+    with every table that year's return has."""
+    ledger = ReturnsLedger()
+    previous = None
+    for year in sorted(years):
+        cut = return_of(truth, year)
+        rng = np.random.default_rng(seed + year)
+        others = {t: f for t, f in _other_tables(cut, rng).items() if t in tables_of(year)}
+        if form == "csv":
+            ledger.paths[year] = dest / str(year)
+            write_full_return(cut, dest / str(year), seed=seed + year, year=year)
+        else:
+            ledger.paths[year] = write_xml_export(cut, dest / f"{year}.xml", others)
+        _, ledger.defects[year] = text_tables(cut)
+        ledger.rows[year] = {"children": len(cut.children), "episodes": len(cut.episodes),
+                             "reviews": len(cut.reviews), **{t: len(f) for t, f in others.items()}}
+        if previous is not None:
+            left_open = previous.episodes[previous.episodes["dec"].isna()]
+            ledger.restated[year] = int(left_open.merge(cut.episodes, on=["child_id", "decom"])
+                                        .shape[0])
+        previous = cut
+    return ledger
+
+
+def _section(element: str, row: pd.Series) -> str:
+    """One of the return's other tables' rows as its XML element (CHILD, SEX and DOB are the
+    header's)."""
+    fields = "".join(f"<{col}>{escape(str(value))}</{col}>" for col, value in row.items()
+                     if col not in ("CHILD", "SEX", "DOB") and str(value) != "")
+    return f"<{element}>{fields}</{element}>"
+
+
+def write_xml_export(truth: GroundTruth, path: Path,
+                     others: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    """The truth as one 903 XML file (root EXPSSDA903), dates in ISO form; ``others``: the
+    return's other tables (as :func:`_other_tables` lays them out) written as sections of
+    each child's header."""
     tables, _ = text_tables(truth, "%Y-%m-%d")
+    sections = {table: frame.groupby("CHILD") for table, frame in (others or {}).items()
+                if table in _XML_SECTIONS}
     episodes = tables["episodes"].groupby(tables["episodes"]["child_id"].str.strip())
     reviews = tables["reviews"].groupby(tables["reviews"]["child_id"].str.strip())
     ep_tags = {"decom": "DECOM", "rne": "RNE", "ls": "LS", "cin": "CIN", "place": "PL",
@@ -113,6 +193,10 @@ def write_xml_export(truth: GroundTruth, path: Path) -> Path:
                 for review in reviews.get_group(key).itertuples(index=False):
                     fh.write("\n<AREVIEW>" + element("REVIEW", review.review_date)
                              + element("REVIEW_CODE", review.review_code) + "</AREVIEW>")
+            for table, groups in sections.items():
+                if key in groups.groups:
+                    fh.write("".join(_section(_XML_SECTIONS[table], row)
+                                     for _, row in groups.get_group(key).iterrows()))
             fh.write("</HEADER>\n")
             if key in episodes.groups:
                 for episode in episodes.get_group(key).itertuples(index=False):
