@@ -103,6 +103,7 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     summary = validated.summary().assign(system=export.system, as_of=export.as_of, **stamp,
                                          status="published", held_reason=None)
     summary["rows_superseded"] = summary["table_name"].map(superseded).fillna(0).astype(int)
+    summary["source_note"] = summary["table_name"].map(export.source.not_held)
     return {
         "validation_failures": failures.assign(**stamp),
         "quarantine": validated.quarantine.assign(**stamp),

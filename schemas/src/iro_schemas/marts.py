@@ -154,6 +154,10 @@ LoadSummary = pa.DataFrameSchema(
         "rows_superseded": _col(int, "Rows of an earlier year's return that a later return in "
                                 "the same load restates (the latest return wins); not in "
                                 "rows_in."),
+        "source_note": _col(str, "What the source says of the table beside its rows: e.g. "
+                            "that the system does not hold it at all (the Standard "
+                            "Safeguarding Dataset has no IRO notifications), so no rows is "
+                            "not a fault. Blank otherwise.", nullable=True),
         "errors": _col(int, "Error failures recorded."),
         "warnings": _col(int, "Warning failures recorded."),
         "status": _col(str, "published: this load's marts are the ones readers see; held: the "

@@ -34,6 +34,9 @@ class SourceData:
     #: Rows an earlier return held that a later one restates (the latest return wins), per
     #: table and per earlier return: left out of the tables, counted in the load summary.
     superseded: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Canonical tables the system does not hold at all, and what to do about it: said in
+    #: the load summary, not as a failure (their rows come from another source or not at all).
+    not_held: dict[str, str] = field(default_factory=dict)
 
 
 class SourcePlugin(ABC):

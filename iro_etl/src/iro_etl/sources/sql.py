@@ -22,12 +22,21 @@ def is_database_url(text: str) -> bool:
     return "://" in text
 
 
-def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str
-                    ) -> tuple[list[list[str]], list[Failure]]:
-    """A header row and the table's rows as text cells; a failure if it cannot be read."""
-    source = f"db:{name}"
+#: Rows fetched from the server at a time: a warehouse table of millions of rows is
+#: streamed through the driver in batches instead of being buffered whole first.
+FETCH_ROWS = 50_000
+
+
+def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str,
+                    schema: str | None = None) -> tuple[list[list[str]], list[Failure]]:
+    """A header row and the table's rows as text cells; a failure if it cannot be read.
+
+    ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
+    it is not the connection's default.
+    """
+    source = f"db:{schema}.{name}" if schema else f"db:{name}"
     try:
-        reflected = sa.Table(name, sa.MetaData(), autoload_with=engine)
+        reflected = sa.Table(name, sa.MetaData(), schema=schema, autoload_with=engine)
     except sa.exc.NoSuchTableError:
         return [], [Failure(table, source, "unreadable_file", value=f"no table {name!r}")]
     except sa.exc.SQLAlchemyError as exc:
@@ -37,7 +46,8 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
                for c in reflected.c]
     order = [reflected.c[c] for c in order_by if c in reflected.c]
     try:
-        with engine.connect() as conn:
+        with engine.connect().execution_options(stream_results=True,
+                                                yield_per=FETCH_ROWS) as conn:
             result = conn.execute(sa.select(*columns).order_by(*order))
             header = list(result.keys())
             rows = [["" if v is None else _text(v) for v in row] for row in result]

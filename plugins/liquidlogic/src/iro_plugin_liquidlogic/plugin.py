@@ -33,9 +33,8 @@ from typing import Any
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_etl.sources.readers import empty_frame, find_header, frame_from_rows
 from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.warehouse import read_database, read_extracts, recognised_files, table_headers
 
-from iro_plugin_liquidlogic.database import read_database, table_headers
-from iro_plugin_liquidlogic.extracts import read_extracts, recognised_files
 from iro_plugin_liquidlogic.tables import (
     COLUMN_NAMES,
     IRO_INVOLVEMENT_TYPES,

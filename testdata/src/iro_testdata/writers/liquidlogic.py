@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from iro_plugin_liquidlogic.extracts import file_name
+from iro_etl.sources.warehouse import file_name
 from iro_plugin_liquidlogic.plugin import table_names
 from iro_plugin_liquidlogic.tables import (
     COLUMN_NAMES,

@@ -1,0 +1,178 @@
+"""A system's warehouse tables as grids of text, from CSV extracts or the database itself.
+
+Plugins for reporting warehouses (Liquidlogic's, the Standard Safeguarding Dataset) read
+the same two shapes: a folder of CSV extracts, one per table and named ``<table>.csv``,
+or the database by SQLAlchemy URL. Both give a grid of text cells per table, header
+first, so a plugin maps them onto canonical tables one way.
+
+Extract files are matched to tables by name, case-insensitively (extracts copied from
+Windows shares often change case). A table with no file is reported as unreadable, like a
+table missing from the database; a file that is no table's is reported as unrecognised and
+skipped, so a stray file never stops the load. In the database each table is read through
+:func:`iro_etl.sources.sql.read_table_rows` (lineage ``db:<table>``, rows ordered by the
+table's key); a database that cannot be reached is one failure, not one per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.readers import TableSpec, csv_header, read_csv_rows
+from iro_etl.sources.sql import read_table_rows
+
+SUFFIX = ".csv"
+#: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
+_OPEN_ERRORS = (sa.exc.SQLAlchemyError, ImportError, ValueError)
+
+
+class Table(Protocol):
+    """A warehouse table as a plugin describes it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def spec(self) -> TableSpec: ...
+
+    @property
+    def order_by(self) -> tuple[str, ...]: ...
+
+
+@dataclass
+class Rows:
+    """The cells read for each warehouse table, where they came from, and what went wrong."""
+
+    #: Warehouse table -> (grid of text cells, header first; source name for lineage).
+    tables: dict[str, tuple[list[list[str]], str]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    #: Extract files read (none for a database).
+    files: list[Path] = field(default_factory=list)
+
+SUFFIX = ".csv"
+
+
+def file_name(actual: str) -> str:
+    """The extract file of a table as the authority's warehouse names it."""
+    return f"{actual}{SUFFIX}"
+
+
+def locate(path: Path, tables: tuple[Table, ...], names: dict[str, str]
+           ) -> tuple[dict[str, Path], list[Path]]:
+    """Warehouse table -> its extract file, and the files that belong to no table.
+
+    ``path`` is the extracts folder or one extract file.
+    """
+    if path.is_dir():
+        # Hidden files (.DS_Store and the like) are not extracts anyone meant to send.
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    else:
+        files = [path] if path.exists() else []
+    by_name = {p.name.lower(): p for p in files}
+    found = {t.name: by_name[file_name(names[t.name]).lower()] for t in tables
+             if t.name in names and file_name(names[t.name]).lower() in by_name}
+    claimed = set(found.values())
+    return found, [p for p in files if p not in claimed]
+
+
+def read_extracts(path: Path, tables: tuple[Table, ...], names: dict[str, str]) -> Rows:
+    """The rows of every table's extract under ``path``; never raises on bad data."""
+    out = Rows()
+    if not path.exists():
+        out.failures.append(Failure(FILE_LEVEL, path.name, "unreadable_file",
+                                    value="no such file or folder"))
+        return out
+    found, others = locate(path, tables, names)
+    for file in others:
+        empty = not any(cell.strip() for row in csv_header(file) for cell in row)
+        out.failures.append(Failure(FILE_LEVEL, file.name, "empty_file" if empty
+                                    else "unrecognised_file"))
+    for table in tables:
+        if table.name not in names:
+            continue  # the authority's warehouse has no such table (``tables`` option)
+        file = found.get(table.name)
+        if file is None:
+            # A lone file was given: the other tables are simply not part of this read.
+            if path.is_dir():
+                out.failures.append(Failure(table.spec.table, file_name(names[table.name]),
+                                            "unreadable_file", value="no such file in the folder"))
+            continue
+        out.files.append(file)
+        rows, failures = read_csv_rows(file, table.spec.table)
+        out.failures += failures
+        if rows:
+            out.tables[table.name] = (rows, file.name)
+    return out
+
+
+def recognised_files(path: Path, tables: tuple[Table, ...], names: dict[str, str]
+                     ) -> dict[str, list[list[str]]]:
+    """Warehouse table -> the first rows of its extract, for the tables found under ``path``."""
+    found, _ = locate(path, tables, names)
+    return {name: csv_header(file) for name, file in found.items()}
+
+#: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
+_OPEN_ERRORS = (sa.exc.SQLAlchemyError, ImportError, ValueError)
+
+
+def _masked(url: str) -> str:
+    """The URL as a failure record may show it: never with its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+@contextmanager
+def _engine(url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
+                  schema: str | None = None) -> Rows:
+    """The rows of every warehouse table in the database at ``url`` (in ``schema``, when
+    not the connection's default); never raises."""
+    out = Rows()
+    try:
+        with _engine(url) as engine:
+            with engine.connect():
+                pass  # fail once, here, if the server cannot be reached
+            for table in tables:
+                if table.name not in names:
+                    continue  # the authority's warehouse has no such table (``tables`` option)
+                actual = names[table.name]
+                rows, failures = read_table_rows(engine, actual, table.order_by,
+                                                 table.spec.table, schema)
+                out.failures += failures
+                if rows:
+                    out.tables[table.name] = (rows, f"db:{schema}.{actual}" if schema
+                                              else f"db:{actual}")
+    except _OPEN_ERRORS as exc:
+        out.failures.append(Failure(FILE_LEVEL, f"db:{_masked(url)}", "unreadable_file",
+                                    value=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    return out
+
+
+def table_headers(url: str, tables: tuple[Table, ...], names: dict[str, str],
+                  schema: str | None = None) -> dict[str, list[list[str]]]:
+    """Warehouse table -> [its column names], for the tables the database has ({} if
+    unreachable)."""
+    try:
+        with _engine(url) as engine:
+            inspector = sa.inspect(engine)
+            present = {n.lower(): n for n in inspector.get_table_names(schema=schema)}
+            return {t.name: [[c["name"] for c in inspector.get_columns(
+                        present[names[t.name].lower()], schema=schema)]]
+                    for t in tables if t.name in names and names[t.name].lower() in present}
+    except _OPEN_ERRORS:
+        return {}

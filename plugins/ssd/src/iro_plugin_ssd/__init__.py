@@ -1,0 +1,1 @@
+"""iro-etl source plugin for the Standard Safeguarding Dataset."""

@@ -1,0 +1,153 @@
+"""The Standard Safeguarding Dataset plugin: the SSD's tables from its database or CSV extracts.
+
+An export location is either a SQLAlchemy URL of the database holding the SSD (SQL Server
+``mssql+pyodbc://``, Oracle ``oracle+oracledb://``, PostgreSQL, SQLite; lineage
+``db:<table>``) or a folder of CSV extracts, one per SSD table, named as the table
+(``ssd_person.csv``, ``ssd_cla_episodes.csv``, ...). The tables read and how they are put
+together are in :mod:`iro_plugin_ssd.tables` and :mod:`iro_plugin_ssd.assemble`.
+
+Options (the authority's ``options`` block in authorities.yaml):
+
+``schema``
+    The database schema holding the SSD tables when it is not the connection's default
+    (``ssd_development``; on SQL Server also ``database.owner``, e.g. ``HDM.ssd``).
+``tables``
+    ``{ssd table: actual name}`` for a deployment that renamed a table; ``null`` for a
+    table the deployment lacks (its canonical rows stay empty, with no failure).
+``iro_roles``
+    The involvement role codes (invo_professional_role_id) that mean the child's IRO
+    (default ``IRO`` and ``Independent Reviewing Officer``).
+``columns``, ``codes``
+    The standard options (extra headers, local codes).
+
+The SSD holds no IRO notifications, review records, review participants or disputes:
+the load summary says so for each, and an authority adds them through another source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from iro_etl.sources.plugin import SourceData, SourcePlugin
+from iro_etl.sources.readers import empty_frame, find_header, frame_from_rows
+from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.warehouse import (
+    read_database,
+    read_extracts,
+    recognised_files,
+    table_headers,
+)
+
+from iro_plugin_ssd import assemble
+from iro_plugin_ssd.tables import (
+    COLUMN_NAMES,
+    EPISODES,
+    INVOLVEMENTS,
+    IRO_ROLES,
+    LEGAL_STATUSES,
+    NOT_IN_SSD,
+    PERSON,
+    PLACEMENTS,
+    PROFESSIONALS,
+    REVIEWS,
+    SIGNATURE,
+    TABLES,
+    SsdTable,
+)
+
+
+def table_names(option: Mapping[str, Any] | None) -> dict[str, str]:
+    """SSD table -> the deployment's name for it, from the ``tables`` option."""
+    option = dict(option or {})
+    known = [t.name for t in TABLES]
+    unknown = set(option) - set(known)
+    if unknown:
+        raise ValueError(f"tables option: no SSD tables {sorted(unknown)}; "
+                         f"known: {', '.join(known)}")
+    names = {name: name for name in known}
+    for name, actual in option.items():
+        if actual:
+            names[name] = str(actual)
+        else:
+            del names[name]
+    return names
+
+
+def _header_fits(table: SsdTable, rows: list[list[str]] | None) -> bool:
+    """Whether the first rows hold this table's header: every required column found."""
+    if not rows:
+        return False
+    _, mapping = find_header(rows, table.spec)
+    return set(table.spec.required) <= set(mapping.values())
+
+
+class SsdPlugin(SourcePlugin):
+    """The Standard Safeguarding Dataset, from its database or CSV extracts of its tables."""
+
+    name = "ssd"
+    description = ("Standard Safeguarding Dataset (data-to-insight): its database by URL, "
+                   "or CSV extracts of its tables (ssd_person.csv, ...)")
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.names = table_names(self.options.get("tables"))
+        self.schema = self.options.get("schema") or None
+        self.iro_roles = tuple(self.options.get("iro_roles") or IRO_ROLES)
+
+    def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
+        if isinstance(path, str) and is_database_url(path):
+            return table_headers(path, TABLES, self.names, self.schema)
+        return recognised_files(Path(path), TABLES, self.names)
+
+    def recognise(self, path: Path | str) -> bool:
+        headers = self._headers(path)
+        return all(t.name in self.names and _header_fits(t, headers.get(t.name))
+                   for t in SIGNATURE)
+
+    def _frames(self, path: Path | str) -> tuple[dict[str, pd.DataFrame], SourceData]:
+        """Each SSD table as a text frame (the plugin's column names, lineage kept)."""
+        if isinstance(path, str) and is_database_url(path):
+            got = read_database(path, TABLES, self.names, self.schema)
+        else:
+            got = read_extracts(Path(path), TABLES, self.names)
+        source = SourceData(self.name, {}, list(got.failures), got.files)
+        frames = {}
+        for table in TABLES:
+            extra = self.extra_headers(table.feeds)
+            spec = table.spec.extended({c: h for c, h in extra.items() if c in table.spec.columns})
+            if table.name in got.tables:
+                rows, where = got.tables[table.name]
+                frame, more = frame_from_rows(rows, spec, where)
+                source.failures += more
+            else:
+                frame = empty_frame(spec)
+            frames[table.name] = frame
+        return frames, source
+
+    def read(self, path: Path | str) -> SourceData:
+        frames, source = self._frames(path)
+        ssd_episodes = frames[EPISODES.name]
+        allocations = assemble.iro_allocations(frames[INVOLVEMENTS.name], self.iro_roles)
+        reviews, left_out = assemble.reviews(frames[REVIEWS.name], ssd_episodes)
+        children, others = assemble.children(frames[PERSON.name], ssd_episodes["child_id"])
+        source.tables = {
+            "children": children,
+            "episodes": assemble.episodes(ssd_episodes, frames[PLACEMENTS.name],
+                                          frames[LEGAL_STATUSES.name]),
+            "reviews": reviews,
+            "iro_allocations": allocations,
+            "iro_staff": assemble.iro_staff(frames[PROFESSIONALS.name], allocations),
+        }
+        if others:
+            source.not_used[f"{PERSON.name}: {others} people never looked after"] = "children"
+        for reason, count in left_out.items():
+            if count:
+                source.not_used[f"{REVIEWS.name}: {count} {reason}"] = "reviews"
+        source.not_held = dict(NOT_IN_SSD)
+        return source
+
+    def column_names(self) -> dict[str, dict[str, str]]:
+        return COLUMN_NAMES
