@@ -13,6 +13,9 @@ Options (the authority's ``options`` block in authorities.yaml):
     differently (``{cla_episode: dm_cla_episodes}`` reads ``dm_cla_episodes.csv`` or
     the database table ``dm_cla_episodes``). A table mapped to nothing (``null``)
     is not read and its canonical table stays empty, with no failure.
+``schema``
+    The database schema holding the tables when it is not the connection's default
+    (on SQL Server also ``database.owner``, e.g. ``HDM.Child_Social``).
 ``iro_involvement_types``
     Involvement types that mean an IRO allocation (default ``IRO`` and
     ``Independent Reviewing Officer``), compared case- and punctuation-insensitively.
@@ -85,10 +88,11 @@ class LiquidlogicPlugin(SourcePlugin):
             WarehouseTable(t.name, t.spec.extended(self.extra_headers(t.spec.table)), t.order_by)
             for t in TABLES)
         self.iro_types = tuple(self.options.get("iro_involvement_types") or IRO_INVOLVEMENT_TYPES)
+        self.schema = self.options.get("schema") or None
 
     def recognise(self, path: Path | str) -> bool:
         if isinstance(path, str) and is_database_url(path):
-            headers = table_headers(path, self.tables, self.names)
+            headers = table_headers(path, self.tables, self.names, self.schema)
         else:
             path = Path(path)
             headers = recognised_files(path, self.tables, self.names)
@@ -100,7 +104,7 @@ class LiquidlogicPlugin(SourcePlugin):
 
     def read(self, path: Path | str) -> SourceData:
         if isinstance(path, str) and is_database_url(path):
-            got = read_database(path, self.tables, self.names)
+            got = read_database(path, self.tables, self.names, self.schema)
         else:
             got = read_extracts(Path(path), self.tables, self.names)
         failures = list(got.failures)
