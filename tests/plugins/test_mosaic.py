@@ -399,3 +399,17 @@ def test_missing_folder_is_a_failure_not_a_crash(tmp_path):
     source = PLUGIN.read(tmp_path / "nowhere")
     assert [f.rule for f in source.failures] == ["unreadable_file"]
     assert all(len(frame) == 0 for frame in source.tables.values())
+
+
+def test_workers_without_an_fte_column_keep_their_iros(export, truth, tmp_path):
+    """Many Mosaic warehouses hold no FTE: every IRO is kept with a warning (their caseload
+    per FTE blank), none quarantined and none of their allocations lost."""
+    folder = _copy(export, tmp_path / "no_fte",
+                   {"dm_workers.csv": lambda f: f.drop(columns=["fte"])})
+    validated = _validated(folder)
+    staff = validated.failures[validated.failures["table_name"] == "iro_staff"]
+    assert set(staff["rule"]) == {"expected_blank"}
+    assert len(staff) == len(truth.iro["iro_staff"])
+    assert len(validated.clean["iro_staff"]) == len(truth.iro["iro_staff"])
+    assert validated.clean["iro_staff"]["fte"].isna().all()
+    assert len(validated.clean["iro_allocations"]) == len(truth.iro["iro_allocations"])

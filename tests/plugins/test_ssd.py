@@ -242,3 +242,23 @@ def test_detection_tells_the_ssd_from_the_903(extracts, clean_export):
     assert detect(extracts).name == "ssd"
     assert detect(clean_export).name == "ssda903"
     assert not SsdPlugin().recognise(replace(Authority.ad_hoc("x", "ssd", "x")).export_path)
+
+
+def test_a_blank_fte_costs_the_field_not_the_iro(tmp_path):
+    """Many warehouses hold no FTE: the IRO and their children's allocations are kept, with
+    one warning; only their caseload per FTE is blank."""
+    professionals = pd.DataFrame({"prof_professional_id": ["W1"],
+                                  "prof_professional_department": ["IRO"],
+                                  "prof_full_time_equivalency": [None]})
+    export = _read(_hand_built(tmp_path, ssd_professionals=professionals))
+    validated = validate_export(export)
+    failures = validated.failures
+    assert failures[["table_name", "rule", "severity", "consequence", "column_name"]
+                    ].values.tolist() == [
+        ["iro_staff", "expected_blank", "warning", "keep",
+         "ssd_professionals.prof_full_time_equivalency"]]
+    assert validated.clean["iro_staff"]["iro_id"].tolist() == ["W1"]
+    assert len(validated.clean["iro_allocations"]) == 1
+    caseloads = load_marts(export)["iro_caseloads"]
+    mine = caseloads[caseloads["iro_id"].notna()]
+    assert mine["children"].tolist() == [1] and mine["caseload_per_fte"].isna().all()

@@ -20,8 +20,12 @@ def flag(description: str) -> pa.Column:
     return pa.Column("boolean", nullable=True, description=description)
 
 
-def number(description: str, *, required: bool = False, checks=None) -> pa.Column:
-    return pa.Column(float, nullable=not required, checks=checks, description=description)
+def number(description: str, *, required: bool = False, expected: bool = False,
+           checks=None) -> pa.Column:
+    """``expected``: not required (the row is kept without it), but a blank is worth a
+    warning, since figures that need it leave the row out."""
+    return pa.Column(float, nullable=not required, checks=checks, description=description,
+                     metadata={"expected": True} if expected else None)
 
 
 # --- published marts ---------------------------------------------------------------------------

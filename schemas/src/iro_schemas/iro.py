@@ -27,7 +27,9 @@ Notifications = pa.DataFrameSchema(
 IroStaff = pa.DataFrameSchema(
     {
         "iro_id": text("The authority's identifier of the IRO (no names).", required=True),
-        "fte": number("Full-time equivalent of the post (1.0 = full time).", required=True,
+        "fte": number("Full-time equivalent of the post (1.0 = full time). A blank keeps the "
+                      "IRO (a warning): their caseload per FTE is blank and the workforce's "
+                      "FTE leaves them out.", expected=True,
                       checks=[pa.Check.in_range(0.05, 1.5)]),
         "iro_share": number("Share of the post's time on the IRO role, 0-1 (the rest chairs "
                             "conferences etc.).", checks=[pa.Check.in_range(0, 1)]),

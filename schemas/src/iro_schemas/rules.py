@@ -45,6 +45,9 @@ _RULES = [
          "{column} '{value}' is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
     Rule("number_format", "warning", "{column} '{value}' is not a number; it was left blank.",
          blanks_field=True),
+    Rule("expected_blank", "warning",
+         "{column} is blank: the row is kept, but figures that need it (such as caseload per "
+         "FTE) leave it out until it is given."),
     Rule("code_list", "error",
          "{column} '{value}' is not a valid code for this field (an SSDA903 code, or one of the "
          "contract's values for the IRO service's records)."),

@@ -76,6 +76,8 @@ def _typed(schema: pa.DataFrameSchema, raw: pd.DataFrame, found: RowFailures) ->
             found.add(typed[name].isna() & text.notna(), "number_format", name)
         else:
             typed[name] = text.astype("str")
+        if (column.metadata or {}).get("expected"):
+            found.add(text.isna(), "expected_blank", name)
     return typed
 
 

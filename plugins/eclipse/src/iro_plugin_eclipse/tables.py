@@ -64,7 +64,7 @@ STAFF = TableSpec(
         "from_date": ("start_date",),
         "to_date": ("end_date",),
     },
-    required=("iro_id", "fte", "from_date"),
+    required=("iro_id", "from_date"),
 )
 
 #: The structured tables, in the order the core validates them.

@@ -120,7 +120,7 @@ TABLES: tuple[WarehouseTable, ...] = (
         "team": ("team_name", "team"),
         "from_date": ("start_date",),
         "to_date": ("end_date",),
-    }, required=("iro_id", "fte", "from_date"), order_by=("worker_id", "start_date")),
+    }, required=("iro_id", "from_date"), order_by=("worker_id", "start_date")),
     _table("involvement", "iro_allocations", {
         "child_id": _PERSON_ID,
         "from_date": ("start_date",),

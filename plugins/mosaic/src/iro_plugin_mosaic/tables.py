@@ -74,7 +74,7 @@ WORKERS = TableSpec(
         # Not canonical: used to pick the IROs out of all workers, then dropped.
         "job_title": ("job_title",),
     },
-    required=("iro_id", "fte", "from_date"),
+    required=("iro_id", "from_date"),
 )
 
 #: dm_review_participants: who took part in a review, keyed on the review record's step.
