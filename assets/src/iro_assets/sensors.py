@@ -76,12 +76,17 @@ def export_drop(context: dg.SensorEvaluationContext, settings: IroSettings,
     last_loads = _last_loads(database) if set(authorities) - set(seen) else {}
     requests = []
     for code, authority in sorted(authorities.items()):
-        mark = fingerprint(authority.export_path)
+        # Every source's files: a new spreadsheet from the IRO team is a new export too.
+        location = tuple(p for loc in (authority.export_path,
+                                       *(s.export_path for s in authority.sources))
+                         for p in (loc if isinstance(loc, tuple) else (loc,)))
+        location = location[0] if len(location) == 1 else location
+        mark = fingerprint(location)
         if mark is None or seen.get(code) == mark:
             continue
         first_sight = code not in seen
         seen[code] = mark
-        if first_sight and _loaded_since_change(authority.export_path, last_loads.get(code)):
+        if first_sight and _loaded_since_change(location, last_loads.get(code)):
             continue
         requests.append(dg.RunRequest(run_key=f"{code}:{mark}", partition_key=code))
     new = sorted(set(authorities) - known)

@@ -120,6 +120,16 @@ class Policies:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A further source of an authority's load: another system's export (e.g. the IRO
+    service's own spreadsheets through the generic plugin beside the SSD)."""
+
+    system: str
+    export_path: Path | str | tuple[Path, ...]
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Authority:
     code: str
     name: str
@@ -131,6 +141,9 @@ class Authority:
     policies: Policies = field(default_factory=Policies)
     #: Passed to the source plugin: renamed columns, local codes, plugin settings.
     options: dict = field(default_factory=dict)
+    #: Further sources, read after the main one and combined with it table by table
+    #: (see iro_etl.sources.combine).
+    sources: tuple[Source, ...] = ()
 
     @classmethod
     def ad_hoc(cls, code: str, system: str, export_path: Path | str | tuple[Path, ...],
@@ -155,17 +168,13 @@ class _Calendar(BaseModel):
         return self
 
 
-class _Entry(BaseModel):
-    """One authority as authorities.yaml gives it: every key known, every value typed."""
+class _Located(BaseModel):
+    """A system and where its export is: an authority's own, or one of its further sources."""
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(pattern=CODE_PATTERN, max_length=64)
-    name: str | None = None
     system: str = Field(min_length=1)
     export_path: str | list[str]
-    calendar: _Calendar = Field(default_factory=_Calendar)
-    policies: Policies = Field(default_factory=Policies)
     options: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("export_path")
@@ -174,6 +183,16 @@ class _Entry(BaseModel):
         if not value or (isinstance(value, list) and not all(v.strip() for v in value)):
             raise ValueError("blank: give a file, folder or database URL (or a list of them)")
         return value
+
+
+class _Entry(_Located):
+    """One authority as authorities.yaml gives it: every key known, every value typed."""
+
+    code: str = Field(pattern=CODE_PATTERN, max_length=64)
+    name: str | None = None
+    calendar: _Calendar = Field(default_factory=_Calendar)
+    policies: Policies = Field(default_factory=Policies)
+    sources: list[_Located] = Field(default_factory=list)
 
 
 class _File(BaseModel):
@@ -198,7 +217,8 @@ def check_code(code: str) -> str:
     return code
 
 
-def _authority(entry: _Entry, base: Path, where: str, systems: set[str]) -> Authority:
+def _source(entry: _Located, base: Path, where: str, systems: set[str]) -> Source:
+    """The system (installed) and its export location(s), relative paths from ``base``."""
     if entry.system not in systems:
         raise ConfigError(f"{where}.system: no installed plugin {entry.system!r} (installed: "
                           f"{', '.join(sorted(systems)) or 'none'})")
@@ -208,10 +228,17 @@ def _authority(entry: _Entry, base: Path, where: str, systems: set[str]) -> Auth
     if len(paths) > 1 and not all(isinstance(p, Path) for p in paths):
         raise ConfigError(f"{where}.export_path: several locations must all be files or "
                           "folders, not database URLs")
-    path = paths[0] if len(paths) == 1 else tuple(paths)
-    return Authority(entry.code, entry.name or entry.code, entry.system, path,
+    return Source(entry.system, paths[0] if len(paths) == 1 else tuple(paths),
+                  dict(entry.options))
+
+
+def _authority(entry: _Entry, base: Path, where: str, systems: set[str]) -> Authority:
+    main = _source(entry, base, where, systems)
+    more = tuple(_source(s, base, f"{where}.sources[{i}]", systems)
+                 for i, s in enumerate(entry.sources))
+    return Authority(entry.code, entry.name or entry.code, main.system, main.export_path,
                      WorkingCalendar(entry.calendar.country, entry.calendar.subdiv),
-                     entry.policies, dict(entry.options))
+                     entry.policies, main.options, more)
 
 
 def _installed_systems() -> set[str]:
@@ -259,18 +286,24 @@ def _changed_thresholds(policies: Policies) -> dict:
             if getattr(current, f.name) != getattr(DEFAULT_THRESHOLDS, f.name)}
 
 
+def _location_text(location: Path | str | tuple[Path, ...]) -> str | list[str]:
+    return [str(p) for p in location] if isinstance(location, tuple) else str(location)
+
+
 def write_authorities(path: Path, authorities: list[Authority]) -> None:
     """Write a config file (used by the demo); paths are written as given."""
     entries = [{
-        "code": a.code, "name": a.name, "system": a.system, "export_path": (
-            [str(p) for p in a.export_path] if isinstance(a.export_path, tuple)
-            else str(a.export_path)),
+        "code": a.code, "name": a.name, "system": a.system,
+        "export_path": _location_text(a.export_path),
         "calendar": {"country": a.calendar.country, "subdiv": a.calendar.subdiv},
         "policies": {"restart_on_unplanned_move": a.policies.restart_on_unplanned_move,
                      **({"max_drop": a.policies.max_drop} if a.policies.max_drop != MAX_DROP
                         else {}),
                      "thresholds": _changed_thresholds(a.policies)},
         **({"options": a.options} if a.options else {}),
+        **({"sources": [{"system": s.system, "export_path": _location_text(s.export_path),
+                         **({"options": s.options} if s.options else {})}
+                        for s in a.sources]} if a.sources else {}),
     } for a in authorities]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"authorities": entries}, sort_keys=False), encoding="utf-8")

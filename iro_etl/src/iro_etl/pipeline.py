@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from iro_etl.quality.failures import failures_frame
 from iro_etl.quality.guard import missing_tables
 from iro_etl.quality.validation import ValidatedTables, validate
 from iro_etl.sources.cells import column_letters
+from iro_etl.sources.combine import combine
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_etl.sources.registry import get_plugin
 
@@ -60,11 +62,8 @@ def translate_codes(source: SourceData, codes: dict[str, dict[str, dict[str, str
                 frame[column] = frame[column].replace({str(k): str(v) for k, v in mapping.items()})
 
 
-def read_export(authority: Authority, as_of: pd.Timestamp,
-                plugin: SourcePlugin | None = None) -> Export:
-    """Read the authority's export with its system's plugin (or ``plugin``, already chosen)."""
-    plugin = plugin or get_plugin(authority.system, authority.options)
-    location = authority.export_path
+def _read(plugin: SourcePlugin, location: Path | str | tuple[Path, ...]) -> SourceData:
+    """One source's export, read and its local codes translated."""
     if isinstance(location, tuple) and len(location) == 1:
         location = location[0]
     if isinstance(location, tuple) and not plugin.several_inputs:
@@ -72,10 +71,26 @@ def read_export(authority: Authority, as_of: pd.Timestamp,
                           f"{len(location)}: give one file, folder or URL")
     source = plugin.read(location)
     translate_codes(source, plugin.options.get("codes") or {})
+    return source
+
+
+def read_export(authority: Authority, as_of: pd.Timestamp,
+                plugin: SourcePlugin | None = None) -> Export:
+    """Read the authority's export with its system's plugin (or ``plugin``, already chosen),
+    and its further sources with theirs, combined table by table."""
+    plugin = plugin or get_plugin(authority.system, authority.options)
+    more = [get_plugin(s.system, s.options) for s in authority.sources]
+    parts = [(plugin.name, _read(plugin, authority.export_path))]
+    parts += [(p.name, _read(p, s.export_path)) for p, s in zip(more, authority.sources,
+                                                                strict=True)]
+    source = combine(parts)
     source.failures += missing_tables(source.tables, plugin.required_tables)
-    return Export(authority, plugin.name, as_of,
-                  load_id(authority.code, plugin.name, source, as_of), source,
-                  plugin.column_names(), plugin.required_tables)
+    names = {}
+    for p in reversed([plugin, *more]):
+        names |= p.column_names()
+    return Export(authority, source.system, as_of,
+                  load_id(authority.code, source.system, source, as_of), source,
+                  names, plugin.required_tables)
 
 
 def validate_export(export: Export) -> ValidatedTables:

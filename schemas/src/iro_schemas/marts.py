@@ -152,7 +152,8 @@ LoadSummary = pa.DataFrameSchema(
         "rows_clean": _col(int, "Rows that passed validation."),
         "rows_quarantined": _col(int, "Rows quarantined."),
         "rows_superseded": _col(int, "Rows of an earlier year's return that a later return in "
-                                "the same load restates (the latest return wins); not in "
+                                "the same load restates (the latest return wins), or that an "
+                                "earlier source of the same load already holds; not in "
                                 "rows_in."),
         "source_note": _col(str, "What the source says of the table beside its rows: e.g. "
                             "that the system does not hold it at all (the Standard "

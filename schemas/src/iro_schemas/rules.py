@@ -68,6 +68,9 @@ _RULES = [
     Rule("overlapping_episode", "warning",
          "The episode starting {value} (DECOM) starts before the child's previous episode "
          "ended (its DEC): episodes must not overlap."),
+    Rule("source_conflict", "warning",
+         "An earlier source of this load holds this record with a different {column} (here "
+         "'{value}'); the earlier source's row is the one used."),
     Rule("duplicate_child", "error",
          "This child already has a header row earlier in the file; only the first is used."),
     Rule("duplicate_episode", "error",
