@@ -112,6 +112,32 @@ def test_failures_accept_and_workbook_after_a_load(tmp_path, messy_export):
     assert {"Summary", "reviews", "episodes"} <= set(load_workbook(book).sheetnames)
     assert _run("accept", "--authority", "Q1", "--key", "nope", "--by", "x", "--reason", "y",
                 "--db", db).exit_code == 2
+    # A misspelt authority is an error naming the loaded ones, not an empty list.
+    for args in (["failures"], ["report", "--year", "2014"],
+                 ["accept", "--key", key, "--by", "x", "--reason", "y"]):
+        wrong = _run(*args, "--authority", "Q2", "--db", db)
+        assert wrong.exit_code == 2, (args, wrong.output)
+        assert wrong.output.strip() == (f"iro-etl: authority Q2 has never been loaded into {db} "
+                                        "(loaded: Q1); check the code or --db")
+
+
+def test_a_database_that_cannot_be_reached_or_is_not_there_says_so(tmp_path):
+    down = _run("failures", "--authority", "Q1", "--db",
+                "postgresql+psycopg://iro:secret@127.0.0.1:1/marts")
+    assert down.exit_code == 2 and "cannot reach the marts database" in down.output
+    assert "secret" not in down.output and len(down.output.strip().splitlines()) == 1
+    missing = _run("report", "--authority", "Q1", "--year", "2014", "--db",
+                   f"sqlite:///{tmp_path / 'nothing.db'}")
+    assert missing.exit_code == 2 and "no marts database at" in missing.output
+    assert not (tmp_path / "nothing.db").exists()
+
+
+def test_a_system_that_does_not_recognise_the_input_is_refused(clean_export):
+    result = _run("validate", "--system", "carefirst", "--input", str(clean_export))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"iro-etl: the carefirst plugin does not recognise {clean_export} as its export; it "
+        "looks like ssda903: give --system ssda903")
 
 
 def test_report_writes_the_annual_workbook(tmp_path, messy_export):

@@ -20,7 +20,7 @@ from iro_etl.reports.failures_workbook import csv_safe
 from iro_etl.reports.latest import write_latest_failures_workbook
 from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.registry import PluginError, available, detect, get_plugin
-from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.sql import is_database_url, shown_url
 
 from iro_cli.runner import dagster_instance, environment, log_path, run_authority, summary
 
@@ -63,14 +63,61 @@ def _locations(texts: tuple[str, ...]) -> Path | str | tuple[Path, ...]:
 
 def _plugin(system: str | None, location: Path | str | tuple[Path, ...]) -> SourcePlugin:
     """The named plugin, or the one installed plugin that recognises the export; one that
-    reads one location at a time is refused several."""
+    reads one location at a time is refused several, and a named one that does not
+    recognise the export at all is refused (with the plugin that does, if one does)."""
     try:
         plugin = get_plugin(system) if system else detect(location)
     except PluginError as exc:
         _fail(str(exc))
     if isinstance(location, tuple) and not plugin.several_inputs:
         _fail(f"the {plugin.name} plugin reads one export location: give --input once")
+    if system and _exists(location) and not plugin.recognise(location):
+        try:
+            hint = f"; it looks like {detect(location).name}: give --system {detect(location).name}"
+        except PluginError:
+            hint = "; no installed plugin recognises it (iro-etl plugins lists them)"
+        _fail(f"the {plugin.name} plugin does not recognise {_shown(location)} as its "
+              f"export{hint}")
     return plugin
+
+
+def _exists(location: Path | str | tuple[Path, ...]) -> bool:
+    """Whether there is something at the location to recognise: an empty folder is left to
+    the load, which holds it back as missing its tables."""
+    paths = location if isinstance(location, tuple) else (location,)
+    return all(not (isinstance(p, Path) and p.is_dir()) or any(p.iterdir()) for p in paths)
+
+
+def _shown(location: Path | str | tuple[Path, ...]) -> str:
+    if isinstance(location, tuple):
+        return ", ".join(map(str, location))
+    return shown_url(location) if isinstance(location, str) else str(location)
+
+
+def _marts_engine(db_url: str | None, authority: str) -> sa.Engine:
+    """The marts database, checked reachable, and ``authority`` checked loaded into it."""
+    engine = make_engine(db_url or default_db_url())
+    where = engine.url.render_as_string(hide_password=True)
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
+            and not Path(database).exists():
+        # Connecting would create an empty file and then report that nothing was loaded.
+        _fail(f"no marts database at {database}: load an export first, or give --db")
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(f"cannot reach the marts database {where}: "
+              f"{str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}")
+    try:
+        log = read_mart(engine, "load_log")
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(f"cannot read the load log in {where}: {str(exc).splitlines()[0]}")
+    loaded = sorted(log["authority"].unique()) if len(log) else []
+    if authority not in loaded:
+        _fail(f"authority {authority} has never been loaded into {where} (loaded: "
+              f"{', '.join(loaded) or 'none yet'}); check the code or --db")
+    return engine
 
 
 def _report(outcomes, db_url: str | None) -> None:
@@ -184,7 +231,7 @@ def validate(system: str | None, input_paths: tuple[str, ...], fmt: str) -> None
 def failures(authority: str, db_url: str | None, status: str, since: str | None, fmt: str,
              output: Path | None) -> None:
     """List an authority's failures as tracked load to load, or write its workbook."""
-    engine = make_engine(db_url or default_db_url())
+    engine = _marts_engine(db_url, authority)
     if fmt == "xlsx":
         try:
             path = write_latest_failures_workbook(engine, authority,
@@ -193,10 +240,7 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
             _fail(f"{authority}: {exc}".splitlines()[0])
         click.echo(str(path))
         return
-    try:
-        history = read_mart(engine, "failure_history", authority)
-    except sa.exc.SQLAlchemyError:
-        _fail(f"no failure history in {engine.url.render_as_string(hide_password=True)}")
+    history = read_mart(engine, "failure_history", authority)
     if status == "current":
         history = history[history["status"] != "resolved"]
     elif status != "all":
@@ -216,8 +260,7 @@ def report(authority: str, year: int, db_url: str | None, output: Path | None) -
     """Write the IRO annual report workbook of an authority for one year."""
     path = output or reports_dir(authority) / f"annual_report_{year}.xlsx"
     try:
-        written = write_annual_report(make_engine(db_url or default_db_url()), authority, year,
-                                      path)
+        written = write_annual_report(_marts_engine(db_url, authority), authority, year, path)
     except (LookupError, sa.exc.SQLAlchemyError) as exc:
         _fail(f"{authority}: {exc}".splitlines()[0])
     click.echo(str(written))
@@ -227,7 +270,7 @@ def accept_failure(authority: str, failure_key: str, who: str, reason: str,
                    db_url: str | None) -> None:
     """Accept a failure as a known exception: it stops counting against the authority."""
     try:
-        accept(make_engine(db_url or default_db_url()), authority, failure_key, who, reason)
+        accept(_marts_engine(db_url, authority), authority, failure_key, who, reason)
     except (KeyError, sa.exc.SQLAlchemyError) as exc:
         _fail(str(exc).strip("'\"").splitlines()[0])
     click.echo(f"{authority}: failure {failure_key} accepted by {who}.")

@@ -27,6 +27,14 @@ def is_database_url(text: str) -> bool:
 FETCH_ROWS = 50_000
 
 
+def shown_url(url: str) -> str:
+    """A database URL as a message or failure record may show it: never with its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
 def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str,
                     schema: str | None = None) -> tuple[list[list[str]], list[Failure]]:
     """A header row and the table's rows as text cells; a failure if it cannot be read.

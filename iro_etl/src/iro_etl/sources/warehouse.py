@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.readers import TableSpec, csv_header, read_csv_rows
-from iro_etl.sources.sql import read_table_rows
+from iro_etl.sources.sql import read_table_rows, shown_url
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
@@ -121,14 +121,6 @@ def recognised_files(path: Path, tables: tuple[Table, ...], names: dict[str, str
 _OPEN_ERRORS = (sa.exc.SQLAlchemyError, ImportError, ValueError)
 
 
-def _masked(url: str) -> str:
-    """The URL as a failure record may show it: never with its password."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
-
-
 @contextmanager
 def _engine(url: str) -> Iterator[sa.Engine]:
     engine = sa.create_engine(url)
@@ -158,7 +150,7 @@ def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
                     out.tables[table.name] = (rows, f"db:{schema}.{actual}" if schema
                                               else f"db:{actual}")
     except _OPEN_ERRORS as exc:
-        out.failures.append(Failure(FILE_LEVEL, f"db:{_masked(url)}", "unreadable_file",
+        out.failures.append(Failure(FILE_LEVEL, f"db:{shown_url(url)}", "unreadable_file",
                                     value=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
     return out
 
