@@ -53,8 +53,29 @@ def test_load_publishes_one_export(tmp_path, messy_export):
                   str(messy_export), "--db", db, "--as-of", "2014-03-31")
     assert result.exit_code == 0, result.output
     assert "ADHOC" in result.output
+    # Not a terminal and not asked (-v): no progress lines, as cron wants.
+    assert "Time taken" not in result.output and "ADHOC: read in" not in result.output
     indicator = read_mart(make_engine(db), "review_timeliness_indicator", "ADHOC")
     assert 2014 in set(indicator["year_ending"])
+
+
+def test_verbose_load_shows_each_stage_with_its_count_and_time(tmp_path, clean_export,
+                                                               clean_truth):
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    result = _run("-v", "load", "--authority", "V", "--input", str(clean_export), "--db", db,
+                  "--as-of", "2014-03-31")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    rows = len(clean_truth.children) + len(clean_truth.episodes) + len(clean_truth.reviews)
+    read = next(line for line in lines if line.startswith("V: read in "))
+    assert read.endswith(f" s, {rows:,} rows")
+    assert any(line.startswith("V: validate in ") and line.endswith(", 0 failures")
+               for line in lines)
+    assert any(line.startswith("V: publish in ") and line.endswith(" marts") for line in lines)
+    assert any(line.startswith("Time taken: ") for line in lines)
+    quiet = _run("-q", "load", "--authority", "V", "--input", str(clean_export), "--db", db,
+                 "--as-of", "2014-03-31")
+    assert quiet.exit_code == 0 and "V: read in" not in quiet.output
 
 
 def test_run_with_a_broken_config_says_why(tmp_path):

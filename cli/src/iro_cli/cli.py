@@ -65,10 +65,19 @@ ACCEPT_DROP = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="iro-cli", message="iro-etl %(version)s")
-def main() -> None:
-    """iro-etl: load IRO service exports, check them, and publish the statutory marts."""
+@click.option("-v", "--verbose", count=True,
+              help="Show each stage as it finishes, and a timing table, even when not on a "
+              "terminal (cron).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the published figures.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """iro-etl: load IRO service exports, check them, and publish the statutory marts.
+
+    On a terminal, loads show each stage as it finishes with its count and time.
+    """
     # What the commands write holds children's data: 0600 files in 0700 folders.
     os.umask(PRIVATE_UMASK)
+    ctx.obj = {"verbosity": -1 if quiet else verbose}
 
 
 @main.command()

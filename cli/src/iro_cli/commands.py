@@ -22,6 +22,7 @@ from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.registry import PluginError, available, detect, get_plugin
 from iro_etl.sources.sql import is_database_url, shown_url
 
+from iro_cli.progress import Progress
 from iro_cli.runner import dagster_instance, environment, log_path, run_authority, summary
 
 USAGE = 2
@@ -120,6 +121,12 @@ def _marts_engine(db_url: str | None, authority: str) -> sa.Engine:
     return engine
 
 
+def _progress() -> Progress:
+    """Stage-by-stage progress at the verbosity given on the command line (-v, -q)."""
+    ctx = click.get_current_context(silent=True)
+    return Progress((ctx.find_root().obj or {}).get("verbosity", 0) if ctx else 0)
+
+
 def _report(outcomes, db_url: str | None) -> None:
     """One line per authority that did not load cleanly, the published ones' figures, and
     exit 1 if any run failed or was held back."""
@@ -163,7 +170,9 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
     instance = dagster_instance()
     with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
-        outcomes = [run_authority(instance, code) for code in codes]
+        progress = _progress()
+        outcomes = [run_authority(instance, code, on_step=progress) for code in codes]
+        progress.summary()
         _report(outcomes, db_url)
     if scenario:
         click.echo(f"\n{scenario}: the seed report's figures beside the published marts")
@@ -186,8 +195,10 @@ def load(authority: str, system: str | None, input_paths: tuple[str, ...], db_ur
     when = _as_of(as_of)
     instance = dagster_instance()
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
+        progress = _progress()
         outcome = run_authority(instance, authority, system=system, input_path=location,
-                                accept_drop=accept_drop)
+                                accept_drop=accept_drop, on_step=progress)
+        progress.summary()
         _report([outcome], db_url)
 
 
@@ -201,7 +212,10 @@ def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: b
     instance = dagster_instance()
     with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_AS_OF=str(when.date())):
-        outcomes = [run_authority(instance, code, accept_drop=accept_drop) for code in codes]
+        progress = _progress()
+        outcomes = [run_authority(instance, code, accept_drop=accept_drop, on_step=progress)
+                    for code in codes]
+        progress.summary()
         _report(outcomes, db_url)
 
 

@@ -1,19 +1,23 @@
 """Running the nightly job in process, as the CLI and the tests do: one pipeline, not two."""
 
 import os
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 from dagster._core.execution.plan.objects import StepFailureData
+from dagster._core.utils import make_new_run_id
 from iro_assets.assets import HELD
 from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
 from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
+
+from iro_cli.progress import Step, StepWatcher
 
 #: The step that publishes the marts (what runs after it only reads them).
 PUBLISH_STEP = "published_marts"
@@ -78,9 +82,10 @@ class LoadOutcome:
 
 def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None = None,
                   input_path: Path | str | tuple[Path, ...] | None = None,
-                  accept_drop: bool = False
+                  accept_drop: bool = False, on_step: Callable[[Step], None] | None = None
                   ) -> LoadOutcome:
-    """Execute ``nightly_load`` for one authority partition in this process."""
+    """Execute ``nightly_load`` for one authority partition in this process; ``on_step`` is
+    told of each step as it starts and ends (see iro_cli.progress)."""
     if not instance.has_dynamic_partition(authority_partitions.name, code):
         instance.add_dynamic_partitions(authority_partitions.name, [code])
     # Engine events, failures and their stack traces go to the Dagster instance and the log
@@ -95,8 +100,11 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     if accept_drop:
         run_config.setdefault("ops", {})["published_marts"] = {"config": {"accept_drop": True}}
     job = defs.resolve_job_def(nightly_load.name)
-    result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=code,
-                                    raise_on_error=False)
+    run_id = make_new_run_id()
+    watching = StepWatcher(instance, run_id, code, on_step) if on_step else nullcontext()
+    with watching:
+        result = job.execute_in_process(run_config=run_config, instance=instance,
+                                        partition_key=code, raise_on_error=False, run_id=run_id)
     error = step = None
     published = any(e.is_step_success and e.step_key == PUBLISH_STEP for e in result.all_events)
     if not result.success:
