@@ -40,11 +40,28 @@ def test_workbook_sheets_and_formula_injection(tmp_path, messy_export):
     children = book["children"]
     assert children.freeze_panes == "A2" and children.auto_filter.ref.startswith("A1:")
     headers = [c.value for c in children[1]]
-    assert headers[:6] == ["Status", "File", "Sheet", "Row", "Column", "Value"]
-    cells = [row[5] for row in children.iter_rows(min_row=2) if row[5].value == INJECTED]
+    assert headers[:7] == ["Status", "Record", "File", "Sheet", "Row", "Column", "Value"]
+    cells = [row[6] for row in children.iter_rows(min_row=2) if row[6].value == INJECTED]
     assert len(cells) == 1 and cells[0].data_type == "s"
-    assert children.cell(row=cells[0].row, column=4).value == 6  # the Excel row of the edit
-    assert children.cell(row=cells[0].row, column=7).value == "D6"  # ETHNIC is column D
+    at = cells[0].row
+    assert children.cell(row=at, column=5).value == 6  # the Excel row of the edit
+    assert children.cell(row=at, column=8).value == "D6"  # ETHNIC is column D
+    # The record is named by the child's own id, as the export has it.
+    assert children.cell(row=at, column=2).value == rows[5][0]
+    # A wrong code comes with the valid ones.
+    fix = children.cell(row=at, column=headers.index("What to fix") + 1).value
+    assert "Valid codes: ABAN, AIND," in fix and "WBRI" in fix
+    # The summary says what each rule means and how to put it right.
+    table = [[c.value for c in row] for row in summary.iter_rows(min_row=9, max_col=6)]
+    assert table[0] == ["Table", "Rule", "Severity", "Failures", "What it means", "How to fix it"]
+    ethnic = next(r for r in table[1:] if r[:2] == ["children", "code_list_warning"])
+    assert ethnic[5].startswith("Choose one of the valid codes")
+    assert all(r[4] and r[5] for r in table[1:])
+    # Every sheet prints landscape, one page wide, with its header on each page.
+    for sheet in book:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert children.print_title_rows == "$1:$1"
     # Nothing in the workbook is a formula.
     assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
 

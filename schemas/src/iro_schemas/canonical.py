@@ -191,3 +191,15 @@ DUPLICATE_RULES = {
 
 #: Tables the core derives from the canonical ones, validated as they are built.
 DERIVED_MODELS: dict[str, pa.DataFrameSchema] = {"periods_of_care": PeriodsOfCare}
+
+
+def valid_codes(table: str, column: str) -> tuple[str, ...]:
+    """The codes the contract accepts in a coded column (none for a column that is not)."""
+    spec = CANONICAL_MODELS.get(table)
+    if spec is None or column not in spec.columns:
+        return ()
+    for check in spec.columns[column].checks:
+        if check.name in ("code_list", "code_list_warning"):
+            return tuple(check.statistics["allowed_values"])
+    return ()
+

@@ -4,7 +4,7 @@ import pandera.pandas as pa
 
 from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
 from iro_schemas.marts import MART_MODELS, STATE_MODELS
-from iro_schemas.rules import DFE_CODES, RULES
+from iro_schemas.rules import DFE_CODES, RULES, how_to_fix
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
                "float64": "number", "boolean": "true/false", "bool": "true/false"}
@@ -49,8 +49,8 @@ def contract_markdown() -> str:
               "(status `held`) and every other mart keeps the last published load. The "
               "consequence is a column of every failure record and of the failures workbook.",
               "",
-              "| rule | severity | consequence | message |", "|---|---|---|---|"]
-    lines += [f"| `{r.id}` | {r.severity} | {r.consequence} | {r.message} |"
+              "| rule | severity | consequence | message | how to fix |", "|---|---|---|---|---|"]
+    lines += [f"| `{r.id}` | {r.severity} | {r.consequence} | {r.message} | {how_to_fix(r.id)} |"
               for r in RULES.values()]
     lines += ["", "## The DfE validator's codes", "",
               "A failure that is the same finding as a rule of the DfE's 903 validator "

@@ -174,6 +174,60 @@ DFE_CODES: dict[tuple[str, str, str], str] = {
 #: Failures that say the export is structurally broken (a table missing, a file read only
 #: in part, a collapse against the last published load): the load publishes its failure
 #: records and load summary only, and the previous marts stay.
+#: How a person puts each kind of failure right, in the case-recording system (the next
+#: load picks the correction up). Rules about the export file itself say what to send again.
+FIXES: dict[str, str] = {
+    "required": "Fill in the field on the child's record in the case-recording system.",
+    "date_format": "Enter the date as a real date (dd/mm/yyyy) in the case-recording system.",
+    "number_format": "Enter a number (e.g. 0.8) in the case-recording system.",
+    "expected_blank": "Fill in the field (for an IRO, the post's FTE) in the system's staff "
+                      "record.",
+    "code_list": "Choose one of the valid codes (listed beside the failure) in the "
+                 "case-recording system.",
+    "code_list_warning": "Choose one of the valid codes (listed beside the failure).",
+    "date_range": "Check the year: correct a mistyped date in the case-recording system.",
+    "episode_ends_before_start": "Correct the episode's start or end date.",
+    "reason_without_end": "Either enter the date the episode ended, or remove the reason.",
+    "end_without_reason": "Enter the reason the episode ended (REC).",
+    "earlier_episode_open": "Close the earlier episode (end date and reason) where the next "
+                            "one starts.",
+    "overlapping_episode": "End the earlier episode on or before the next one's start date.",
+    "source_conflict": "Make the two systems agree; the first source's value is used until "
+                       "they do.",
+    "duplicate_child": "Merge or remove the repeated child record.",
+    "duplicate_episode": "Remove the repeated episode.",
+    "duplicate_review": "Remove the review recorded twice.",
+    "unknown_child": "Record the child's details (header record), or correct the child's id.",
+    "unknown_iro": "Add the IRO to the staff records, or correct the IRO's id.",
+    "unknown_review": "Record the review itself, or correct the review date.",
+    "flag_format": "Answer yes or no.",
+    "ends_before_start": "Correct the start or end date.",
+    "issued_before_review": "Correct the date the document was issued, or the review date.",
+    "rating_on_cancelled_review": "Remove the rating, or record the review as held.",
+    "review_before_birth": "Correct the review date or the child's date of birth.",
+    "pn0_aged_four": "Record how the child took part (PN1-PN7): they were 4 or over.",
+    "pn_under_four": "Record PN0: the child was under 4 at the review.",
+    "review_short_breaks_only": "Remove the review, or correct the legal status (V3/V4 "
+                                "short breaks are not reviewed this way).",
+    "review_outside_care": "Correct the review date, or the episode dates that cover it.",
+    "bad_row_shape": "Export the file again; a row has more or fewer cells than the header.",
+    "missing_column": "Export the report again with the column included.",
+    "unreadable_file": "Send the file again (or check the database connection).",
+    "parse_stopped": "Send the whole file again: it was cut short.",
+    "missing_table": "Send the missing table's file with the rest of the export.",
+    "rows_dropped": "Check the export is complete; if the drop is real, load it with "
+                    "--accept-drop.",
+    "empty_file": "Send the file again with its rows, or leave it out.",
+    "unrecognised_file": "Remove the file from the export folder, or tell the plugin about it.",
+}
+#: For the rules above not listed there.
+DEFAULT_FIX = "Correct the record in the case-recording system; the next load picks it up."
+
+
+def how_to_fix(rule_id: str) -> str:
+    return FIXES.get(rule_id, DEFAULT_FIX)
+
+
 HOLDING_RULES = frozenset({"parse_stopped", "missing_table", "rows_dropped"})
 
 

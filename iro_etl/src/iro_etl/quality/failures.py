@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from iro_schemas.canonical import RECORD_KEYS
+from iro_schemas.canonical import RECORD_KEYS, valid_codes
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 from iro_schemas.rules import DFE_CODES, RULES, message
 
@@ -77,6 +77,10 @@ class RowFailures:
         template = RULES[rule].message
         messages = (text.fillna("").map(lambda v: template.format(column=label, value=v))
                     if "{value}" in template else template.format(column=label, value=""))
+        codes = valid_codes(self.table, column) if rule.startswith("code_list") else ()
+        if codes:
+            # The person correcting it needs the list, not a search through the contract.
+            messages = messages + f" Valid codes: {', '.join(codes)}."
         self.parts.append(pd.DataFrame({
             "table_name": self.table, "source_file": rows[SOURCE_FILE], "sheet": rows[SHEET],
             "row": rows[ROW], "column_name": label, "value": text, "rule": rule,
