@@ -6,6 +6,7 @@ position in that order (counting from 2, as if the first row were a header), so 
 person can find it again with the same ORDER BY.
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -61,6 +62,37 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
             rows = [["" if v is None else _text(v) for v in row] for row in result]
     except sa.exc.SQLAlchemyError as exc:
         return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
+    return [header, *rows], []
+
+
+def read_query_rows(url: str, query: str, table: str, source: str
+                    ) -> tuple[list[list[str]], list[Failure]]:
+    """A header row and a SELECT's rows as text cells, from the database at ``url``; a
+    failure naming ``source`` if the database cannot be reached or the query fails.
+
+    Only a single SELECT (or WITH ... SELECT) is run: the mapping is configuration, not a
+    place for statements that change the warehouse.
+    """
+    words = query.strip().rstrip(";").strip()
+    if not re.match(r"(?is)^(select|with)\b", words) or ";" in words:
+        return [], [Failure(table, source, "unreadable_file",
+                            value="only a single SELECT query is run")]
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.SQLAlchemyError, ImportError, ValueError) as exc:
+        return [], [Failure(table, source, "unreadable_file",
+                            value=f"{shown_url(url)}: {str(exc).splitlines()[0]}")]
+    try:
+        with engine.connect().execution_options(stream_results=True,
+                                                yield_per=FETCH_ROWS) as conn:
+            result = conn.execute(sa.text(words))
+            header = list(result.keys())
+            rows = [["" if v is None else _text(v) for v in row] for row in result]
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return [], [Failure(table, source, "unreadable_file", value=reason)]
+    finally:
+        engine.dispose()
     return [header, *rows], []
 
 

@@ -18,6 +18,20 @@ A mapping is YAML (read with ``yaml.safe_load``) of this shape::
       review_records:                  # a table may come from several files: give a list
         - {file: held.csv, columns: {...}, constants: {status: held}}
         - {file: other.csv, columns: {...}}
+      episodes:
+        file: episodes.csv
+        columns: {child_id: Person, decom: Start, ...}
+        join:                          # columns from other files, matched by key
+          - file: placements.csv
+            on: {Placement: Placement Ref}       # this file's header: the other file's
+            columns: {place: Placement Type}
+          - file: legal_statuses.csv
+            on: {Person: Person}
+            in_force: {date: Start, from: LS Start, to: LS End}   # the row in force then
+            columns: {ls: Legal Status}
+    database: mssql+pyodbc://reader@warehouse/ssd?driver=...   # for entries given as sql;
+                                       # ${NAME} is taken from the environment
+      # reviews: {sql: "SELECT ... FROM ... JOIN ...", columns: {child_id: PERSON_ID, ...}}
 
 Checking collects every problem before giving up, each named by its key path
 (``tables.children.columns.gender``; entries of a list are numbered from 1, as in
@@ -42,8 +56,10 @@ from iro_schemas.canonical import CANONICAL_MODELS
 #: The mapping file looked for in the export folder when no ``mapping`` option is given.
 MAPPING_FILE = "iro_mapping.yaml"
 
-TOP_KEYS = ("description", "tables")
-SOURCE_KEYS = ("file", "sheet", "header_row", "columns", "codes", "constants")
+TOP_KEYS = ("description", "database", "tables")
+SOURCE_KEYS = ("file", "sql", "sheet", "header_row", "columns", "codes", "constants", "join")
+JOIN_KEYS = ("file", "sql", "sheet", "on", "columns", "in_force")
+IN_FORCE_KEYS = ("date", "from", "to")
 
 #: Canonical columns every row must have (blank not allowed), per table.
 REQUIRED = {table: tuple(col for col, spec in schema.columns.items() if not spec.nullable)
@@ -73,13 +89,32 @@ class MappingError(ValueError):
 
 
 @dataclass(frozen=True)
+class Join:
+    """Columns taken from another file (or query) for each row, matched by key.
+
+    ``on`` pairs this entry's headers with the other file's; with ``in_force`` the other
+    file holds spans (from, to) and the row in force on this row's date is taken.
+    """
+
+    key: str
+    file: str | None
+    sql: str | None
+    sheet: str | None
+    on: tuple[tuple[str, str], ...]
+    columns: dict[str, tuple[str, ...]]
+    #: (this entry's date header, the other file's start header, its end header or None).
+    in_force: tuple[str, str, str | None] | None = None
+
+
+@dataclass(frozen=True)
 class TableSource:
     """One file pattern (and sheet) feeding one canonical table."""
 
     table: str
     #: Where this entry sits in the mapping, for messages (``tables.children``).
     key: str
-    file: str
+    #: A file name or pattern in the export folder; None for an entry given as ``sql``.
+    file: str | None
     sheet: str | None = None
     header_row: int | None = None
     #: Canonical column -> accepted source headers (the first is the one shown to people).
@@ -87,6 +122,9 @@ class TableSource:
     #: Canonical column -> {local value, trimmed and case-folded: canonical value or None (blank)}.
     codes: dict[str, dict[str, str | None]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    #: A SELECT run against the mapping's ``database`` instead of reading a file.
+    sql: str | None = None
+    joins: tuple[Join, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +135,8 @@ class ExportMapping:
     description: str | None = None
     #: File patterns of entries left out for their problems: their files are not strays.
     claimed: tuple[str, ...] = ()
+    #: The database URL entries given as ``sql`` run against (``${NAME}`` from the environment).
+    database: str | None = None
 
     def tables(self) -> list[str]:
         """Canonical tables the mapping fills, in contract order."""
@@ -110,6 +150,11 @@ class ExportMapping:
             table = names.setdefault(source.table, {})
             for col, headers in source.columns.items():
                 table.setdefault(col, headers[0])
+            for join in source.joins:
+                # A joined column is corrected in the joined file: name it with the column.
+                where = join.file or join.key
+                for col, headers in join.columns.items():
+                    table.setdefault(col, f"{headers[0]} ({where})")
         return names
 
 
@@ -210,10 +255,7 @@ def _source(entry: Any, table: str, key: str, extra: dict[str, tuple[str, ...]],
     if block is None:
         return None, None
     _unknown_keys(block, SOURCE_KEYS, key, problems, table)
-    if "file" not in block:
-        problems.append(Problem(f"{key}.file", "missing: say which file (a name or pattern such as "
-                                               "'episodes*.csv') holds this table", table))
-    file = _file(block["file"], f"{key}.file", problems, table) if "file" in block else None
+    file, sql = _file_or_sql(block, key, problems, table, "holds this table")
     sheet = None
     if block.get("sheet") is not None:
         sheet = _text(block["sheet"], f"{key}.sheet", problems, table, "a sheet name")
@@ -276,15 +318,88 @@ def _source(entry: Any, table: str, key: str, extra: dict[str, tuple[str, ...]],
         if text is not None:
             constants[col] = text
 
-    missing = [c for c in REQUIRED[table] if c not in columns and c not in constants]
+    joins = tuple(j for i, item in enumerate(block.get("join") or [], start=1)
+                  if (j := _join(item, f"{key}.join[{i}]", table, columns, problems)))
+    if "join" in block and not isinstance(block["join"], list):
+        problems.append(Problem(f"{key}.join", f"expected a list of joins, got "
+                                               f"{_shown(block['join'])}", table))
+    joined = {c for j in joins for c in j.columns}
+    missing = [c for c in REQUIRED[table]
+               if c not in columns and c not in constants and c not in joined]
     # Only for an otherwise sound entry: a misspelt key would make every column look missing.
     if missing and len(problems) == before:
         problems.append(Problem(f"{key}.columns", f"no source column for {', '.join(missing)}, which "
                                                   "every row needs (map it under columns, or give "
                                                   "a value under constants)", table))
-    if len(problems) > before or file is None:
+    if len(problems) > before or (file is None and sql is None):
         return None, file
-    return TableSource(table, key, file, sheet, header_row, columns, codes, constants), file
+    return TableSource(table, key, file, sheet, header_row, columns, codes, constants, sql,
+                       joins), file
+
+
+def _file_or_sql(block: dict, key: str, problems: list[Problem], table: str, what: str
+                 ) -> tuple[str | None, str | None]:
+    """The entry's file pattern or SQL query: exactly one of them."""
+    if "file" in block and "sql" in block:
+        problems.append(Problem(key, "give file or sql, not both", table))
+        return None, None
+    if "sql" in block:
+        return None, _text(block["sql"], f"{key}.sql", problems, table, "a SELECT query")
+    if "file" not in block:
+        problems.append(Problem(f"{key}.file", "missing: say which file (a name or pattern such "
+                                               f"as 'episodes*.csv') {what}, or give sql", table))
+        return None, None
+    return _file(block["file"], f"{key}.file", problems, table), None
+
+
+def _join(item: Any, key: str, table: str, columns: dict[str, tuple[str, ...]],
+          problems: list[Problem]) -> Join | None:
+    """One entry of ``join``, checked (None when it has a problem)."""
+    before = len(problems)
+    block = _block(item, key, problems, table)
+    if block is None:
+        return None
+    _unknown_keys(block, JOIN_KEYS, key, problems, table)
+    file, sql = _file_or_sql(block, key, problems, table, "to join")
+    sheet = (_text(block["sheet"], f"{key}.sheet", problems, table, "a sheet name")
+             if block.get("sheet") is not None else None)
+    on = []
+    pairs = _block(block.get("on"), f"{key}.on", problems, table) if "on" in block else None
+    if "on" not in block:
+        problems.append(Problem(f"{key}.on", "missing: pair this file's key header with the "
+                                             "other file's ({Person ID: Person})", table))
+    for mine, theirs in (pairs or {}).items():
+        left = _text(mine, f"{key}.on", problems, table, "a header")
+        right = _text(theirs, f"{key}.on.{mine}", problems, table, "a header")
+        if left and right:
+            on.append((left, right))
+    if pairs is not None and not pairs:
+        problems.append(Problem(f"{key}.on", "expected at least one pair of key headers", table))
+    joined: dict[str, tuple[str, ...]] = {}
+    for col, value in (_block(block.get("columns") or {}, f"{key}.columns", problems, table)
+                       or {}).items():
+        if _column_key(col, table, f"{key}.columns", problems):
+            if col in columns:
+                problems.append(Problem(f"{key}.columns.{col}", f"{col} already comes from the "
+                                        "entry's own file; take it from one place", table))
+            joined[col] = _headers(value, f"{key}.columns.{col}", problems, table)
+    if not joined and len(problems) == before:
+        problems.append(Problem(f"{key}.columns", "missing: which columns to take from it",
+                                table))
+    in_force = None
+    if block.get("in_force") is not None:
+        spans = _block(block["in_force"], f"{key}.in_force", problems, table) or {}
+        _unknown_keys(spans, IN_FORCE_KEYS, f"{key}.in_force", problems, table)
+        parts = [(_text(spans[k], f"{key}.in_force.{k}", problems, table, "a header")
+                  if spans.get(k) is not None else None) for k in IN_FORCE_KEYS]
+        if parts[0] is None or parts[1] is None:
+            problems.append(Problem(f"{key}.in_force", "needs date (this file's) and from "
+                                                       "(the other file's start)", table))
+        else:
+            in_force = (parts[0], parts[1], parts[2])
+    if len(problems) > before:
+        return None
+    return Join(key, file, sql, sheet, tuple(on), joined, in_force)
 
 
 def extra_headers(option: Any) -> tuple[dict[str, dict[str, tuple[str, ...]]], list[Problem]]:
@@ -342,7 +457,13 @@ def parse_mapping(data: Any, extra: dict[str, dict[str, tuple[str, ...]]] | None
             elif file is not None:
                 claimed.append(file)
     text = None if description is None else str(description)
-    return ExportMapping(tuple(sources), text, tuple(claimed)), problems
+    database = None
+    if top.get("database") is not None:
+        database = _text(top["database"], "database", problems, None, "a database URL")
+    elif any(s.sql or any(j.sql for j in s.joins) for s in sources):
+        problems.append(Problem("database", "missing: entries given as sql need the database "
+                                            "URL they run against", None))
+    return ExportMapping(tuple(sources), text, tuple(claimed), database), problems
 
 
 def read_mapping(path: Path, extra: dict[str, dict[str, tuple[str, ...]]] | None = None

@@ -31,12 +31,14 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.sql import is_database_url, read_query_rows
 
+from iro_plugin_generic.joins import apply_joins
 from iro_plugin_generic.mapping import (
     MAPPING_FILE,
     ExportMapping,
     Problem,
+    TableSource,
     extra_headers,
     read_mapping,
 )
@@ -48,6 +50,7 @@ from iro_plugin_generic.sources import (
     matches,
     read_file,
     relative_name,
+    sql_frame,
 )
 
 _YAML_SUFFIXES = {".yaml", ".yml"}
@@ -103,20 +106,27 @@ class GenericPlugin(SourcePlugin):
         workbooks = Workbooks()
         frames: dict[str, list[pd.DataFrame]] = {table: [] for table in mapping.tables()}
         used: set[Path] = set()
+        fetched: dict[str, tuple[list[pd.DataFrame], list[Failure]]] = {}
+
+        def fetch(entry: TableSource) -> tuple[list[pd.DataFrame], list[Failure]]:
+            """An entry's (or a join's) frames with their helper columns, read once."""
+            if entry.key in fetched:
+                parts, _ = fetched[entry.key]
+                return [p.copy() for p in parts], []
+            if entry.sql is not None:
+                got = _query(entry, mapping.database or "")
+            else:
+                got = _files(entry, folder, files, workbooks, used, mapping_name)
+            fetched[entry.key] = got
+            return got
+
         for source in mapping.sources:
-            matched = [f for f in files
-                       if matches(PurePosixPath(relative_name(f, folder)), source.file)]
-            if not matched:
-                failures.append(Failure(
-                    source.table, mapping_name, "unreadable_file", column_name=f"{source.key}.file",
-                    value=f"no file in the export folder matches {source.file!r} "
-                          f"({source.key}.file in {mapping_name})"))
-            for file in matched:
-                used.add(file)
-                frame, more_failures = read_file(file, folder, source, workbooks)
-                failures += more_failures
-                if frame is not None:
-                    frames[source.table].append(canonical_frame(frame, source))
+            parts, more = fetch(source)
+            failures += more
+            for frame in parts:
+                frame, more = apply_joins(frame, source, fetch)
+                failures += more
+                frames[source.table].append(canonical_frame(frame, source))
         # Files no entry asked for (a stray report, another system's export) are reported, not read;
         # those of entries left out for a mapping problem are already accounted for by it.
         claimed = [f for f in files if any(matches(PurePosixPath(relative_name(f, folder)), pattern)
@@ -140,6 +150,37 @@ class GenericPlugin(SourcePlugin):
                 return read_mapping(Path(option).expanduser(), extra)[0].column_names()
             return {}
         return self._mapping.column_names()
+
+def _query(entry: TableSource, database: str) -> tuple[list[pd.DataFrame], list[Failure]]:
+    """An entry given as sql, run against the mapping's database (``${NAME}`` from the
+    environment, so a password need not be written in the mapping)."""
+    name = f"db:{entry.key}"
+    rows, failures = read_query_rows(os.path.expandvars(database), entry.sql or "",
+                                     entry.table, name)
+    if not rows:
+        return [], failures
+    frame, more = sql_frame(rows, entry, name)
+    return [frame], failures + more
+
+
+def _files(entry: TableSource, folder: Path, files: list[Path], workbooks: Workbooks,
+           used: set[Path], mapping_name: str) -> tuple[list[pd.DataFrame], list[Failure]]:
+    """Every file an entry's pattern matches, read; a failure when none does."""
+    matched = [f for f in files if matches(PurePosixPath(relative_name(f, folder)), entry.file)]
+    if not matched:
+        return [], [Failure(entry.table, mapping_name, "unreadable_file",
+                            column_name=f"{entry.key}.file",
+                            value=f"no file in the export folder matches {entry.file!r} "
+                                  f"({entry.key}.file in {mapping_name})")]
+    frames, failures = [], []
+    for file in matched:
+        used.add(file)
+        frame, more = read_file(file, folder, entry, workbooks)
+        failures += more
+        if frame is not None:
+            frames.append(frame)
+    return frames, failures
+
 
 def _display_name(mapping: Path, folder: Path) -> str:
     """The mapping file as failures name it: its path inside the export, else as configured."""

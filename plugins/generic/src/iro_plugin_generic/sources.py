@@ -45,10 +45,31 @@ class MappedSpec(TableSpec):
 
 
 def spec_for(source: TableSource) -> MappedSpec:
-    """The reader's spec for one mapping entry: its columns, and which of them every row needs."""
+    """The reader's spec for one mapping entry: its columns (with the keys its joins match
+    on, as ``_``-named helper columns), and which of them every row needs."""
     required = CANONICAL_MODELS[source.table].columns
-    return MappedSpec(source.table, dict(source.columns),
-                      tuple(c for c in source.columns if not required[c].nullable))
+    columns = {**source.columns, **join_keys(source)}
+    return MappedSpec(source.table, columns,
+                      tuple(c for c in columns if c.startswith("_") or not required[c].nullable))
+
+
+def own_column(source: TableSource, header: str) -> str:
+    """The frame column holding one of the entry's own headers: the canonical column it is
+    mapped to, else a helper column named after it."""
+    wanted = normalise_header(header)
+    for column, headers in source.columns.items():
+        if any(normalise_header(h) == wanted for h in headers):
+            return column
+    return f"_{wanted}"
+
+
+def join_keys(source: TableSource) -> dict[str, tuple[str, ...]]:
+    """Helper columns the entry's joins need from its own rows (keys and in-force dates)
+    that no canonical column already reads."""
+    headers = [mine for join in source.joins for mine, _ in join.on]
+    headers += [join.in_force[0] for join in source.joins if join.in_force]
+    return {own_column(source, h): (h,) for h in headers
+            if own_column(source, h).startswith("_")}
 
 
 def is_ignored(path: Path) -> bool:
@@ -191,6 +212,13 @@ def canonical_frame(frame: pd.DataFrame, source: TableSource) -> pd.DataFrame:
         if col not in frame:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
     return frame[[*columns, *LINEAGE_COLUMNS]]
+
+
+def sql_frame(rows: list[list[str]], source: TableSource, name: str
+              ) -> tuple[pd.DataFrame, list[Failure]]:
+    """A query's result (header first) as the entry's columns; rows numbered from 2 in the
+    query's order, as if the header were row 1."""
+    return frame_from_grid(rows, dataclasses.replace(source, header_row=None), name, None)
 
 
 def empty_table(table: str) -> pd.DataFrame:
