@@ -33,7 +33,7 @@ def test_asset_graph_shows_the_pipeline(page: Page, dagster_url: str, shoot):
     # Groups start collapsed; ⌥E is the graph's own "Expand all groups" shortcut.
     page.keyboard.press("Alt+KeyE")
     for asset in ("export", "validated_tables", "rule_results", "review_timeliness",
-                  "mart_expectations"):
+                  "annual_report"):
         name = graph.get_by_text(asset, exact=True)
         expect(name).to_be_visible()
         # The node around the name turns green once the graph's live data say "materialised".
@@ -71,3 +71,30 @@ def test_validated_tables_checks_show_their_status(page: Page, dagster_url: str,
     assert shown["rows_in"] == shown["rows_clean"] + shown["rows_quarantined"] > 0
     assert shown["errors"] > 0
     shoot(page, "dagster_reviews_valid_check")
+
+
+def test_a_mart_shows_its_kind_owner_and_both_checks(page: Page, dagster_url: str, loaded,
+                                                     shoot):
+    """A mart's page: its kinds, owner, SQL columns and partitions, and on its Checks tab the
+    contract check and the Great Expectations suite beside each other."""
+    page.goto(f"{dagster_url}/assets/review_timeliness")
+    # The column types are the SQL table's; kinds, owner (its team: prefix is not shown) and
+    # tags sit in the definition panel.
+    expect(page.get_by_text("DATE", exact=True).first).to_be_visible()
+    for kind in ("sql", "pandera"):
+        expect(page.get_by_role("img", name=kind, exact=True).first).to_be_attached()
+    expect(page.get_by_text("iro-data", exact=True).first).to_be_attached()
+    shoot(page, "dagster_mart_overview")
+    page.get_by_role("tab", name="Checks").click()
+    expect(page.get_by_text("Checks (2)", exact=True)).to_be_visible()
+    for name, passed in (("review_timeliness_contract", True),
+                         ("review_timeliness_expectations",
+                          loaded.suites["review_timeliness"]["passed"])):
+        entry = page.locator(f"span:has(> div[title='{name}'])").first
+        expect(entry).to_be_visible()
+        expect(entry).to_contain_text("Succeeded" if passed else "Failed")
+    shoot(page, "dagster_mart_checks")
+    page.goto(f"{dagster_url}/assets/review_timeliness?view=partitions")
+    expect(page.get_by_text(loaded.authority, exact=True).first).to_be_visible()
+    shoot(page, "dagster_mart_partitions")
+

@@ -7,19 +7,23 @@ from pathlib import Path
 import dagster as dg
 from iro_etl.config import Authority, ConfigError
 from iro_etl.marts.build import RuleResults
-from iro_etl.marts.publish import publish_load
+from iro_etl.marts.publish import publish_load, sql_type
 from iro_etl.pipeline import Export, all_marts, export_rules, read_export, validate_export
 from iro_etl.quality.validation import ValidatedTables
 from iro_etl.reports.latest import write_latest_annual_report, write_latest_failures_workbook
 from iro_etl.sources.sql import is_database_url
 from iro_schemas.canonical import CANONICAL_MODELS
-from iro_schemas.marts import MART_MODELS
+from iro_schemas.marts import MART_MODELS, RESTRICTED_MARTS
 from pydantic import Field
 
 from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
 
 GROUP = "iro"
+#: Who answers for the assets (Dagster shows it on each; an authority deploying this sets
+#: its own team through the code location's copy of these).
+OWNERS = ["team:iro-data"]
+DOMAIN = {"domain": "children-looked-after"}
 #: How a held load's run failure starts, for the command line to tell it from a crash.
 HELD = "load held back, previous marts kept"
 
@@ -59,7 +63,8 @@ def _authority(settings: IroSettings, code: str, config: ExportConfig | None = N
     return authorities[code]
 
 
-@dg.asset(partitions_def=authority_partitions, group_name=GROUP,
+@dg.asset(partitions_def=authority_partitions, group_name=GROUP, kinds={"python", "pandas"},
+          owners=OWNERS, tags={**DOMAIN, "layer": "source"},
           description="The authority's export read by its system's source plugin onto the "
           "canonical tables, with lineage.")
 def export(context: dg.AssetExecutionContext, config: ExportConfig,
@@ -97,7 +102,8 @@ def _check_metadata(validated: ValidatedTables, table: str) -> dict:
 
 
 @dg.asset(
-    partitions_def=authority_partitions, group_name=GROUP,
+    partitions_def=authority_partitions, group_name=GROUP, kinds={"pandera", "pandas"},
+    owners=OWNERS, tags={**DOMAIN, "layer": "staging"},
     description="Canonical tables validated against the pandera contract: clean rows, "
     "quarantined rows and one failure record per problem.",
     check_specs=[
@@ -126,7 +132,8 @@ def validated_tables(context: dg.AssetExecutionContext, export: Export):
                               metadata={"summary": dg.MetadataValue.md(summary.to_markdown())})
 
 
-@dg.asset(partitions_def=authority_partitions, group_name=GROUP,
+@dg.asset(partitions_def=authority_partitions, group_name=GROUP, kinds={"pandas"},
+          owners=OWNERS, tags={**DOMAIN, "layer": "rules"},
           description="Periods of care, review timeliness, the overdue worklist and the yearly "
           "statistics computed from the clean tables.")
 def rule_results(context: dg.AssetExecutionContext, export: Export,
@@ -141,13 +148,21 @@ def rule_results(context: dg.AssetExecutionContext, export: Export,
 
 MART_SPECS = [
     dg.AssetSpec(name, description=schema.description, group_name="marts",
+                 kinds={"sql", "pandera"}, owners=OWNERS,
+                 tags={**DOMAIN, "layer": "mart",
+                       "access": "restricted" if name in RESTRICTED_MARTS else "shared"},
                  partitions_def=authority_partitions,
                  deps=["export", "validated_tables", "rule_results"],
                  # A mart that breaks its contract is held back: this load skips it.
                  skippable=True,
-                 metadata={"dagster/column_schema": dg.TableSchema(columns=[
-                     dg.TableColumn(col, str(spec.dtype), description=spec.description)
-                     for col, spec in schema.columns.items()])})
+                 metadata={
+                     # The SQL table and its column types, as a BI tool or dbt will see them.
+                     "dagster/table_name": name,
+                     "dagster/column_schema": dg.TableSchema(columns=[
+                         dg.TableColumn(col, str(sql_type(spec)), description=spec.description,
+                                        constraints=dg.TableColumnConstraints(
+                                            nullable=spec.nullable))
+                         for col, spec in schema.columns.items()])})
     for name, schema in MART_MODELS.items()
 ]
 CONTRACT_CHECKS = [
@@ -206,7 +221,8 @@ def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, ex
         raise dg.Failure(description=f"{HELD}: {outcome.reason}")
 
 
-@dg.asset(partitions_def=authority_partitions, group_name="reports",
+@dg.asset(partitions_def=authority_partitions, group_name="reports", kinds={"excel"},
+          owners=OWNERS, tags={**DOMAIN, "layer": "report"},
           deps=["validation_failures", "failure_history"],
           description="The quality officers' failures workbook for the authority's latest load.")
 def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:
@@ -215,7 +231,8 @@ def failures_workbook(context: dg.AssetExecutionContext, database: MartsDatabase
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
 
-@dg.asset(partitions_def=authority_partitions, group_name="reports",
+@dg.asset(partitions_def=authority_partitions, group_name="reports", kinds={"excel"},
+          owners=OWNERS, tags={**DOMAIN, "layer": "report"},
           deps=[name for name in MART_MODELS if name not in ("quarantine", "failure_history")],
           description="The IRO annual report workbook for the last complete year ending 31 March.")
 def annual_report(context: dg.AssetExecutionContext, database: MartsDatabase) -> None:

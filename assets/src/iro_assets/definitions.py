@@ -18,8 +18,8 @@ from iro_assets.sensors import export_drop
 
 defs = dg.Definitions(
     assets=[export, validated_tables, rule_results, published_marts, failures_workbook,
-            annual_report,
-            mart_expectations],
+            annual_report],
+    asset_checks=[mart_expectations],
     jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],
     sensors=[export_drop],

@@ -175,6 +175,11 @@ LoadSummary = pa.DataFrameSchema(
                      name="rows_conserved")],
 )
 
+#: Marts holding the export's own identifiers or raw values (record keys, quarantined rows):
+#: for the authority's quality officers only, never for shared or regional reporting. Every
+#: other mart names children by keyed pseudonym only.
+RESTRICTED_MARTS = frozenset({"validation_failures", "quarantine", "failure_history"})
+
 MART_MODELS: dict[str, pa.DataFrameSchema] = {
     schema.name: schema
     for schema in (
