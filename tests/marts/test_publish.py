@@ -107,3 +107,29 @@ def test_portable_insert_matches_the_fast_path(tmp_path, marts):
         stored[name] = read_mart(engine, "review_timeliness")
     pd.testing.assert_frame_equal(stored["fast"], stored["core"])
     assert len(stored["core"]) == len(frame)
+
+
+def test_each_mart_has_its_grain_as_a_unique_index_and_bi_labels(db_url, marts):
+    """What a BI tool needs: a unique index on each mart's grain (so a duplicate cannot get
+    in), the authorities table to label by, and trends with stable measure codes."""
+    import sqlalchemy as sa
+    from iro_schemas.indicators import TREND_CODES
+    from iro_schemas.marts import MART_KEYS
+
+    engine = make_engine(db_url)
+    publish(engine, "LA1", marts)
+    inspector = sa.inspect(engine)
+    for name, keys in MART_KEYS.items():
+        if name not in marts:
+            continue  # failure_history is kept by publish_load, not by one publish
+        unique = [i for i in inspector.get_indexes(name) if i["unique"]]
+        assert [i["column_names"] for i in unique] == [["authority", *keys]], name
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO review_timeliness SELECT * FROM review_timeliness "
+                             "WHERE authority = 'LA1' LIMIT 1"))
+    authorities = read_mart(engine, "authorities")
+    assert authorities[["authority", "name", "system", "calendar"]].values.tolist() == [
+        ["LA1", "LA1", "ssda903", "GB/ENG"]]
+    trends = read_mart(engine, "trends", "LA1")
+    assert set(trends["measure_code"]) == set(TREND_CODES.values())
+    assert (trends["measure"].map(TREND_CODES) == trends["measure_code"]).all()

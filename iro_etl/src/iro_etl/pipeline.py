@@ -119,7 +119,12 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
                                          status="published", held_reason=None)
     summary["rows_superseded"] = summary["table_name"].map(superseded).fillna(0).astype(int)
     summary["source_note"] = summary["table_name"].map(export.source.not_held)
+    authority = export.authority
+    calendar = "/".join(p for p in (authority.calendar.country, authority.calendar.subdiv) if p)
     return {
+        "authorities": pd.DataFrame([{
+            "authority": authority.code, "name": authority.name, "system": export.system,
+            "calendar": calendar, "as_of": export.as_of, "load_id": export.load_id}]),
         "validation_failures": failures.assign(**stamp),
         "quarantine": validated.quarantine.assign(**stamp),
         "load_summary": summary,

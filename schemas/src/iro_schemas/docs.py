@@ -3,7 +3,7 @@
 import pandera.pandas as pa
 
 from iro_schemas.canonical import CANONICAL_MODELS, DERIVED_MODELS
-from iro_schemas.marts import MART_MODELS, STATE_MODELS
+from iro_schemas.marts import MART_KEYS, MART_MODELS, RESTRICTED_MARTS, STATE_MODELS
 from iro_schemas.rules import DFE_CODES, RULES, how_to_fix
 
 _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int64": "integer",
@@ -11,8 +11,12 @@ _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer", "Int
 
 
 def _table(schema: pa.DataFrameSchema) -> list[str]:
-    lines = [f"### `{schema.name}`", "", schema.description or "", "",
-             "| column | type | blank allowed | meaning |", "|---|---|---|---|"]
+    lines = [f"### `{schema.name}`", "", schema.description or "", ""]
+    if schema.name in MART_KEYS:
+        grain = ", ".join(f"`{c}`" for c in ("authority", *MART_KEYS[schema.name]))
+        access = "restricted" if schema.name in RESTRICTED_MARTS else "shared (pseudonymised)"
+        lines += [f"Grain (unique, and a unique index): {grain}. Access: {access}.", ""]
+    lines += ["| column | type | blank allowed | meaning |", "|---|---|---|---|"]
     for name, column in schema.columns.items():
         dtype = str(column.dtype)
         dtype = "date" if dtype.startswith("datetime") else _TYPE_NAMES.get(dtype, dtype)

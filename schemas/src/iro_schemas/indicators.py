@@ -78,6 +78,18 @@ BREAKDOWNS = (
 
 CASELOAD_BANDS = ("below", "within", "above")
 
+#: Stable codes of the trends table's measures, for BI tools to filter on (labels may be
+#: reworded; codes are not).
+TREND_CODES = {
+    "looked after at 31 March": "lac_31_march",
+    "reviews held in the year": "reviews_held",
+    "children reviewed in the year": "children_reviewed",
+    "reviewed within timescales cohort": "ni66_cohort",
+    "reviewed within timescales": "ni66_on_time",
+    "reviewed within timescales %": "ni66_percent",
+    "communicated views at every review %": "c63_views_percent",
+    "attended most recent review %": "attended_latest_percent",
+}
 #: Headline measures of the trends table, with the unit of their value.
 TREND_MEASURES = {
     "looked after at 31 March": "children",
@@ -252,6 +264,8 @@ Trends = pa.DataFrameSchema(
         "year_ending": YEAR_ENDING,
         "measure": _label("Headline measure (see the other marts for definitions).",
                           tuple(TREND_MEASURES)),
+        "measure_code": _label("The measure's stable code (filter on this, not the label).",
+                               tuple(TREND_CODES.values())),
         "unit": _label("children, reviews or percent.", tuple(sorted(set(TREND_MEASURES.values())))),
         "value": _col(float, "The measure's value; blank when its denominator is 0.",
                       nullable=True, checks=[pa.Check.ge(0)]),

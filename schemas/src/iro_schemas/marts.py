@@ -175,6 +175,21 @@ LoadSummary = pa.DataFrameSchema(
                      name="rows_conserved")],
 )
 
+Authorities = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "name": _col(str, "The authority's name, as configured (authorities.yaml)."),
+        "system": _col(str, "Source plugin(s) its latest load read, '+' between several."),
+        "calendar": _col(str, "Whose bank holidays its working days follow (country/subdivision)."),
+        "as_of": _date("Date its latest load was computed for."),
+        "load_id": LOAD_ID,
+    },
+    name="authorities",
+    coerce=True,
+    description="One row per authority: its name and system, for reports and BI tools to "
+    "label and join on.",
+)
+
 #: Marts holding the export's own identifiers or raw values (record keys, quarantined rows):
 #: for the authority's quality officers only, never for shared or regional reporting. Every
 #: other mart names children by keyed pseudonym only.
@@ -256,8 +271,43 @@ LoadLog = pa.DataFrameSchema(
 )
 
 MART_MODELS[FailureHistory.name] = FailureHistory
+MART_MODELS[Authorities.name] = Authorities
 MART_MODELS.update(FLAG_MODELS)
 MART_MODELS.update(INDICATOR_MODELS)
 #: Tables kept across loads (not replaced by them): what people write, and the load log.
 STATE_MODELS: dict[str, pa.DataFrameSchema] = {FailureAcceptances.name: FailureAcceptances,
                                                LoadLog.name: LoadLog}
+
+#: Each mart's grain: the columns (after authority) that name one row. Checked as the
+#: contract's uniqueness on every load (a mart that breaks it is held back) and created as a
+#: unique index, so a BI tool can rely on it. validation_failures has none: a row is one
+#: finding, and a cell may break two rules.
+MART_KEYS: dict[str, tuple[str, ...]] = {
+    "review_timeliness": ("child_id", "review_date"),
+    "review_timeliness_indicator": ("year_ending",),
+    "overdue_reviews": ("child_id", "period_start"),
+    "lac_population": ("year_ending", "age_band", "gender", "legal_status_group",
+                       "placement_group"),
+    "quarantine": ("load_id", "table_name", "source_file", "sheet", "row"),
+    "load_summary": ("load_id", "table_name"),
+    "failure_history": ("failure_key",),
+    "authorities": (),
+    "late_notifications": ("child_id", "period_start"),
+    "social_worker_reports": ("child_id", "review_date"),
+    "record_timeliness": ("child_id", "review_date", "document"),
+    "review_worklist": ("child_id", "period_start"),
+    "participation_gaps": ("child_id", "review_date"),
+    "iro_caseloads": ("iro_id",),
+    "iro_changes": ("child_id", "period_start"),
+    "participation_indicator": ("year_ending", "measure"),
+    "parental_participation": ("year_ending", "role", "status"),
+    "review_quality": ("year_ending", "basis", "measure"),
+    "rag_distribution": ("year_ending", "basis", "rag"),
+    "population_breakdowns": ("year_ending", "breakdown", "category"),
+    "iro_workforce": ("year_ending",),
+    "disputes_by_stage": ("year_ending", "stage"),
+    "trends": ("year_ending", "measure_code"),
+}
+for _name, _keys in MART_KEYS.items():
+    MART_MODELS[_name].unique = ["authority", *_keys]
+

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 import sqlalchemy as sa
-from iro_schemas.marts import MART_MODELS, STATE_MODELS
+from iro_schemas.marts import MART_KEYS, MART_MODELS, STATE_MODELS
 
 from iro_etl.config import MAX_DROP
 from iro_etl.quality.failures import failures_frame
@@ -44,8 +44,12 @@ def sql_table(name: str, metadata: sa.MetaData, table_name: str | None = None) -
     schema = MART_MODELS.get(name) or STATE_MODELS[name]
     columns = [sa.Column(col, sql_type(spec), nullable=spec.nullable, comment=spec.description)
                for col, spec in schema.columns.items()]
+    keys = MART_KEYS.get(name)
+    # The mart's grain as a unique index (authority first), for BI tools to rely on.
+    unique = ([sa.Index(f"ux_{table_name or name}_grain", "authority", *keys, unique=True)]
+              if keys is not None else [])
     return sa.Table(table_name or name, metadata, *columns,
-                    sa.Index(f"ix_{table_name or name}_authority", "authority"),
+                    sa.Index(f"ix_{table_name or name}_authority", "authority"), *unique,
                     comment=schema.description)
 
 

@@ -41,6 +41,7 @@ from iro_schemas.indicators import (
     QUALITY_BASES,
     QUALITY_CHECKLIST,
     SW_REPORT_BY_DATES,
+    TREND_CODES,
     TREND_MEASURES,
     VIEWS_EVERY_REVIEW,
 )
@@ -559,7 +560,8 @@ def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd
         "attended most recent review %": views.get(ATTENDED_LATEST,
                                                    pd.Series(dtype=float)).reindex(years),
     }
-    parts = [pd.DataFrame({"year_ending": years, "measure": measure, "unit": TREND_MEASURES[measure],
+    parts = [pd.DataFrame({"year_ending": years, "measure": measure,
+                           "measure_code": TREND_CODES[measure], "unit": TREND_MEASURES[measure],
                            "value": np.asarray(value, dtype=float)})
              for measure, value in values.items()]
     out = pd.concat(parts, ignore_index=True).sort_values(["year_ending"], kind="stable")
