@@ -133,3 +133,37 @@ def test_each_mart_has_its_grain_as_a_unique_index_and_bi_labels(db_url, marts):
     trends = read_mart(engine, "trends", "LA1")
     assert set(trends["measure_code"]) == set(TREND_CODES.values())
     assert (trends["measure"].map(TREND_CODES) == trends["measure_code"]).all()
+
+
+def test_authority_staff_read_their_own_ids_and_shared_marts_only_pseudonyms(db_url, marts,
+                                                                            messy_truth):
+    import sqlalchemy as sa
+    from iro_schemas.marts import RESTRICTED_MARTS, RESTRICTED_VIEWS
+
+    engine = make_engine(db_url)
+    publish(engine, "LA1", marts)
+    own_ids = set(messy_truth.children["child_id"].astype(str).str.strip())
+    # The worklist as the authority's staff read it: their own id beside the pseudonym.
+    with engine.connect() as conn:
+        named = pd.read_sql(sa.text('SELECT * FROM "restricted_review_worklist"'), conn)
+        shared = pd.read_sql(sa.text('SELECT * FROM "review_worklist"'), conn)
+    assert len(named) == len(shared) > 0
+    assert named["own_id"].notna().all() and set(named["own_id"]) <= own_ids
+    lookup = read_mart(engine, "child_lookup", "LA1").set_index("child_id")["own_id"]
+    assert (named["own_id"] == named["child_id"].map(lookup)).all()
+    assert set(sa.inspect(engine).get_view_names()) >= set(RESTRICTED_VIEWS)
+    # No shared mart holds an id of the authority's own system.
+    for name, frame in marts.items():
+        if name in RESTRICTED_MARTS:
+            continue
+        for column in frame.columns:
+            values = set(read_mart(engine, name, "LA1")[column].dropna().astype(str))
+            assert not values & own_ids, (name, column)
+    # A rebuilt table takes its restricted view along (dropped, then made again).
+    with engine.begin() as conn:
+        conn.execute(sa.text('DROP VIEW "restricted_review_worklist"'))
+        conn.execute(sa.text('ALTER TABLE review_worklist DROP COLUMN team'))
+    publish(engine, "LA1", marts)
+    with engine.connect() as conn:
+        again = pd.read_sql(sa.text('SELECT * FROM "restricted_review_worklist"'), conn)
+    assert list(again.columns) == [*shared.columns, "own_id"]

@@ -175,6 +175,18 @@ LoadSummary = pa.DataFrameSchema(
                      name="rows_conserved")],
 )
 
+ChildLookup = pa.DataFrameSchema(
+    {
+        "authority": AUTHORITY,
+        "child_id": _col(str, "The child's pseudonym, as every shared mart names them."),
+        "own_id": _col(str, "The child's id in the authority's own system (CHILD, person id)."),
+    },
+    name="child_lookup",
+    coerce=True,
+    description="Restricted: each pseudonym's child as the authority's own system names them, "
+    "for the authority's staff to find the child (the restricted_ views join it on).",
+)
+
 Authorities = pa.DataFrameSchema(
     {
         "authority": AUTHORITY,
@@ -193,7 +205,15 @@ Authorities = pa.DataFrameSchema(
 #: Marts holding the export's own identifiers or raw values (record keys, quarantined rows):
 #: for the authority's quality officers only, never for shared or regional reporting. Every
 #: other mart names children by keyed pseudonym only.
-RESTRICTED_MARTS = frozenset({"validation_failures", "quarantine", "failure_history"})
+RESTRICTED_MARTS = frozenset({"validation_failures", "quarantine", "failure_history",
+                              "child_lookup"})
+#: The worklists and flags as the authority's own staff read them: each a view of the shared
+#: mart with ``own_id`` (the child's id in their system) joined on from child_lookup.
+#: Restricted like child_lookup: grant them to the authority's staff, never to shared or
+#: regional readers, who read the marts themselves.
+RESTRICTED_VIEWS = {f"restricted_{mart}": mart for mart in (
+    "review_worklist", "overdue_reviews", "late_notifications", "social_worker_reports",
+    "record_timeliness", "participation_gaps", "iro_changes")}
 
 MART_MODELS: dict[str, pa.DataFrameSchema] = {
     schema.name: schema
@@ -272,6 +292,7 @@ LoadLog = pa.DataFrameSchema(
 
 MART_MODELS[FailureHistory.name] = FailureHistory
 MART_MODELS[Authorities.name] = Authorities
+MART_MODELS[ChildLookup.name] = ChildLookup
 MART_MODELS.update(FLAG_MODELS)
 MART_MODELS.update(INDICATOR_MODELS)
 #: Tables kept across loads (not replaced by them): what people write, and the load log.
@@ -292,6 +313,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "load_summary": ("load_id", "table_name"),
     "failure_history": ("failure_key",),
     "authorities": (),
+    "child_lookup": ("child_id",),
     "late_notifications": ("child_id", "period_start"),
     "social_worker_reports": ("child_id", "review_date"),
     "record_timeliness": ("child_id", "review_date", "document"),

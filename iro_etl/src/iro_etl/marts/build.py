@@ -92,6 +92,12 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
             frame["child_id"] = pseudonymise(frame["child_id"], authority, key)
         frame.insert(0, "authority", authority)
         out[name] = frame
+    # Restricted: the way back from pseudonym to the authority's own id, for its staff.
+    own = pd.concat([f["child_id"] for f in raw.values() if "child_id" in f],
+                    ignore_index=True).dropna().astype("string").drop_duplicates()
+    out["child_lookup"] = pd.DataFrame({"authority": authority,
+                                        "child_id": pseudonymise(own, authority, key).to_numpy(),
+                                        "own_id": own.to_numpy()})
     return out
 
 

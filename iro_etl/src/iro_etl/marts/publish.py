@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 import sqlalchemy as sa
-from iro_schemas.marts import MART_KEYS, MART_MODELS, STATE_MODELS
+from iro_schemas.marts import MART_KEYS, MART_MODELS, RESTRICTED_VIEWS, STATE_MODELS
 
 from iro_etl.config import MAX_DROP
 from iro_etl.quality.failures import failures_frame
@@ -157,6 +157,8 @@ def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
         # Another publish may have rebuilt it while this one waited.
         existing = [c["name"] for c in sa.inspect(conn).get_columns(name)]
     if existing != list(table.columns.keys()):
+        # Views follow a renamed table (and would pin the old one): made again after.
+        _drop_views(conn)
         old = f"{name}__old"
         indexes = [index["name"] for index in inspector.get_indexes(name)]
         conn.execute(sa.text(f'ALTER TABLE "{name}" RENAME TO "{old}"'))
@@ -174,6 +176,31 @@ def _ensure_table(conn: sa.Connection, name: str) -> sa.Table:
     return table
 
 
+def _drop_views(conn: sa.Connection) -> None:
+    for view in RESTRICTED_VIEWS:
+        conn.execute(sa.text(f'DROP VIEW IF EXISTS "{view}"'))
+
+
+def _ensure_views(conn: sa.Connection) -> None:
+    """The restricted views (each shared mart with the child's own id), made where missing
+    and only once their tables exist."""
+    present = set(sa.inspect(conn).get_view_names())
+    tables = set(sa.inspect(conn).get_table_names())
+    missing = [v for v, mart in RESTRICTED_VIEWS.items()
+               if v not in present and {mart, "child_lookup"} <= tables]
+    if not missing:
+        return
+    _lock(conn, _DDL_LOCK)
+    present = set(sa.inspect(conn).get_view_names())
+    for view in missing:
+        if view in present:
+            continue
+        mart = RESTRICTED_VIEWS[view]
+        conn.execute(sa.text(
+            f'CREATE VIEW "{view}" AS SELECT m.*, l.own_id FROM "{mart}" m '
+            'LEFT JOIN child_lookup l ON l.authority = m.authority AND l.child_id = m.child_id'))
+
+
 def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
     unknown = set(marts) - set(MART_MODELS)
     if unknown:
@@ -185,6 +212,7 @@ def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFra
         conn.execute(table.delete().where(table.c.authority == authority))
         if len(frame):
             _insert(conn, table, frame)
+    _ensure_views(conn)
 
 
 def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
