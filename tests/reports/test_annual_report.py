@@ -1,5 +1,6 @@
 """The annual IRO report workbook, written from marts published by real loads."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,12 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 SHEETS = ["Cover", "Population", "Timeliness", "Participation", "Parental participation",
-          "Quality checklist", "Workforce", "Disputes", "Trends"]
+          "Quality checklist", "Workforce", "Disputes", "Trends", "About these figures"]
 
 
-def _publish(engine, authority: str, system: str, folder: Path) -> None:
-    export = read_export(Authority.ad_hoc(authority, system, folder), AS_OF)
+def _publish(engine, authority: str, system: str, folder: Path, name: str | None = None) -> None:
+    export = read_export(replace(Authority.ad_hoc(authority, system, folder),
+                                 name=name or authority), AS_OF)
     marts = load_marts(export, b"k")
     publish_load(engine, authority, marts, export.load_id, AS_OF)
 
@@ -30,7 +32,7 @@ def engine(tmp_path_factory, messy_export):
     engine = make_engine(f"sqlite:///{folder / 'marts.db'}")
     _publish(engine, "LA1", "ssda903", messy_export)
     write_export("carefirst", generate(300, as_of=AS_OF, seed=3), folder / "cf")
-    _publish(engine, "LA2", "carefirst", folder / "cf")
+    _publish(engine, "LA2", "carefirst", folder / "cf", name="Anyshire")
     return engine
 
 
@@ -62,13 +64,50 @@ def test_sheets_in_report_order(report):
     assert report.sheetnames == SHEETS
 
 
-def test_cover_names_the_load(report, engine):
+def test_cover_names_the_authority_and_the_back_page_the_load(report, engine):
     cover = report["Cover"]
-    summary = read_mart(engine, "load_summary", "LA2")
     texts = _texts(cover)
-    assert "LA2" in texts and "2013/14" in texts
-    assert summary["load_id"].iloc[0] in texts and "2014-03-31" in texts
-    assert any("come from the marts published for LA2" in t for t in texts)
+    assert "Anyshire" in texts and "2013/14" in texts and "2014-03-31" in texts
+    summary = read_mart(engine, "load_summary", "LA2")
+    load_id = summary["load_id"].iloc[0]
+    # No mart names or load hashes in the body of the report: they are on the back page.
+    for name in SHEETS[:-1]:
+        body = " ".join(_texts(report[name]))
+        assert load_id not in body and "published mart" not in body, name
+        assert "review_timeliness_indicator" not in body, name
+    back = _texts(report["About these figures"])
+    assert load_id in back and any("come from the marts published for LA2" in t for t in back)
+    assert "review_timeliness_indicator" in back
+
+
+def test_each_section_opens_with_its_figures_in_words(report, engine):
+    timeliness = read_mart(engine, "review_timeliness_indicator", "LA2").set_index("year_ending")
+    now, before = timeliness.loc[2014], timeliness.loc[2013]
+    direction = "up" if now["percent"] > before["percent"] else "down"
+    assert report["Timeliness"]["A3"].value == (
+        f"{now['reviewed_on_time']:,} of the {now['cohort']:,} children looked after for 28 days "
+        f"or more at 31 March ({now['percent']:.1f}%) had every review in 2013/14 on time, "
+        f"{direction} from {before['percent']:.1f}% the year before.")
+    population = read_mart(engine, "lac_population", "LA2").groupby("year_ending")["children"].sum()
+    assert report["Population"]["A3"].value.startswith(
+        f"{population[2014]:,} children were looked after at 31 March 2014")
+    assert "IRO Handbook's 50-70" in report["Workforce"]["A3"].value
+
+
+def test_trends_start_at_the_first_year_with_a_cohort_big_enough(engine, tmp_path):
+    cohorts = read_mart(engine, "review_timeliness_indicator", "LA2").set_index("year_ending")
+    first = int(cohorts.index[cohorts["cohort"] >= 20].min())
+    assert cohorts.index.min() < first  # the synthetic history starts small
+    book = load_workbook(write_annual_report(engine, "LA2", 2014, tmp_path / "t.xlsx"))
+    header = [c.value for c in next(r for r in book["Trends"].iter_rows() if r[0].value
+                                    == "Measure")]
+    assert header[1] == f"{first - 1}/{first % 100:02d}"
+    everything = load_workbook(write_annual_report(engine, "LA2", 2014, tmp_path / "a.xlsx",
+                                                   min_cohort=0))
+    header = [c.value for c in next(r for r in everything["Trends"].iter_rows()
+                                    if r[0].value == "Measure")]
+    first_year = int(cohorts.index.min())
+    assert header[1] == f"{first_year - 1}/{first_year % 100:02d}"
 
 
 def test_tables_equal_the_marts(report, engine):
@@ -139,7 +178,7 @@ def test_rag_slices_are_green_amber_and_red(report):
 def test_a_year_without_data_says_so_on_every_sheet(engine, tmp_path):
     book = load_workbook(write_annual_report(engine, "LA2", 2005, tmp_path / "2005.xlsx"))
     assert book.sheetnames == SHEETS
-    for name in SHEETS[1:]:
+    for name in SHEETS[1:-1]:
         assert any(t.startswith("No data for 2004/05") for t in _texts(book[name])), name
         assert not book[name]._charts, name
     assert any("no data for 2004/05" in t for t in _texts(book["Cover"]))
@@ -149,11 +188,14 @@ def test_an_export_without_iro_tables_still_writes_every_sheet(engine, tmp_path)
     book = load_workbook(write_annual_report(engine, "LA1", 2013, tmp_path / "la1.xlsx"))
     assert book.sheetnames == SHEETS
     assert _find(book["Population"], "Age band")
-    # Nothing recorded: a sentence instead of an empty chart.
-    assert not book["Parental participation"]._charts
-    assert _find(book["Parental participation"], "No participants recorded in the year.")
-    assert not book["Quality checklist"]._charts
-    assert _find(book["Quality checklist"], "No RAG ratings recorded (reviews in the year).")
+    # A 903 return holds no IRO-service records: said so, instead of tables of zeros.
+    for sheet, what in (("Parental participation", "who took part in each review"),
+                        ("Quality checklist", "the IRO's review records (checklist, RAG rating)"),
+                        ("Workforce", "the IROs' posts and hours"),
+                        ("Disputes", "the IROs' dispute resolution log")):
+        assert not book[sheet]._charts
+        assert _texts(book[sheet])[2:] == [f"Not recorded in this system: its export does not "
+                                           f"include {what}."], sheet
 
 
 def test_nothing_published_is_a_lookup_error(engine, tmp_path):

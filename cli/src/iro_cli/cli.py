@@ -149,6 +149,9 @@ def failures(**options) -> None:
 @DB
 @click.option("--output", type=click.Path(path_type=Path),
               help="Workbook path (default: the reports folder).")
+@click.option("--min-cohort", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Trends start at the first year with this many children in the "
+              "reviewed-within-timescales cohort.")
 def report(**options) -> None:
     """Write the IRO annual report workbook of an authority for one year."""
     _commands().report(**options)

@@ -270,11 +270,13 @@ def failures(authority: str, db_url: str | None, status: str, since: str | None,
         click.echo(shown.to_string(index=False, max_colwidth=60) if len(shown) else "none")
 
 
-def report(authority: str, year: int, db_url: str | None, output: Path | None) -> None:
+def report(authority: str, year: int, db_url: str | None, output: Path | None,
+           min_cohort: int) -> None:
     """Write the IRO annual report workbook of an authority for one year."""
     path = output or reports_dir(authority) / f"annual_report_{year}.xlsx"
     try:
-        written = write_annual_report(_marts_engine(db_url, authority), authority, year, path)
+        written = write_annual_report(_marts_engine(db_url, authority), authority, year, path,
+                                      min_cohort)
     except (LookupError, sa.exc.SQLAlchemyError) as exc:
         _fail(f"{authority}: {exc}".splitlines()[0])
     click.echo(str(written))

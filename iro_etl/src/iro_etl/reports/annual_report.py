@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from iro_etl.marts.publish import latest_load, read_mart
+from iro_etl.reports import commentary
 from iro_etl.reports.failures_workbook import HEADER_FILL, HEADER_FONT, put_value
 
 PERCENT_FORMAT = '0.0"%"'
@@ -41,6 +42,8 @@ AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16-17", "18+")
 #: The population breakdowns the annual report shows (the others serve other reports).
 REPORT_BREAKDOWNS = ("ethnicity group", "placement location", "placement distance")
 _GAP = 2  # blank rows between two tables of a sheet
+#: See ReportData.min_cohort.
+TREND_MIN_COHORT = 20
 _CHART_COLUMN = 10  # charts sit right of the tables, from column J
 #: Slice colours of the RAG pies (a default palette would paint "green" blue and "red" green).
 RAG_COLOURS = {"green": "2E7D32", "amber": "F9A825", "red": "C62828"}
@@ -60,10 +63,35 @@ class ReportData:
     load_id: str
     as_of: pd.Timestamp
     marts: dict[str, pd.DataFrame]
+    #: Trends start at the first year whose NI 66 cohort is at least this big: a handful of
+    #: children at 100% is not a trend.
+    min_cohort: int = TREND_MIN_COHORT
 
     @property
     def label(self) -> str:
         return year_label(self.year)
+
+    @property
+    def name(self) -> str:
+        """The authority's name as configured (its code when it has none)."""
+        rows = self.mart("authorities")
+        return str(rows["name"].iloc[0]) if len(rows) and "name" in rows else self.authority
+
+    def not_recorded(self, table: str) -> bool:
+        """The latest load read no rows of a canonical table: the system does not hold it."""
+        summary = self.mart("load_summary")
+        rows = summary[summary["table_name"] == table] if len(summary) else summary
+        return bool(len(rows)) and int(rows["rows_in"].iloc[0]) == 0
+
+    def trend_years(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame``'s rows from the first year with a cohort of ``min_cohort`` or more."""
+        cohorts = self.mart("review_timeliness_indicator")
+        if frame.empty or cohorts.empty:
+            return frame
+        big = cohorts.loc[cohorts["cohort"] >= self.min_cohort, "year_ending"]
+        if big.empty:
+            return frame.iloc[0:0]
+        return frame[frame["year_ending"] >= big.min()].reset_index(drop=True)
 
     def mart(self, name: str) -> pd.DataFrame:
         return self.marts.get(name, pd.DataFrame())
@@ -85,9 +113,9 @@ class ReportData:
 
 # --- Reading -----------------------------------------------------------------------------------
 
-_MARTS = ("load_summary", "lac_population", "population_breakdowns", "review_timeliness_indicator",
-          "participation_indicator", "parental_participation", "review_quality", "rag_distribution",
-          "iro_workforce", "disputes_by_stage", "trends")
+_MARTS = ("load_summary", "authorities", "lac_population", "population_breakdowns",
+          "review_timeliness_indicator", "participation_indicator", "parental_participation",
+          "review_quality", "rag_distribution", "iro_workforce", "disputes_by_stage", "trends")
 
 
 def _read(engine: sa.Engine, name: str, authority: str) -> pd.DataFrame:
@@ -97,25 +125,38 @@ def _read(engine: sa.Engine, name: str, authority: str) -> pd.DataFrame:
     return read_mart(engine, name, authority)
 
 
-def read_report_data(engine: sa.Engine, authority: str, year: int) -> ReportData:
+def read_report_data(engine: sa.Engine, authority: str, year: int,
+                     min_cohort: int = TREND_MIN_COHORT) -> ReportData:
     """The authority's published marts; LookupError if no load of it has been published."""
     marts = {name: _read(engine, name, authority) for name in _MARTS}
     if marts["load_summary"].empty:
         raise LookupError(f"nothing has been published for authority {authority!r}: "
                           "run a load for it before writing its annual report")
     load_id, as_of = latest_load(engine, authority)
-    return ReportData(authority, year, load_id, as_of, marts)
+    return ReportData(authority, year, load_id, as_of, marts, min_cohort)
 
 
 # --- Writing cells -----------------------------------------------------------------------------
 
-def _heading(sheet: Worksheet, title: str, data: ReportData, source: str) -> int:
-    """Title and source lines at the top of a section; returns the first free row."""
-    sheet["A1"] = f"{title}: {data.authority}, {data.label}"
+def _heading(sheet: Worksheet, title: str, data: ReportData,
+             sentences: Iterable[str] = ()) -> int:
+    """Title, year and the section's commentary at its top; returns the first free row.
+    Where the figures come from is on the last sheet, not here."""
+    sheet["A1"] = f"{title}: {data.name}, {data.label}"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"Year ending 31 March {data.year}. Source: published mart(s) {source}."
+    sheet["A2"] = f"Year ending 31 March {data.year}."
     sheet["A2"].font = Font(italic=True)
-    return 4
+    row = 3
+    for sentence in sentences:
+        sheet.cell(row=row, column=1, value=sentence)
+        row += 1
+    return row + 1
+
+
+def _not_recorded(sheet: Worksheet, row: int, what: str) -> None:
+    """A section whose records this authority's system does not hold: said, not zeros."""
+    sheet.cell(row=row, column=1,
+               value=f"Not recorded in this system: its export does not include {what}.")
 
 
 def _no_data(sheet: Worksheet, row: int, data: ReportData, mart: str) -> int:
@@ -223,7 +264,7 @@ def _share(rows: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
 
 def _population(sheet: Worksheet, data: ReportData) -> None:
     row = _heading(sheet, "Children looked after at 31 March", data,
-                   "lac_population, population_breakdowns")
+                   commentary.population(data))
     population = data.for_year("lac_population")
     if population.empty:
         row = _no_data(sheet, row, data, "lac_population")
@@ -266,7 +307,7 @@ def _age_gender_chart(sheet: Worksheet, top: int, bands: int, genders: int) -> N
 
 
 def _timeliness(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Reviews held within timescales", data, "review_timeliness_indicator")
+    row = _heading(sheet, "Reviews held within timescales", data, commentary.timeliness(data))
     columns = ["cohort", "reviewed_on_time", "percent"]
     headers = ["Cohort", "Reviewed on time", "Percent"]
     this_year = data.for_year("review_timeliness_indicator")
@@ -275,7 +316,7 @@ def _timeliness(sheet: Worksheet, data: ReportData) -> None:
         row = _no_data(sheet, row, data, "review_timeliness_indicator")
     else:
         row = _table(sheet, row, this_year[columns], headers)
-    trend = data.up_to_year("review_timeliness_indicator")
+    trend = data.trend_years(data.up_to_year("review_timeliness_indicator"))
     if trend.empty:
         return
     row = _caption(sheet, row, "Trend over the years")
@@ -296,7 +337,7 @@ def _timeliness(sheet: Worksheet, data: ReportData) -> None:
 
 def _participation(sheet: Worksheet, data: ReportData) -> None:
     row = _heading(sheet, "Children's participation in their reviews", data,
-                   "participation_indicator")
+                   commentary.participation(data))
     rows = data.for_year("participation_indicator")
     if rows.empty:
         _no_data(sheet, row, data, "participation_indicator")
@@ -317,8 +358,10 @@ def _participation(sheet: Worksheet, data: ReportData) -> None:
 
 
 def _parents(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Parents' and connected persons' participation", data,
-                   "parental_participation")
+    row = _heading(sheet, "Parents' and connected persons' participation", data)
+    if data.not_recorded("review_participants"):
+        _not_recorded(sheet, row, "who took part in each review")
+        return
     rows = data.for_year("parental_participation")
     if rows.empty:
         _no_data(sheet, row, data, "parental_participation")
@@ -354,8 +397,10 @@ def _parents(sheet: Worksheet, data: ReportData) -> None:
 
 
 def _quality(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Review quality checklist and RAG rating", data,
-                   "review_quality, rag_distribution")
+    row = _heading(sheet, "Review quality checklist and RAG rating", data)
+    if data.not_recorded("review_records"):
+        _not_recorded(sheet, row, "the IRO's review records (checklist, RAG rating)")
+        return
     quality = data.for_year("review_quality")
     row = _caption(sheet, row, "Checklist: reviews meeting each item")
     if quality.empty:
@@ -411,7 +456,12 @@ _WORKFORCE = [("iros_in_post", "IROs in post at 31 March"), ("fte", "Full-time e
 
 
 def _workforce(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "IRO workforce and caseloads", data, "iro_workforce")
+    recorded = not data.not_recorded("iro_staff")
+    row = _heading(sheet, "IRO workforce and caseloads", data,
+                   commentary.workforce(data) if recorded else ())
+    if not recorded:
+        _not_recorded(sheet, row, "the IROs' posts and hours")
+        return
     rows = data.for_year("iro_workforce")
     if rows.empty:
         _no_data(sheet, row, data, "iro_workforce")
@@ -434,7 +484,12 @@ def _workforce(sheet: Worksheet, data: ReportData) -> None:
 
 
 def _disputes(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Disputes raised by IROs, by stage", data, "disputes_by_stage")
+    recorded = not data.not_recorded("disputes")
+    row = _heading(sheet, "Disputes raised by IROs, by stage", data,
+                   commentary.disputes(data) if recorded else ())
+    if not recorded:
+        _not_recorded(sheet, row, "the IROs' dispute resolution log")
+        return
     rows = data.for_year("disputes_by_stage")
     if rows.empty:
         _no_data(sheet, row, data, "disputes_by_stage")
@@ -450,8 +505,8 @@ def _disputes(sheet: Worksheet, data: ReportData) -> None:
 
 
 def _trends(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Headline measures over the years", data, "trends")
-    trend = data.up_to_year("trends")
+    row = _heading(sheet, "Headline measures over the years", data)
+    trend = data.trend_years(data.up_to_year("trends"))
     if trend.empty:
         _no_data(sheet, row, data, "trends")
         return
@@ -512,10 +567,33 @@ SECTIONS: tuple[Section, ...] = (
 def _cover(sheet: Worksheet, data: ReportData) -> None:
     sheet["A1"] = "Independent Reviewing Officer service: annual report"
     sheet["A1"].font = Font(bold=True, size=16)
-    facts = [("Authority", data.authority), ("Year", data.label),
-             ("Year ending", f"31 March {data.year}"), ("Load id", data.load_id),
+    facts = [("Authority", data.name), ("Year", data.label),
+             ("Year ending", f"31 March {data.year}"),
+             ("Data as of", data.as_of.date().isoformat())]
+    for i, (name, value) in enumerate(facts, start=3):
+        sheet.cell(row=i, column=1, value=name).font = Font(bold=True)
+        put_value(sheet, i, 2, value)
+    row = 3 + len(facts) + 1
+    row = _caption(sheet, row, "Sections")
+    for name, about, _, marts in SECTIONS:
+        empty = all(data.for_year(m).empty for m in marts)
+        note = f" (no data for {data.label})" if empty else ""
+        sheet.cell(row=row, column=1, value=name).font = Font(bold=True)
+        sheet.cell(row=row, column=2, value=f"{about}{note}")
+        row += 1
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 90
+
+
+def _provenance(sheet: Worksheet, data: ReportData) -> None:
+    """The back page: where every figure comes from, for anyone checking them."""
+    sheet["A1"] = "About these figures"
+    sheet["A1"].font = Font(bold=True, size=14)
+    facts = [("Authority code", data.authority), ("Load", data.load_id),
              ("Data as of", data.as_of.date().isoformat()),
-             ("Written", datetime.now().replace(microsecond=0).isoformat(sep=" "))]
+             ("Written", datetime.now().replace(microsecond=0).isoformat(sep=" ")),
+             ("Trends from", f"the first year with {data.min_cohort}+ children in the "
+                             "reviewed-within-timescales cohort")]
     for i, (name, value) in enumerate(facts, start=3):
         sheet.cell(row=i, column=1, value=name).font = Font(bold=True)
         put_value(sheet, i, 2, value)
@@ -525,29 +603,29 @@ def _cover(sheet: Worksheet, data: ReportData) -> None:
         f"(data as of {data.as_of.date()}), read back from the marts database; the workbook only "
         "adds totals and shares of those rows, so every figure matches the published tables."))
     row += 2
-    row = _caption(sheet, row, "Sections")
-    for name, about, _, marts in SECTIONS:
-        empty = all(data.for_year(m).empty for m in marts)
-        note = f" (no data for {data.label})" if empty else ""
+    row = _caption(sheet, row, "Section: published marts")
+    for name, _, _, marts in SECTIONS:
         sheet.cell(row=row, column=1, value=name).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=f"{about}{note}; from {', '.join(marts)}")
+        sheet.cell(row=row, column=2, value=", ".join(marts))
         row += 1
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
 
 
-def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path) -> Path:
+def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path,
+                        min_cohort: int = TREND_MIN_COHORT) -> Path:
     """Write ``authority``'s IRO annual report for the year ending 31 March ``year`` to ``path``.
 
     Raises LookupError if nothing has been published for the authority.
     """
-    data = read_report_data(engine, authority, year)
+    data = read_report_data(engine, authority, year, min_cohort)
     book = Workbook()
     cover = book.active
     cover.title = "Cover"
     _cover(cover, data)
     for name, _, write, _ in SECTIONS:
         write(book.create_sheet(name), data)
+    _provenance(book.create_sheet("About these figures"), data)
     for sheet in book.worksheets:
         _print_setup(sheet)
     path = Path(path)
