@@ -201,3 +201,25 @@ def test_an_export_without_iro_tables_still_writes_every_sheet(engine, tmp_path)
 def test_nothing_published_is_a_lookup_error(engine, tmp_path):
     with pytest.raises(LookupError, match="LA9"):
         write_annual_report(engine, "LA9", 2014, tmp_path / "none.xlsx")
+
+
+def test_a_pdf_beside_the_workbook_reads_as_the_report(engine, tmp_path):
+    """Rendered, read back: a cover naming the authority, a page per section with its figures
+    in words, and the back page; a 903-only authority's IRO sections say not recorded."""
+    from pypdf import PdfReader
+
+    write_annual_report(engine, "LA2", 2014, tmp_path / "LA2.xlsx")
+    pages = PdfReader(tmp_path / "LA2.pdf").pages
+    assert len(pages) == 1 + 8 + 1
+    first = pages[0].extract_text()
+    assert "Independent Reviewing Officer service: annual report" in first
+    assert "Anyshire, year ending 31 March 2014 (2013/14)" in first
+    timeliness = read_mart(engine, "review_timeliness_indicator", "LA2").set_index("year_ending")
+    text = pages[2].extract_text()
+    assert text.startswith("Timeliness, 2013/14")
+    assert f"{timeliness.loc[2014, 'reviewed_on_time']:,} of the " in text
+    assert "About these figures" in pages[-1].extract_text()
+
+    write_annual_report(engine, "LA1", 2013, tmp_path / "LA1.xlsx")
+    texts = [page.extract_text() for page in PdfReader(tmp_path / "LA1.pdf").pages]
+    assert sum("Not recorded in this system." in t for t in texts) == 4

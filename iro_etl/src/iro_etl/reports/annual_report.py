@@ -631,4 +631,8 @@ def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    # The same report to read, beside the workbook (imported here: it imports this module).
+    from iro_etl.reports.annual_pdf import write_annual_pdf
+
+    write_annual_pdf(data, path.with_suffix(".pdf"))
     return path
