@@ -68,6 +68,23 @@ def test_schedule_requests_every_configured_authority(config):
         requests = nightly(context)
         assert sorted(r.partition_key for r in requests) == ["CLEAN", "MESSY"]
         assert set(instance.get_dynamic_partitions(authority_partitions.name)) == {"CLEAN", "MESSY"}
+        # Each run says whose it is and what started it, for the run list's filters.
+        assert sorted(r.tags["iro/authority"] for r in requests) == ["CLEAN", "MESSY"]
+        assert {r.tags["iro/trigger"] for r in requests} == {"nightly"}
+
+
+def test_every_asset_has_kinds_owner_and_tags_and_the_marts_a_freshness_window():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.owners == ["team:iro-data"], key
+        assert any(tag.startswith("dagster/kind/") for tag in node.tags), key
+        assert node.tags.get("domain") == "children-looked-after", key
+    for name in MART_MODELS:
+        node = graph.get(dg.AssetKey(name))
+        assert node.freshness_policy.fail_window.to_timedelta() == dt.timedelta(hours=26), name
+        assert node.tags["access"] == ("restricted" if name in {
+            "validation_failures", "quarantine", "failure_history", "child_lookup"} else "shared")
 
 
 def test_sensor_starts_a_run_when_an_export_lands(tmp_path, config, clean_export):

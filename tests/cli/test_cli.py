@@ -142,11 +142,16 @@ def test_failures_accept_and_workbook_after_a_load(tmp_path, messy_export):
                                         "(loaded: Q1); check the code or --db")
 
 
-def test_a_database_that_cannot_be_reached_or_is_not_there_says_so(tmp_path):
+def test_a_database_that_cannot_be_reached_or_is_not_there_says_so(tmp_path, clean_export):
     down = _run("failures", "--authority", "Q1", "--db",
                 "postgresql+psycopg://iro:secret@127.0.0.1:1/marts")
     assert down.exit_code == 2 and "cannot reach the marts database" in down.output
     assert "secret" not in down.output and len(down.output.strip().splitlines()) == 1
+    # A load does not read its export only to find the database down.
+    load = _run("load", "--authority", "Q1", "--input", str(clean_export), "--system", "ssda903",
+                "--db", "postgresql+psycopg://iro:secret@127.0.0.1:1/marts")
+    assert load.exit_code == 2 and "cannot reach the marts database" in load.output
+    assert "secret" not in load.output
     missing = _run("report", "--authority", "Q1", "--year", "2014", "--db",
                    f"sqlite:///{tmp_path / 'nothing.db'}")
     assert missing.exit_code == 2 and "no marts database at" in missing.output

@@ -2,6 +2,7 @@
 
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +25,9 @@ GROUP = "iro"
 #: its own team through the code location's copy of these).
 OWNERS = ["team:iro-data"]
 DOMAIN = {"domain": "children-looked-after"}
+#: The marts are loaded nightly (02:00): older than a day and two hours, a night was missed.
+NIGHTLY = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26),
+                                         warn_window=timedelta(hours=25))
 #: How a held load's run failure starts, for the command line to tell it from a crash.
 HELD = "load held back, previous marts kept"
 
@@ -148,7 +152,7 @@ def rule_results(context: dg.AssetExecutionContext, export: Export,
 
 MART_SPECS = [
     dg.AssetSpec(name, description=schema.description, group_name="marts",
-                 kinds={"sql", "pandera"}, owners=OWNERS,
+                 kinds={"sql", "pandera"}, owners=OWNERS, freshness_policy=NIGHTLY,
                  tags={**DOMAIN, "layer": "mart",
                        "access": "restricted" if name in RESTRICTED_MARTS else "shared"},
                  partitions_def=authority_partitions,

@@ -4,7 +4,7 @@ import dagster as dg
 from iro_etl.config import ConfigError
 
 from iro_assets.jobs import nightly_load
-from iro_assets.partitions import authority_partitions
+from iro_assets.partitions import authority_partitions, authority_tags
 from iro_assets.resources import IroSettings
 
 
@@ -21,4 +21,5 @@ def nightly(context: dg.ScheduleEvaluationContext, settings: IroSettings):
         # Schedules cannot return partition requests, so new authorities are added here.
         context.instance.add_dynamic_partitions(authority_partitions.name, missing)
     night = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    return [dg.RunRequest(run_key=f"{code}:{night}", partition_key=code) for code in codes]
+    return [dg.RunRequest(run_key=f"{code}:{night}", partition_key=code,
+                          tags=authority_tags(code, "nightly")) for code in codes]

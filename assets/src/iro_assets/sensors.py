@@ -12,7 +12,7 @@ from iro_etl.config import ConfigError
 from iro_etl.marts.publish import read_mart
 
 from iro_assets.jobs import nightly_load
-from iro_assets.partitions import authority_partitions
+from iro_assets.partitions import authority_partitions, authority_tags
 from iro_assets.resources import IroSettings, MartsDatabase
 
 
@@ -88,7 +88,8 @@ def export_drop(context: dg.SensorEvaluationContext, settings: IroSettings,
         seen[code] = mark
         if first_sight and _loaded_since_change(location, last_loads.get(code)):
             continue
-        requests.append(dg.RunRequest(run_key=f"{code}:{mark}", partition_key=code))
+        requests.append(dg.RunRequest(run_key=f"{code}:{mark}", partition_key=code,
+                                      tags=authority_tags(code, "export landed")))
     new = sorted(set(authorities) - known)
     return dg.SensorResult(
         run_requests=requests, cursor=json.dumps(seen, sort_keys=True),

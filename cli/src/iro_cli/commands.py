@@ -95,21 +95,30 @@ def _shown(location: Path | str | tuple[Path, ...]) -> str:
     return shown_url(location) if isinstance(location, str) else str(location)
 
 
+def _reachable(db_url: str | None) -> sa.Engine:
+    """The marts database, checked reachable before any work (a server that is down is one
+    line, not a failed run after the export was read)."""
+    engine = make_engine(db_url or default_db_url())
+    if engine.url.get_backend_name() == "sqlite":
+        return engine  # a file: made by the first publish
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(f"cannot reach the marts database {engine.url.render_as_string(hide_password=True)}"
+              f": {str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}")
+    return engine
+
+
 def _marts_engine(db_url: str | None, authority: str) -> sa.Engine:
     """The marts database, checked reachable, and ``authority`` checked loaded into it."""
-    engine = make_engine(db_url or default_db_url())
+    engine = _reachable(db_url)
     where = engine.url.render_as_string(hide_password=True)
     database = engine.url.database
     if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:" \
             and not Path(database).exists():
         # Connecting would create an empty file and then report that nothing was loaded.
         _fail(f"no marts database at {database}: load an export first, or give --db")
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.SQLAlchemyError as exc:
-        _fail(f"cannot reach the marts database {where}: "
-              f"{str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}")
     try:
         log = read_mart(engine, "load_log")
     except sa.exc.SQLAlchemyError as exc:
@@ -193,6 +202,7 @@ def load(authority: str, system: str | None, input_paths: tuple[str, ...], db_ur
     location = _locations(input_paths)
     system = _plugin(system, location).name
     when = _as_of(as_of)
+    _reachable(db_url)
     instance = dagster_instance()
     with environment(IRO_ETL_DB_URL=db_url, IRO_ETL_AS_OF=str(when.date())):
         progress = _progress()
@@ -209,6 +219,7 @@ def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: b
     except ConfigError as exc:
         _fail(str(exc))
     when = _as_of(as_of)
+    _reachable(db_url)
     instance = dagster_instance()
     with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_AS_OF=str(when.date())):

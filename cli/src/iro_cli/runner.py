@@ -13,7 +13,7 @@ from dagster._core.utils import make_new_run_id
 from iro_assets.assets import HELD
 from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
-from iro_assets.partitions import authority_partitions
+from iro_assets.partitions import authority_partitions, authority_tags
 from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
 
@@ -104,7 +104,8 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
     watching = StepWatcher(instance, run_id, code, on_step) if on_step else nullcontext()
     with watching:
         result = job.execute_in_process(run_config=run_config, instance=instance,
-                                        partition_key=code, raise_on_error=False, run_id=run_id)
+                                        partition_key=code, raise_on_error=False, run_id=run_id,
+                                        tags=authority_tags(code, "command line"))
     error = step = None
     published = any(e.is_step_success and e.step_key == PUBLISH_STEP for e in result.all_events)
     if not result.success:
