@@ -4,6 +4,8 @@ import os
 import sys
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -82,22 +84,32 @@ def _postgres_schema_url() -> tuple[sa.Engine, str, str]:
     return admin, schema, f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """Each publishing test runs on embedded SQLite and on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'marts.db'}"
-        return
+@contextmanager
+def postgres_schema() -> Iterator[tuple[sa.Engine, str, str]]:
+    """A fresh schema on the test server (its admin engine, name and a URL searching it),
+    dropped afterwards; no server is a failure in CI and a skip elsewhere."""
     try:
         admin, schema, url = _postgres_schema_url()
     except sa.exc.OperationalError as exc:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required in CI: {exc}")
         pytest.skip(f"no PostgreSQL server: {exc}")
-    yield url
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield admin, schema, url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each publishing test runs on embedded SQLite and on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'marts.db'}"
+        return
+    with postgres_schema() as (_, _, url):
+        yield url
 
 
 @pytest.fixture(scope="module")

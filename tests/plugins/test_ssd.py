@@ -2,14 +2,13 @@
 marts it gives equal to those of the same children's SSDA903 return."""
 
 import csv
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import AS_OF, PG_URL, _postgres_schema_url, load_marts
+from conftest import AS_OF, PG_URL, load_marts, postgres_schema
 from equivalence import assert_same_as_truth, normalised
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
@@ -87,13 +86,7 @@ def test_csv_extracts_read_back_as_the_truth(extracts, clean_truth):
 
 def test_database_in_a_named_schema(clean_truth, tmp_path):
     """The SSD in a schema of its own (as ssd_development is), named by the schema option."""
-    try:
-        admin, schema, _ = _postgres_schema_url()
-    except sa.exc.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required in CI: {exc}")
-        pytest.skip(f"no PostgreSQL server: {exc}")
-    try:
+    with postgres_schema() as (admin, schema, _):
         write_database(clean_truth, admin, schema=schema)
         plugin = SsdPlugin({"schema": schema})
         assert plugin.recognise(PG_URL)
@@ -103,10 +96,6 @@ def test_database_in_a_named_schema(clean_truth, tmp_path):
         _same_as_truth(validated.clean, clean_truth)
         lineage = validated.clean["episodes"]["_source_file"].unique().tolist()
         assert lineage == [f"db:{schema}.ssd_cla_episodes"]
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_sqlite_database(clean_truth, tmp_path):

@@ -15,16 +15,16 @@ table's key); a database that cannot be reached is one failure, not one per tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
-from iro_etl.sources.readers import TableSpec, csv_header, read_csv_rows
+from iro_etl.sources.readers import TableSpec, csv_header, find_header, read_csv_rows
 from iro_etl.sources.sql import read_table_rows, shown_url
 
 SUFFIX = ".csv"
@@ -168,3 +168,29 @@ def table_headers(url: str, tables: tuple[Table, ...], names: dict[str, str],
                     for t in tables if t.name in names and names[t.name].lower() in present}
     except _OPEN_ERRORS:
         return {}
+
+
+def table_names(option: Mapping[str, Any] | None, known: Sequence[str]) -> dict[str, str]:
+    """Warehouse table -> the deployment's name for it, from a plugin's ``tables`` option:
+    ``{table: actual name}``, or ``{table: null}`` for a table the deployment lacks."""
+    option = dict(option or {})
+    unknown = set(option) - set(known)
+    if unknown:
+        raise ValueError(f"tables option: no warehouse tables {sorted(unknown)}; "
+                         f"known: {', '.join(known)}")
+    names = {name: name for name in known}
+    for name, actual in option.items():
+        if actual:
+            names[name] = str(actual)
+        else:
+            del names[name]
+    return names
+
+
+def header_fits(table: Table, rows: list[list[str]] | None) -> bool:
+    """Whether the first rows hold this table's header: every required column found."""
+    if not rows:
+        return False
+    _, mapping = find_header(rows, table.spec)
+    return set(table.spec.required) <= set(mapping.values())
+

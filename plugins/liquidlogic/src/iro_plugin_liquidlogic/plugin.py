@@ -34,9 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import empty_frame, find_header, frame_from_rows
+from iro_etl.sources.readers import empty_frame, frame_from_rows
 from iro_etl.sources.sql import is_database_url
-from iro_etl.sources.warehouse import read_database, read_extracts, recognised_files, table_headers
+from iro_etl.sources.warehouse import (
+    header_fits,
+    read_database,
+    read_extracts,
+    recognised_files,
+    table_headers,
+)
+from iro_etl.sources.warehouse import table_names as warehouse_names
 
 from iro_plugin_liquidlogic.tables import (
     COLUMN_NAMES,
@@ -53,26 +60,7 @@ _SIGNATURE = ("person", "cla_episode")
 
 def table_names(option: Mapping[str, Any] | None) -> dict[str, str]:
     """Warehouse table -> the authority's name for it, from the ``tables`` option."""
-    option = dict(option or {})
-    unknown = set(option) - set(TABLE_NAMES)
-    if unknown:
-        raise ValueError(f"tables option: no warehouse tables {sorted(unknown)}; "
-                         f"known: {', '.join(TABLE_NAMES)}")
-    names = {name: name for name in TABLE_NAMES}
-    for name, actual in option.items():
-        if actual:
-            names[name] = str(actual)
-        else:
-            del names[name]
-    return names
-
-
-def _header_fits(table: WarehouseTable, rows: list[list[str]] | None) -> bool:
-    """Whether the first rows hold this table's header: every required column found."""
-    if not rows:
-        return False
-    _, mapping = find_header(rows, table.spec)
-    return set(table.spec.required) <= set(mapping.values())
+    return warehouse_names(option, TABLE_NAMES)
 
 
 class LiquidlogicPlugin(SourcePlugin):
@@ -98,9 +86,9 @@ class LiquidlogicPlugin(SourcePlugin):
             headers = recognised_files(path, self.tables, self.names)
             if path.is_file():
                 # One extract on its own: it is ours if it is one of our tables, header and all.
-                return any(_header_fits(t, headers.get(t.name)) for t in self.tables)
+                return any(header_fits(t, headers.get(t.name)) for t in self.tables)
         signature = [t for t in self.tables if t.name in _SIGNATURE and t.name in self.names]
-        return bool(signature) and all(_header_fits(t, headers.get(t.name)) for t in signature)
+        return bool(signature) and all(header_fits(t, headers.get(t.name)) for t in signature)
 
     def read(self, path: Path | str) -> SourceData:
         if isinstance(path, str) and is_database_url(path):

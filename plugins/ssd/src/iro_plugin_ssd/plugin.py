@@ -32,13 +32,15 @@ from typing import Any
 
 import pandas as pd
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import empty_frame, find_header, frame_from_rows
+from iro_etl.sources.readers import empty_frame, frame_from_rows
 from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
+    header_fits,
     read_database,
     read_extracts,
     recognised_files,
     table_headers,
+    table_names,
 )
 
 from iro_plugin_ssd import assemble
@@ -55,33 +57,7 @@ from iro_plugin_ssd.tables import (
     REVIEWS,
     SIGNATURE,
     TABLES,
-    SsdTable,
 )
-
-
-def table_names(option: Mapping[str, Any] | None) -> dict[str, str]:
-    """SSD table -> the deployment's name for it, from the ``tables`` option."""
-    option = dict(option or {})
-    known = [t.name for t in TABLES]
-    unknown = set(option) - set(known)
-    if unknown:
-        raise ValueError(f"tables option: no SSD tables {sorted(unknown)}; "
-                         f"known: {', '.join(known)}")
-    names = {name: name for name in known}
-    for name, actual in option.items():
-        if actual:
-            names[name] = str(actual)
-        else:
-            del names[name]
-    return names
-
-
-def _header_fits(table: SsdTable, rows: list[list[str]] | None) -> bool:
-    """Whether the first rows hold this table's header: every required column found."""
-    if not rows:
-        return False
-    _, mapping = find_header(rows, table.spec)
-    return set(table.spec.required) <= set(mapping.values())
 
 
 class SsdPlugin(SourcePlugin):
@@ -93,7 +69,7 @@ class SsdPlugin(SourcePlugin):
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"))
+        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
         self.iro_roles = tuple(self.options.get("iro_roles") or IRO_ROLES)
 
@@ -104,7 +80,7 @@ class SsdPlugin(SourcePlugin):
 
     def recognise(self, path: Path | str) -> bool:
         headers = self._headers(path)
-        return all(t.name in self.names and _header_fits(t, headers.get(t.name))
+        return all(t.name in self.names and header_fits(t, headers.get(t.name))
                    for t in SIGNATURE)
 
     def _frames(self, path: Path | str) -> tuple[dict[str, pd.DataFrame], SourceData]:
