@@ -181,9 +181,9 @@ def test_mart_expectations_asset_reports_a_check_per_mart(tmp_path, broken_db, m
     monkeypatch.setenv("IRO_ETL_DB_URL", broken_db)
     monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
     # The suites alone, on marts already published: the checks without their assets.
-    only_checks = dg.define_asset_job("gx", selection=dg.AssetSelection.checks(
-        *(dg.AssetCheckKey(dg.AssetKey(name), check_name(name)) for name in MART_MODELS)))
-    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[only_checks])).resolve_job_def("gx")
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=set(), asset_check_selection={
+            dg.AssetCheckKey(dg.AssetKey(name), check_name(name)) for name in MART_MODELS})
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(authority_partitions.name, ["LA1"])
         # A job of checks alone has no partitions: the run names the authority in its tag.
