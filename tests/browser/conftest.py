@@ -30,6 +30,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from debian import apt_binary, unavailable
 from iro_cli.runner import INSTANCE_SETTINGS, dagster_instance, environment, run_authority
 from iro_etl.config import Authority, write_authorities
 from iro_testdata.synthetic import generate
@@ -50,7 +51,6 @@ CHROMIUM_ARGS = [
     # Pages come from 127.0.0.1 and file://: an http_proxy in the environment must not apply.
     "--no-proxy-server",
 ]
-APT_TIMEOUT = 600  # apt-get update + install on a fresh machine, downloads included
 STARTUP_TIMEOUT = 90  # dagster-webserver, including loading the code location
 STOP_TIMEOUT = 20
 UI_TIMEOUT_MS = 20_000  # any one wait in a page: generous, and still bounded
@@ -59,46 +59,10 @@ AUTHORITY = "BROWSER"
 AS_OF = "2014-03-31"
 
 
-def _unavailable(reason: str) -> None:
-    """No browser: a failure in CI, where the tests must run; a skip on a developer's machine."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests need Chromium in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _find_chromium() -> Path | None:
-    return next((path for path in CHROMIUM_BINARIES if os.access(path, os.X_OK)), None)
-
-
-def _install_chromium() -> str | None:
-    """Install Debian's ``chromium`` with apt-get; returns why it could not, or None."""
-    if os.geteuid() != 0:
-        return "no Chromium at /usr/bin/chromium, and not root to apt-get install it"
-    if shutil.which("apt-get") is None:
-        return "no Chromium at /usr/bin/chromium, and no apt-get to install it"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"],
-                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-        try:
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT,
-                                  check=False)
-        except subprocess.TimeoutExpired:
-            return f"{' '.join(command)} took more than {APT_TIMEOUT} s"
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[-1000:]}"
-    return None
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     """Debian's Chromium, installed with apt-get if it is missing."""
-    path = _find_chromium()
-    if path is None:
-        problem = _install_chromium()
-        path = _find_chromium()
-        if path is None:
-            _unavailable(problem or "apt-get installed chromium, yet there is no /usr/bin/chromium")
-    return path
+    return apt_binary("chromium", CHROMIUM_BINARIES)
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +78,7 @@ def browser(playwright: Playwright, chromium_path: Path) -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(chromium_path), headless=True,
                                              args=CHROMIUM_ARGS, timeout=30_000)
     except Exception as exc:  # Playwright raises its own Error; any reason means no browser
-        _unavailable(f"{chromium_path} would not start under Playwright: {exc}")
+        unavailable(f"{chromium_path} would not start under Playwright: {exc}")
     yield browser
     browser.close()
 
