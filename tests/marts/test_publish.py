@@ -167,3 +167,16 @@ def test_authority_staff_read_their_own_ids_and_shared_marts_only_pseudonyms(db_
     with engine.connect() as conn:
         again = pd.read_sql(sa.text('SELECT * FROM "restricted_review_worklist"'), conn)
     assert list(again.columns) == [*shared.columns, "own_id"]
+
+
+def test_a_table_made_before_its_grain_index_gets_it(db_url, marts):
+    import sqlalchemy as sa
+
+    engine = make_engine(db_url)
+    publish(engine, "LA1", marts)
+    with engine.begin() as conn:
+        conn.execute(sa.text('DROP INDEX "ux_review_timeliness_grain"'))
+    publish(engine, "LA1", marts)
+    unique = [i["name"] for i in sa.inspect(engine).get_indexes("review_timeliness")
+              if i["unique"]]
+    assert unique == ["ux_review_timeliness_grain"]

@@ -172,3 +172,36 @@ def test_only_a_select_is_run(tmp_path):
     assert [(f.source_file, f.value) for f in refused] == [
         ("db:tables.reviews", "only a single SELECT query is run")]
     assert sa.inspect(sa.create_engine(f"sqlite:///{db}")).has_table("t")
+
+
+def test_a_query_never_changes_the_warehouse_and_keeps_its_colons(tmp_path):
+    db = tmp_path / "w.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE kids (id TEXT, seen TEXT)"))
+        conn.execute(sa.text("INSERT INTO kids VALUES ('1', '2013-05-01'), ('2', '2013-06-01')"))
+    engine.dispose()
+    columns = {"child_id": "id", "review_date": "seen"}
+    sneaky = _mapping(tmp_path / "a", {"database": f"sqlite:///{db}", "tables": {"reviews": {
+        "sql": "WITH x AS (SELECT 1) DELETE FROM kids RETURNING id, id AS seen",
+        "columns": columns}}})
+    source = read_export(Authority.ad_hoc("S", "generic", sneaky), AS_OF).source
+    assert [f.rule for f in source.failures if f.source_file == "db:tables.reviews"] == [
+        "unreadable_file"]
+    with sa.create_engine(f"sqlite:///{db}").connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM kids")).scalar() == 2
+    # A colon inside the query is the query's own, not a parameter.
+    colons = _mapping(tmp_path / "b", {"database": f"sqlite:///{db}", "tables": {"reviews": {
+        "sql": "SELECT id, seen FROM kids WHERE seen <> '12:00'", "columns": columns}}})
+    read = read_export(Authority.ad_hoc("S", "generic", colons), AS_OF).source
+    assert len(read.tables["reviews"]) == 2
+
+
+@pytest.mark.parametrize("url", ["postgresql:/reader:s3cret@127.0.0.1/db",
+                                 "postgresql://reader:s3cret@127.0.0.1:notaport/db"])
+def test_a_malformed_database_url_is_a_failure_without_its_password(tmp_path, url):
+    folder = _mapping(tmp_path / "m", {"database": url, "tables": {"reviews": {
+        "sql": "SELECT 1 AS a, 2 AS b", "columns": {"child_id": "a", "review_date": "b"}}}})
+    source = read_export(Authority.ad_hoc("S", "generic", folder), AS_OF).source
+    failed = [f for f in source.failures if f.source_file == "db:tables.reviews"]
+    assert len(failed) == 1 and "s3cret" not in str(failed[0])

@@ -251,3 +251,10 @@ def test_a_blank_fte_costs_the_field_not_the_iro(tmp_path):
     caseloads = load_marts(export)["iro_caseloads"]
     mine = caseloads[caseloads["iro_id"].notna()]
     assert mine["children"].tolist() == [1] and mine["caseload_per_fte"].isna().all()
+
+
+def test_one_iro_role_written_without_a_list(tmp_path):
+    folder = _hand_built(tmp_path)
+    for roles in ("IRO", ["IRO"]):
+        got = SsdPlugin({"iro_roles": roles}).read(folder).tables["iro_allocations"]
+        assert got["iro_id"].tolist() == ["W1"], roles

@@ -137,3 +137,19 @@ def test_several_locations_from_the_command_line(returns, tmp_path, monkeypatch)
                                         str(root / "2013"), "--input", str(root / "2014")])
     assert refused.exit_code == 2 and "give --input once" in refused.output
     assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+
+
+def test_two_locations_whose_folders_share_a_name_are_two_returns(returns, tmp_path):
+    import shutil
+
+    _, root = returns
+    for year in (2013, 2014):
+        shutil.copytree(root / str(year), tmp_path / f"y{year}" / "903")
+    together = validate_export(read_export(Authority.ad_hoc("R", "ssda903", root), AS_OF))
+    apart = validate_export(read_export(Authority.ad_hoc(
+        "R", "ssda903", (tmp_path / "y2014" / "903", tmp_path / "y2013" / "903")), AS_OF))
+    assert apart.failures.empty, apart.failures.head().to_string()
+    for table in ("children", "episodes", "reviews"):
+        assert len(apart.clean[table]) == len(together.clean[table]), table
+    assert set(apart.clean["children"]["_source_file"]) <= {"y2013/903/header.csv",
+                                                             "y2014/903/header.csv"}

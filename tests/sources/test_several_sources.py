@@ -119,3 +119,15 @@ def test_identical_values_written_differently_are_not_conflicts(folders, clean_t
     out = combine([("a", ssd), ("b", sheet)])
     assert out.failures == [] and len(out.tables["children"]) == 1
     assert out.superseded == {"children": {"b (also in a)": 1}}
+
+
+def test_a_blank_in_one_source_is_not_a_conflict():
+    from iro_etl.sources.combine import combine
+    from iro_etl.sources.plugin import SourceData
+
+    ssd = SourceData("a", {"children": pd.DataFrame({
+        "child_id": ["1"], "sex": ["1"], "dob": ["2013-05-01"], "ethnic": [None]},
+        dtype="string")})
+    sheet = SourceData("b", {"children": pd.DataFrame({
+        "child_id": ["1"], "sex": [None], "dob": [None], "ethnic": ["WBRI"]}, dtype="string")})
+    assert combine([("a", ssd), ("b", sheet)]).failures == []

@@ -85,9 +85,13 @@ def read_export(authority: Authority, as_of: pd.Timestamp,
                                                                 strict=True)]
     source = combine(parts)
     source.failures += missing_tables(source.tables, plugin.required_tables)
-    names = {}
-    for p in reversed([plugin, *more]):
-        names |= p.column_names()
+    names: dict[str, dict[str, str]] = {}
+    for p in [plugin, *more]:
+        # Column by column, the first source naming it: a column only a later source has
+        # keeps that source's header.
+        for table, columns in p.column_names().items():
+            for column, header in columns.items():
+                names.setdefault(table, {}).setdefault(column, header)
     return Export(authority, source.system, as_of,
                   load_id(authority.code, source.system, source, as_of), source,
                   names, plugin.required_tables)

@@ -78,10 +78,11 @@ class ReportData:
         return str(rows["name"].iloc[0]) if len(rows) and "name" in rows else self.authority
 
     def not_recorded(self, table: str) -> bool:
-        """The latest load read no rows of a canonical table: the system does not hold it."""
+        """The source system does not hold a canonical table at all (its plugin says so in
+        the load summary's source_note); none in the year is 'no data', not this."""
         summary = self.mart("load_summary")
         rows = summary[summary["table_name"] == table] if len(summary) else summary
-        return bool(len(rows)) and int(rows["rows_in"].iloc[0]) == 0
+        return bool(len(rows)) and "source_note" in rows and rows["source_note"].notna().any()
 
     def trend_years(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame``'s rows from the first year with a cohort of ``min_cohort`` or more."""

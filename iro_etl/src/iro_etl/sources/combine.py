@@ -6,9 +6,9 @@ table is the union of every source's rows, in the order the sources are configur
 
 * a row whose record key (contract.RECORD_KEYS) an earlier source already holds is left
   out and counted (``superseded``), so the marts never count a child twice;
-* where that row's values differ from the earlier source's, each differing column is a
-  ``source_conflict`` warning at the later row (file, row, column, value), and the earlier
-  source's row is the one used;
+* where that row's values differ from the earlier source's (both given), each differing
+  column is a ``source_conflict`` warning at the later row (file, row, column, value), and
+  the earlier source's row is the one used;
 * every row keeps its own lineage (file and row of the source it came from).
 
 Keys and values are compared as the contract types them (dates parsed, so ``2013-05-01``
@@ -60,7 +60,8 @@ def _overlay(table: str, earlier: pd.DataFrame, later: pd.DataFrame, name: str
     conflicts = []
     for column in (c for c in columns if c not in keys):
         now, was = matched[column], matched[f"{column}_was"]
-        differs = (now.fillna("\0") != was.fillna("\0")).to_numpy()
+        # A blank on either side is a value one source does not hold, not a disagreement.
+        differs = (now.notna() & was.notna() & (now != was)).fillna(False).to_numpy(bool)
         for i in matched.loc[differs, "index"]:
             row = later.loc[i]
             conflicts.append(Failure(table, row.get(SOURCE_FILE, name), "source_conflict",
@@ -89,12 +90,15 @@ def combine(parts: list[tuple[str, SourceData]]) -> SourceData:
                                      if table in data.tables)
             continue
         (first, frame), rest = held[0], held[1:]
+        earlier = [first]
         for name, later in rest:
             added, restated, conflicts = _overlay(table, frame, later, name)
             frame = pd.concat([frame, added], ignore_index=True)
             out.failures += conflicts
             if restated:
-                out.superseded.setdefault(table, {})[f"{name} (also in {first})"] = restated
+                out.superseded.setdefault(table, {})[
+                    f"{name} (also in {' or '.join(earlier)})"] = restated
+            earlier.append(name)
         out.tables[table] = frame
     # A table is "not held" only if no source has it.
     for _, data in parts:

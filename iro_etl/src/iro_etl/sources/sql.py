@@ -28,12 +28,22 @@ def is_database_url(text: str) -> bool:
 FETCH_ROWS = 50_000
 
 
+#: user:password@ in a URL, however malformed the rest of it is.
+_PASSWORD = re.compile(r"(?<=:)[^:@/]*(?=@)")
+
+
 def shown_url(url: str) -> str:
-    """A database URL as a message or failure record may show it: never with its password."""
+    """A database URL as a message or failure record may show it: never with its password,
+    even when the URL is too malformed for SQLAlchemy to read."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+    except (sa.exc.ArgumentError, ValueError):
+        return _PASSWORD.sub("***", url)
+
+
+def scrubbed(message: str, url: str) -> str:
+    """A driver's or SQLAlchemy's message with the URL it may quote shown without password."""
+    return _PASSWORD.sub("***", message.replace(url, shown_url(url)))
 
 
 def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str,
@@ -81,16 +91,24 @@ def read_query_rows(url: str, query: str, table: str, source: str
         engine = sa.create_engine(url)
     except (sa.exc.SQLAlchemyError, ImportError, ValueError) as exc:
         return [], [Failure(table, source, "unreadable_file",
-                            value=f"{shown_url(url)}: {str(exc).splitlines()[0]}")]
+                            value=scrubbed(f"{url}: {str(exc).splitlines()[0]}", url))]
     try:
         with engine.connect().execution_options(stream_results=True,
                                                 yield_per=FETCH_ROWS) as conn:
-            result = conn.execute(sa.text(words))
+            # Read-only where the database can say so; and never committed, whatever runs
+            # (a WITH may wrap a DELETE ... RETURNING).
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            elif engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA query_only = ON")
+            # Colons are the query's own (times, literals), not bind parameters.
+            result = conn.execute(sa.text(words.replace(":", "\\:")))
             header = list(result.keys())
             rows = [["" if v is None else _text(v) for v in row] for row in result]
-    except sa.exc.SQLAlchemyError as exc:
+            conn.rollback()
+    except (sa.exc.SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return [], [Failure(table, source, "unreadable_file", value=reason)]
+        return [], [Failure(table, source, "unreadable_file", value=scrubbed(reason, url))]
     finally:
         engine.dispose()
     return [header, *rows], []

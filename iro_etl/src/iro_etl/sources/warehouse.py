@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.readers import TableSpec, csv_header, find_header, read_csv_rows
-from iro_etl.sources.sql import read_table_rows, shown_url
+from iro_etl.sources.sql import read_table_rows, scrubbed, shown_url
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
@@ -55,7 +55,6 @@ class Rows:
     #: Extract files read (none for a database).
     files: list[Path] = field(default_factory=list)
 
-SUFFIX = ".csv"
 
 
 def file_name(actual: str) -> str:
@@ -117,8 +116,6 @@ def recognised_files(path: Path, tables: tuple[Table, ...], names: dict[str, str
     found, _ = locate(path, tables, names)
     return {name: csv_header(file) for name, file in found.items()}
 
-#: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
-_OPEN_ERRORS = (sa.exc.SQLAlchemyError, ImportError, ValueError)
 
 
 @contextmanager
@@ -151,7 +148,8 @@ def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
                                               else f"db:{actual}")
     except _OPEN_ERRORS as exc:
         out.failures.append(Failure(FILE_LEVEL, f"db:{shown_url(url)}", "unreadable_file",
-                                    value=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+                                    value=scrubbed(str(exc).splitlines()[0], url) if str(exc)
+                                    else type(exc).__name__))
     return out
 
 

@@ -71,7 +71,10 @@ class SsdPlugin(SourcePlugin):
         super().__init__(options)
         self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
-        self.iro_roles = tuple(self.options.get("iro_roles") or IRO_ROLES)
+        roles = self.options.get("iro_roles") or IRO_ROLES
+        # One role written without a list is one role, not its letters.
+        self.iro_roles = (str(roles),) if isinstance(roles, str | int) else tuple(
+            str(role) for role in roles)
 
     def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
         if isinstance(path, str) and is_database_url(path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,11 @@ from iro_plugin_ssda903.tables import CSV_NAMES, SPECS
 from iro_plugin_ssda903.xml_form import OTHER_SECTIONS, is_903_xml, read_xml
 
 _SUFFIXES = {".csv", ".xml"}
+#: The IRO service's own records are not part of the DfE return: said in the load summary.
+NOT_IN_903 = {table: "not in the SSDA903 return: the IRO service's own records come from "
+                     "another source" for table in ("notifications", "iro_staff",
+                                                    "iro_allocations", "review_records",
+                                                    "review_participants", "disputes")}
 
 
 def _header_text(rows: list[list[str]]) -> str | None:
@@ -39,17 +45,27 @@ def _files(path: Path) -> list[Path]:
     return sorted(p for p in found if p.suffix.lower() in _SUFFIXES)
 
 
-def _display(file: Path, root: Path, several: bool) -> str:
+def _labels(roots: list[Path]) -> dict[Path, str]:
+    """How each of several locations is named: its folder's name, or, where two share a
+    name (2025/903 and 2026/903), its path below the folder they have in common."""
+    names = [root.name for root in roots]
+    if len(set(names)) == len(names):
+        return dict(zip(roots, names, strict=True))
+    common = Path(os.path.commonpath([r.resolve() for r in roots]))
+    return {root: root.resolve().relative_to(common).as_posix() or root.name for root in roots}
+
+
+def _display(file: Path, root: Path, label: str | None) -> str:
     """The file as failures and lineage name it: its path within the export (within the
-    location's own folder, when the export is several locations)."""
+    location's own folder, named by ``label``, when the export is several locations)."""
     name = file.relative_to(root).as_posix() if root.is_dir() else file.name
-    return f"{root.name}/{name}" if several and root.is_dir() else name
+    return f"{label}/{name}" if label and root.is_dir() else name
 
 
-def _return_of(file: Path, root: Path, several: bool) -> str:
+def _return_of(file: Path, root: Path, label: str | None) -> str:
     """Which return a file belongs to: its subfolder, an XML file its own, else its folder
     (each location's own, when the export is several locations)."""
-    shown = Path(_display(file, root, several))
+    shown = Path(_display(file, root, label))
     if file.suffix.lower() == ".xml":
         return shown.as_posix()
     return shown.parent.as_posix() if len(shown.parts) > 1 else "."
@@ -81,7 +97,7 @@ class Ssda903Plugin(SourcePlugin):
 
     def read(self, path: Path | str | tuple[Path | str, ...]) -> SourceData:
         roots = _roots(path)
-        several = len(roots) > 1
+        labels = _labels(roots) if len(roots) > 1 else {}
         specs = self.specs()
         frames: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in specs}
         failures: list[Failure] = []
@@ -95,7 +111,8 @@ class Ssda903Plugin(SourcePlugin):
                                         value="no such file or folder"))
         files = [file for file, _ in located]
         for file, root in located:
-            name, key = _display(file, root, several), _return_of(file, root, several)
+            label = labels.get(root)
+            name, key = _display(file, root, label), _return_of(file, root, label)
             if file.suffix.lower() == ".xml":
                 if is_903_xml(file):
                     tables, more, other = read_xml(file)
@@ -132,7 +149,8 @@ class Ssda903Plugin(SourcePlugin):
             tables, superseded = overlay(tables)
         else:
             tables = {table: frame.drop(columns=RETURN) for table, frame in tables.items()}
-        return SourceData(self.name, tables, failures, files, not_used, superseded)
+        return SourceData(self.name, tables, failures, files, not_used, superseded,
+                          dict(NOT_IN_903))
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return CSV_NAMES
