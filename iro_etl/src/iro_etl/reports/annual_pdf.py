@@ -15,15 +15,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from iro_etl.reports import commentary
 from iro_etl.reports.annual_report import AGE_BANDS, SECTIONS, ReportData, year_label
-
-#: Records a section needs, by section: the canonical table the system may not hold at all.
-_NEEDS = {"Parental participation": "review_participants", "Quality checklist": "review_records",
-          "Workforce": "iro_staff", "Disputes": "disputes"}
-_WORDS = {"Population": commentary.population, "Timeliness": commentary.timeliness,
-          "Participation": commentary.participation, "Workforce": commentary.workforce,
-          "Disputes": commentary.disputes}
 
 
 def _latin(text: object) -> str:
@@ -140,18 +132,17 @@ def write_annual_pdf(data: ReportData, path: Path) -> Path:
     pdf.para(f"{data.name}, year ending 31 March {data.year} ({data.label}). "
              f"Data as of {data.as_of.date().isoformat()}.")
     pdf.heading("Sections", 13)
-    for name, about, _, _ in SECTIONS:
-        pdf.para(f"{name}: {about}")
-    for name, _, _, _ in SECTIONS:
+    for section in SECTIONS:
+        pdf.para(f"{section.sheet}: {section.about}")
+    for section in SECTIONS:
         pdf.add_page()
-        pdf.heading(f"{name}, {data.label}")
-        needed = _NEEDS.get(name)
-        if needed and data.not_recorded(needed):
+        pdf.heading(f"{section.sheet}, {data.label}")
+        if not section.recorded(data):
             pdf.para("Not recorded in this system.", "I")
             continue
-        for sentence in _WORDS.get(name, lambda _: [])(data):
+        for sentence in section.sentences(data):
             pdf.para(sentence)
-        table = _TABLES[name](data)
+        table = _TABLES[section.sheet](data)
         if table.empty:
             pdf.para(f"No data for {data.label}.", "I")
         else:

@@ -154,12 +154,6 @@ def _heading(sheet: Worksheet, title: str, data: ReportData,
     return row + 1
 
 
-def _not_recorded(sheet: Worksheet, row: int, what: str) -> None:
-    """A section whose records this authority's system does not hold: said, not zeros."""
-    sheet.cell(row=row, column=1,
-               value=f"Not recorded in this system: its export does not include {what}.")
-
-
 def _no_data(sheet: Worksheet, row: int, data: ReportData, mart: str) -> int:
     sheet.cell(row=row, column=1, value=f"No data for {data.label} in {mart}.")
     return row + 1 + _GAP
@@ -263,9 +257,7 @@ def _share(rows: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
     return out.sort_values("Children", ascending=False, ignore_index=True)
 
 
-def _population(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Children looked after at 31 March", data,
-                   commentary.population(data))
+def _population(sheet: Worksheet, data: ReportData, row: int) -> None:
     population = data.for_year("lac_population")
     if population.empty:
         row = _no_data(sheet, row, data, "lac_population")
@@ -307,8 +299,7 @@ def _age_gender_chart(sheet: Worksheet, top: int, bands: int, genders: int) -> N
     sheet.add_chart(chart, _anchor(top))
 
 
-def _timeliness(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Reviews held within timescales", data, commentary.timeliness(data))
+def _timeliness(sheet: Worksheet, data: ReportData, row: int) -> None:
     columns = ["cohort", "reviewed_on_time", "percent"]
     headers = ["Cohort", "Reviewed on time", "Percent"]
     this_year = data.for_year("review_timeliness_indicator")
@@ -336,9 +327,7 @@ def _timeliness(sheet: Worksheet, data: ReportData) -> None:
     sheet.add_chart(chart, _anchor(4))
 
 
-def _participation(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Children's participation in their reviews", data,
-                   commentary.participation(data))
+def _participation(sheet: Worksheet, data: ReportData, row: int) -> None:
     rows = data.for_year("participation_indicator")
     if rows.empty:
         _no_data(sheet, row, data, "participation_indicator")
@@ -358,11 +347,7 @@ def _participation(sheet: Worksheet, data: ReportData) -> None:
     sheet.add_chart(chart, _anchor(row))
 
 
-def _parents(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Parents' and connected persons' participation", data)
-    if data.not_recorded("review_participants"):
-        _not_recorded(sheet, row, "who took part in each review")
-        return
+def _parents(sheet: Worksheet, data: ReportData, row: int) -> None:
     rows = data.for_year("parental_participation")
     if rows.empty:
         _no_data(sheet, row, data, "parental_participation")
@@ -397,11 +382,7 @@ def _parents(sheet: Worksheet, data: ReportData) -> None:
     sheet.add_chart(chart, _anchor(top))
 
 
-def _quality(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Review quality checklist and RAG rating", data)
-    if data.not_recorded("review_records"):
-        _not_recorded(sheet, row, "the IRO's review records (checklist, RAG rating)")
-        return
+def _quality(sheet: Worksheet, data: ReportData, row: int) -> None:
     quality = data.for_year("review_quality")
     row = _caption(sheet, row, "Checklist: reviews meeting each item")
     if quality.empty:
@@ -456,13 +437,7 @@ _WORKFORCE = [("iros_in_post", "IROs in post at 31 March"), ("fte", "Full-time e
               ("children_three_plus_iros", "Children who had three or more IROs")]
 
 
-def _workforce(sheet: Worksheet, data: ReportData) -> None:
-    recorded = not data.not_recorded("iro_staff")
-    row = _heading(sheet, "IRO workforce and caseloads", data,
-                   commentary.workforce(data) if recorded else ())
-    if not recorded:
-        _not_recorded(sheet, row, "the IROs' posts and hours")
-        return
+def _workforce(sheet: Worksheet, data: ReportData, row: int) -> None:
     rows = data.for_year("iro_workforce")
     if rows.empty:
         _no_data(sheet, row, data, "iro_workforce")
@@ -484,13 +459,7 @@ def _workforce(sheet: Worksheet, data: ReportData) -> None:
                value=f"The IRO Handbook recommends {low}-{high} children per full-time IRO.")
 
 
-def _disputes(sheet: Worksheet, data: ReportData) -> None:
-    recorded = not data.not_recorded("disputes")
-    row = _heading(sheet, "Disputes raised by IROs, by stage", data,
-                   commentary.disputes(data) if recorded else ())
-    if not recorded:
-        _not_recorded(sheet, row, "the IROs' dispute resolution log")
-        return
+def _disputes(sheet: Worksheet, data: ReportData, row: int) -> None:
     rows = data.for_year("disputes_by_stage")
     if rows.empty:
         _no_data(sheet, row, data, "disputes_by_stage")
@@ -505,8 +474,7 @@ def _disputes(sheet: Worksheet, data: ReportData) -> None:
            ["Stage", "Steps raised", "Children", "Steps resolved", "Open at 31 March"])
 
 
-def _trends(sheet: Worksheet, data: ReportData) -> None:
-    row = _heading(sheet, "Headline measures over the years", data)
+def _trends(sheet: Worksheet, data: ReportData, row: int) -> None:
     trend = data.trend_years(data.up_to_year("trends"))
     if trend.empty:
         _no_data(sheet, row, data, "trends")
@@ -547,22 +515,67 @@ def _trends(sheet: Worksheet, data: ReportData) -> None:
         chart_row += 22
 
 
-#: The sections in report order: sheet name, what it shows, its writer, the marts it reads.
-Section = tuple[str, str, Callable[[Worksheet, ReportData], None], tuple[str, ...]]
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: its sheet, what it shows, its writer and marts."""
+
+    sheet: str
+    about: str
+    title: str
+    #: Writes the section's tables and charts from the row given (below its heading).
+    write: Callable[[Worksheet, ReportData, int], None]
+    marts: tuple[str, ...]
+    #: Its figures in words, at the top (see reports.commentary).
+    words: Callable[[ReportData], list[str]] | None = None
+    #: The canonical table its records come from where a system may hold none at all, and
+    #: those records in words: the section then says so instead of showing zeros.
+    needs: tuple[str, str] | None = None
+
+    def recorded(self, data: ReportData) -> bool:
+        return self.needs is None or not data.not_recorded(self.needs[0])
+
+    def sentences(self, data: ReportData) -> list[str]:
+        return self.words(data) if self.words and self.recorded(data) else []
+
+    def not_recorded_text(self) -> str:
+        return f"Not recorded in this system: its export does not include {self.needs[1]}."
+
+
+#: The sections in report order.
 SECTIONS: tuple[Section, ...] = (
-    ("Population", "children looked after at 31 March", _population,
-     ("lac_population", "population_breakdowns")),
-    ("Timeliness", "reviews held within timescales", _timeliness, ("review_timeliness_indicator",)),
-    ("Participation", "children's participation in reviews", _participation,
-     ("participation_indicator",)),
-    ("Parental participation", "parents' participation in reviews", _parents,
-     ("parental_participation",)),
-    ("Quality checklist", "review checklist and RAG rating", _quality,
-     ("review_quality", "rag_distribution")),
-    ("Workforce", "IROs, FTE and caseloads", _workforce, ("iro_workforce",)),
-    ("Disputes", "disputes by stage", _disputes, ("disputes_by_stage",)),
-    ("Trends", "headline measures over the years", _trends, ("trends",)),
+    Section("Population", "children looked after at 31 March",
+            "Children looked after at 31 March", _population,
+            ("lac_population", "population_breakdowns"), commentary.population),
+    Section("Timeliness", "reviews held within timescales", "Reviews held within timescales",
+            _timeliness, ("review_timeliness_indicator",), commentary.timeliness),
+    Section("Participation", "children's participation in reviews",
+            "Children's participation in their reviews", _participation,
+            ("participation_indicator",), commentary.participation),
+    Section("Parental participation", "parents' participation in reviews",
+            "Parents' and connected persons' participation", _parents,
+            ("parental_participation",),
+            needs=("review_participants", "who took part in each review")),
+    Section("Quality checklist", "review checklist and RAG rating",
+            "Review quality checklist and RAG rating", _quality,
+            ("review_quality", "rag_distribution"),
+            needs=("review_records", "the IRO's review records (checklist, RAG rating)")),
+    Section("Workforce", "IROs, FTE and caseloads", "IRO workforce and caseloads", _workforce,
+            ("iro_workforce",), commentary.workforce,
+            ("iro_staff", "the IROs' posts and hours")),
+    Section("Disputes", "disputes by stage", "Disputes raised by IROs, by stage", _disputes,
+            ("disputes_by_stage",), commentary.disputes,
+            ("disputes", "the IROs' dispute resolution log")),
+    Section("Trends", "headline measures over the years", "Headline measures over the years",
+            _trends, ("trends",)),
 )
+
+
+def _section(sheet: Worksheet, section: Section, data: ReportData) -> None:
+    row = _heading(sheet, section.title, data, section.sentences(data))
+    if section.recorded(data):
+        section.write(sheet, data, row)
+    else:
+        sheet.cell(row=row, column=1, value=section.not_recorded_text())
 
 
 def _cover(sheet: Worksheet, data: ReportData) -> None:
@@ -576,11 +589,11 @@ def _cover(sheet: Worksheet, data: ReportData) -> None:
         put_value(sheet, i, 2, value)
     row = 3 + len(facts) + 1
     row = _caption(sheet, row, "Sections")
-    for name, about, _, marts in SECTIONS:
-        empty = all(data.for_year(m).empty for m in marts)
+    for section in SECTIONS:
+        empty = all(data.for_year(m).empty for m in section.marts)
         note = f" (no data for {data.label})" if empty else ""
-        sheet.cell(row=row, column=1, value=name).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=f"{about}{note}")
+        sheet.cell(row=row, column=1, value=section.sheet).font = Font(bold=True)
+        sheet.cell(row=row, column=2, value=f"{section.about}{note}")
         row += 1
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
@@ -605,9 +618,9 @@ def _provenance(sheet: Worksheet, data: ReportData) -> None:
         "adds totals and shares of those rows, so every figure matches the published tables."))
     row += 2
     row = _caption(sheet, row, "Section: published marts")
-    for name, _, _, marts in SECTIONS:
-        sheet.cell(row=row, column=1, value=name).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=", ".join(marts))
+    for section in SECTIONS:
+        sheet.cell(row=row, column=1, value=section.sheet).font = Font(bold=True)
+        sheet.cell(row=row, column=2, value=", ".join(section.marts))
         row += 1
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
@@ -624,8 +637,8 @@ def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path
     cover = book.active
     cover.title = "Cover"
     _cover(cover, data)
-    for name, _, write, _ in SECTIONS:
-        write(book.create_sheet(name), data)
+    for section in SECTIONS:
+        _section(book.create_sheet(section.sheet), section, data)
     _provenance(book.create_sheet("About these figures"), data)
     for sheet in book.worksheets:
         _print_setup(sheet)

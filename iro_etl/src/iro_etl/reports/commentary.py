@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from iro_schemas.indicators import VIEWS_EVERY_REVIEW
+from iro_schemas.indicators import CASELOAD_BANDS, VIEWS_EVERY_REVIEW
 
 if TYPE_CHECKING:
     from iro_etl.reports.annual_report import ReportData
@@ -36,6 +36,12 @@ def _year_row(frame: pd.DataFrame, year: int) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def _year_before(frame: pd.DataFrame, year: int, column: str) -> float | None:
+    """``column`` in the year before ``year`` (None when there is no such row)."""
+    row = _year_row(frame, year - 1)
+    return None if row is None else row[column]
+
+
 def population(data: ReportData) -> list[str]:
     frame = data.mart("lac_population")
     if frame.empty:
@@ -50,14 +56,14 @@ def population(data: ReportData) -> list[str]:
 
 def timeliness(data: ReportData) -> list[str]:
     frame = data.mart("review_timeliness_indicator")
-    now = _year_row(frame, data.year) if len(frame) else None
+    now = _year_row(frame, data.year)
     if now is None or not now["cohort"]:
         return []
-    before = _year_row(frame, data.year - 1)
+    before = _year_before(frame, data.year, "percent")
     return [f"{int(now['reviewed_on_time']):,} of the {int(now['cohort']):,} children looked "
             f"after for 28 days or more at 31 March ({now['percent']:.1f}%) had every review in "
             f"{data.label} on time"
-            f"{_change(now['percent'], None if before is None else before['percent'], points=True)}."]
+            f"{_change(now['percent'], before, points=True)}."]
 
 
 def participation(data: ReportData) -> list[str]:
@@ -65,27 +71,27 @@ def participation(data: ReportData) -> list[str]:
     if frame.empty:
         return []
     views = frame[frame["measure"] == VIEWS_EVERY_REVIEW]
-    now, before = _year_row(views, data.year), _year_row(views, data.year - 1)
+    now = _year_row(views, data.year)
     if now is None or not now["denominator"]:
         return []
+    before = _year_before(views, data.year, "percent")
     return [f"{now['percent']:.1f}% of the children counted ({int(now['numerator']):,} of "
             f"{int(now['denominator']):,}) communicated their views for every review in "
             f"{data.label}"
-            f"{_change(now['percent'], None if before is None else before['percent'], points=True)}."]
+            f"{_change(now['percent'], before, points=True)}."]
 
 
 def workforce(data: ReportData) -> list[str]:
     frame = data.mart("iro_workforce")
-    now = _year_row(frame, data.year) if len(frame) else None
+    now = _year_row(frame, data.year)
     if now is None or pd.isna(now["average_caseload"]):
         return []
     low, high = int(now["recommended_min"]), int(now["recommended_max"])
-    where = {"below": "below", "within": "within", "above": "above"}.get(now["caseload_band"],
-                                                                          "against")
-    before = _year_row(frame, data.year - 1)
+    where = now["caseload_band"] if now["caseload_band"] in CASELOAD_BANDS else "against"
+    before = _year_before(frame, data.year, "average_caseload")
     return [f"{int(now['iros_in_post'])} IROs ({now['iro_fte']:.1f} FTE on the IRO role) had "
             f"on average {now['average_caseload']:.1f} children each at 31 March {data.year}"
-            f"{_change(now['average_caseload'], None if before is None else before['average_caseload'])}"
+            f"{_change(now['average_caseload'], before)}"
             f", {where} the IRO Handbook's {low}-{high}."]
 
 
