@@ -16,7 +16,7 @@ from iro_assets.partitions import authority_partitions, authority_tags
 from iro_assets.resources import IroSettings, MartsDatabase
 
 
-def _files(path: Path | str | tuple[Path, ...]) -> list[Path]:
+def _files(path: Path | str | tuple[Path | str, ...]) -> list[Path]:
     """The files of an export (of each of its locations); none for a database (a URL), which
     the nightly schedule loads."""
     if isinstance(path, tuple):
@@ -26,7 +26,7 @@ def _files(path: Path | str | tuple[Path, ...]) -> list[Path]:
     return sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
 
 
-def fingerprint(path: Path | str | tuple[Path, ...]) -> str | None:
+def fingerprint(path: Path | str | tuple[Path | str, ...]) -> str | None:
     """Names, sizes and modification times of the files in an export; None if nothing is there."""
     files = _files(path)
     if not files:
@@ -38,7 +38,7 @@ def fingerprint(path: Path | str | tuple[Path, ...]) -> str | None:
     return digest.hexdigest()[:16]
 
 
-def _loaded_since_change(path: Path | str | tuple[Path, ...], last_load: pd.Timestamp | None
+def _loaded_since_change(path: Path | str | tuple[Path | str, ...], last_load: pd.Timestamp | None
                          ) -> bool:
     """Whether the authority's last load (published or held) came after its newest file."""
     files = _files(path)
@@ -77,10 +77,7 @@ def export_drop(context: dg.SensorEvaluationContext, settings: IroSettings,
     requests = []
     for code, authority in sorted(authorities.items()):
         # Every source's files: a new spreadsheet from the IRO team is a new export too.
-        location = tuple(p for loc in (authority.export_path,
-                                       *(s.export_path for s in authority.sources))
-                         for p in (loc if isinstance(loc, tuple) else (loc,)))
-        location = location[0] if len(location) == 1 else location
+        location = authority.locations
         mark = fingerprint(location)
         if mark is None or seen.get(code) == mark:
             continue

@@ -145,6 +145,12 @@ class Authority:
     #: (see iro_etl.sources.combine).
     sources: tuple[Source, ...] = ()
 
+    @property
+    def locations(self) -> tuple[Path | str, ...]:
+        """Every file, folder or URL the authority's load reads (all of its sources')."""
+        return tuple(p for loc in (self.export_path, *(s.export_path for s in self.sources))
+                     for p in (loc if isinstance(loc, tuple) else (loc,)))
+
     @classmethod
     def ad_hoc(cls, code: str, system: str, export_path: Path | str | tuple[Path, ...],
                options: dict | None = None) -> Authority:

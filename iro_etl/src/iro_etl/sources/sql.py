@@ -46,6 +46,11 @@ def scrubbed(message: str, url: str) -> str:
     return _PASSWORD.sub("***", message.replace(url, shown_url(url)))
 
 
+def db_source(name: str, schema: str | None = None) -> str:
+    """How lineage and failures name a database table: ``db:<schema>.<table>``."""
+    return f"db:{schema}.{name}" if schema else f"db:{name}"
+
+
 def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str,
                     schema: str | None = None) -> tuple[list[list[str]], list[Failure]]:
     """A header row and the table's rows as text cells; a failure if it cannot be read.
@@ -53,7 +58,7 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
     ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
     it is not the connection's default.
     """
-    source = f"db:{schema}.{name}" if schema else f"db:{name}"
+    source = db_source(name, schema)
     try:
         reflected = sa.Table(name, sa.MetaData(), schema=schema, autoload_with=engine)
     except sa.exc.NoSuchTableError:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
 from iro_etl.sources.readers import TableSpec, csv_header, find_header, read_csv_rows
-from iro_etl.sources.sql import read_table_rows, scrubbed, shown_url
+from iro_etl.sources.sql import db_source, read_table_rows, scrubbed, shown_url
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
@@ -144,8 +144,7 @@ def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
                                                  table.spec.table, schema)
                 out.failures += failures
                 if rows:
-                    out.tables[table.name] = (rows, f"db:{schema}.{actual}" if schema
-                                              else f"db:{actual}")
+                    out.tables[table.name] = (rows, db_source(actual, schema))
     except _OPEN_ERRORS as exc:
         out.failures.append(Failure(FILE_LEVEL, f"db:{shown_url(url)}", "unreadable_file",
                                     value=scrubbed(str(exc).splitlines()[0], url) if str(exc)
