@@ -74,7 +74,8 @@ def _plugin(system: str | None, location: Path | str | tuple[Path, ...]) -> Sour
         _fail(f"the {plugin.name} plugin reads one export location: give --input once")
     if system and _exists(location) and not plugin.recognise(location):
         try:
-            hint = f"; it looks like {detect(location).name}: give --system {detect(location).name}"
+            other = detect(location).name
+            hint = f"; it looks like {other}: give --system {other}"
         except PluginError:
             hint = "; no installed plugin recognises it (iro-etl plugins lists them)"
         _fail(f"the {plugin.name} plugin does not recognise {_shown(location)} as its "
