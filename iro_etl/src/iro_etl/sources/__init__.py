@@ -6,4 +6,6 @@
 - :mod:`~iro_etl.sources.dates`: export dates and yes/no answers as the core types them.
 - :mod:`~iro_etl.sources.cells`: the column letter of a failure's cell, as a person opens the file.
 - :mod:`~iro_etl.sources.sql`: reading tables straight from a reporting database.
+- :mod:`~iro_etl.sources.warehouse`: a system's warehouse tables, from CSV extracts or its database.
+- :mod:`~iro_etl.sources.joins`: the span (legal status, placement, allocation) in force on a date.
 """

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 from iro_etl.quality.failures import Failure
-from iro_etl.sources.dates import parse_dates
+from iro_etl.sources.joins import in_force
 
 from iro_plugin_generic.mapping import Join, TableSource
 from iro_plugin_generic.sources import own_column
@@ -58,25 +58,9 @@ def apply_joins(frame: pd.DataFrame, source: TableSource, fetch: Fetch
             found.index = frame.index
         else:
             day = frame[own_column(source, join.in_force[0])]
-            found = _in_force(day, left, right, other, theirs, cols)
+            spans = right.assign(start=other["_from"],
+                                 end=other.get("_to", pd.NA))
+            found = in_force(day, left, spans, cols)
         for col in cols:
             frame[col] = found[col].astype("string")
     return frame, failures
-
-
-def _in_force(day: pd.Series, left: pd.DataFrame, right: pd.DataFrame,
-              other: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
-    """For each row, the other file's row in force on its date (``day``)."""
-    left = left.assign(_day=parse_dates(day)[0]).reset_index()
-    right = right.assign(_start=parse_dates(other["_from"])[0],
-                         _end=parse_dates(other["_to"])[0] if "_to" in other
-                         else pd.Series(pd.NaT, index=other.index))
-    left = left.dropna(subset=["_day", *keys]).sort_values("_day", kind="stable")
-    right = right.dropna(subset=["_start", *keys]).sort_values("_start", kind="stable")
-    found = pd.merge_asof(left, right, left_on="_day", right_on="_start", by=keys,
-                          direction="backward")
-    ended = found["_end"].notna() & (found["_end"] < found["_day"])
-    out = pd.DataFrame({c: pd.Series(pd.NA, index=day.index, dtype="string") for c in cols})
-    for col in cols:
-        out.loc[found["index"].to_numpy(), col] = found[col].where(~ended).to_numpy()
-    return out

@@ -22,6 +22,7 @@ import re
 
 import pandas as pd
 from iro_etl.sources.dates import parse_dates
+from iro_etl.sources.joins import in_force
 from iro_schemas.lineage import LINEAGE_COLUMNS
 
 #: pers_sex as the SSD's extracts give it (the DfE's M/F, or the 903's own 1/2).
@@ -42,24 +43,6 @@ def children(person: pd.DataFrame, looked_after: pd.Series) -> tuple[pd.DataFram
     return out.reset_index(drop=True), int((~keep).sum())
 
 
-def _legal_status_on(episodes: pd.DataFrame, legal: pd.DataFrame) -> pd.Series:
-    """The legal status in force on each episode's start date (blank where none is)."""
-    day = parse_dates(episodes["decom"])[0]
-    starts = parse_dates(legal["start"])[0]
-    ends = parse_dates(legal["end"])[0]
-    left = pd.DataFrame({"child_id": episodes["child_id"], "day": day}).reset_index()
-    left = left.dropna(subset=["child_id", "day"]).sort_values("day", kind="stable")
-    right = pd.DataFrame({"child_id": legal["child_id"], "start": starts, "end": ends,
-                          "status": legal["ls"]}).dropna(subset=["child_id", "start"])
-    right = right.sort_values("start", kind="stable")
-    found = pd.merge_asof(left, right, left_on="day", right_on="start", by="child_id",
-                          direction="backward")
-    in_force = found["end"].isna() | (found["end"] >= found["day"])
-    status = pd.Series(pd.NA, index=episodes.index, dtype="string")
-    status.loc[found["index"].to_numpy()] = found["status"].where(in_force).to_numpy()
-    return status
-
-
 def episodes(ssd_episodes: pd.DataFrame, placements: pd.DataFrame,
              legal: pd.DataFrame) -> pd.DataFrame:
     """Canonical episodes: each SSD episode with its placement and legal status."""
@@ -69,7 +52,9 @@ def episodes(ssd_episodes: pd.DataFrame, placements: pd.DataFrame,
     joined = ssd_episodes.merge(one_each[["placement_id", *place_columns]], how="left",
                                 on="placement_id", validate="many_to_one")
     joined.index = ssd_episodes.index
-    joined["ls"] = _legal_status_on(ssd_episodes, legal)
+    legal_spans = legal.rename(columns={"ls": "status"})
+    joined["ls"] = in_force(ssd_episodes["decom"], ssd_episodes[["child_id"]], legal_spans,
+                            ["status"])["status"]
     joined["home_post"] = pd.Series(pd.NA, index=joined.index, dtype="string")
     return joined.drop(columns=["episode_id", "placement_id", "cla_id"]).reset_index(drop=True)
 
