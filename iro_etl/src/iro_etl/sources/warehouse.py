@@ -15,34 +15,53 @@ table's key); a database that cannot be reached is one failure, not one per tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
-from iro_etl.sources.readers import TableSpec, csv_header, find_header, read_csv_rows
-from iro_etl.sources.sql import db_source, read_table_rows, scrubbed, shown_url
+from iro_etl.sources.readers import (
+    TableSpec,
+    csv_header,
+    empty_frame,
+    find_header,
+    frame_from_rows,
+    read_csv_rows,
+)
+from iro_etl.sources.sql import db_source, is_database_url, read_table_rows, scrubbed, shown_url
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
 _OPEN_ERRORS = (sa.exc.SQLAlchemyError, ImportError, ValueError)
 
 
-class Table(Protocol):
-    """A warehouse table as a plugin describes it."""
+@dataclass(frozen=True)
+class WarehouseTable:
+    """One warehouse table: its name, the canonical table it feeds, and what is read from it."""
+
+    name: str
+    #: The canonical table its rows feed (failures about its rows are reported there).
+    feeds: str
+    #: Warehouse column -> the name the plugin uses for it; the warehouse's name is the
+    #: accepted header (an authority adds others through the ``columns`` option).
+    columns: dict[str, str]
+    #: Warehouse columns a row cannot do without.
+    required: tuple[str, ...]
+    #: Columns ordering database rows, so lineage row numbers follow the table's key.
+    order_by: tuple[str, ...]
+    #: A table some deployments lack: its absence is no failure (its rows stay empty).
+    optional: bool = False
 
     @property
-    def name(self) -> str: ...
-
-    @property
-    def spec(self) -> TableSpec: ...
-
-    @property
-    def order_by(self) -> tuple[str, ...]: ...
+    def spec(self) -> TableSpec:
+        """Accepted headers: the warehouse's column names (the plugin's names as keys)."""
+        return TableSpec(self.feeds, {ours: (theirs,) for theirs, ours in self.columns.items()},
+                         tuple(self.columns[c] for c in self.required))
 
 
 @dataclass
@@ -62,7 +81,7 @@ def file_name(actual: str) -> str:
     return f"{actual}{SUFFIX}"
 
 
-def locate(path: Path, tables: tuple[Table, ...], names: dict[str, str]
+def locate(path: Path, tables: tuple[WarehouseTable, ...], names: dict[str, str]
            ) -> tuple[dict[str, Path], list[Path]]:
     """Warehouse table -> its extract file, and the files that belong to no table.
 
@@ -80,7 +99,7 @@ def locate(path: Path, tables: tuple[Table, ...], names: dict[str, str]
     return found, [p for p in files if p not in claimed]
 
 
-def read_extracts(path: Path, tables: tuple[Table, ...], names: dict[str, str]) -> Rows:
+def read_extracts(path: Path, tables: tuple[WarehouseTable, ...], names: dict[str, str]) -> Rows:
     """The rows of every table's extract under ``path``; never raises on bad data."""
     out = Rows()
     if not path.exists():
@@ -98,7 +117,7 @@ def read_extracts(path: Path, tables: tuple[Table, ...], names: dict[str, str]) 
         file = found.get(table.name)
         if file is None:
             # A lone file was given: the other tables are simply not part of this read.
-            if path.is_dir():
+            if path.is_dir() and not table.optional:
                 out.failures.append(Failure(table.spec.table, file_name(names[table.name]),
                                             "unreadable_file", value="no such file in the folder"))
             continue
@@ -110,7 +129,7 @@ def read_extracts(path: Path, tables: tuple[Table, ...], names: dict[str, str]) 
     return out
 
 
-def recognised_files(path: Path, tables: tuple[Table, ...], names: dict[str, str]
+def recognised_files(path: Path, tables: tuple[WarehouseTable, ...], names: dict[str, str]
                      ) -> dict[str, list[list[str]]]:
     """Warehouse table -> the first rows of its extract, for the tables found under ``path``."""
     found, _ = locate(path, tables, names)
@@ -127,19 +146,29 @@ def _engine(url: str) -> Iterator[sa.Engine]:
         engine.dispose()
 
 
-def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
+def _present(engine: sa.Engine, schema: str | None) -> dict[str, str]:
+    """The database's tables (and views: warehouses publish both) by lower-cased name."""
+    inspector = sa.inspect(engine)
+    names = [*inspector.get_table_names(schema=schema), *inspector.get_view_names(schema=schema)]
+    return {n.lower(): n for n in names}
+
+
+def read_database(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
                   schema: str | None = None) -> Rows:
     """The rows of every warehouse table in the database at ``url`` (in ``schema``, when
     not the connection's default); never raises."""
     out = Rows()
     try:
         with _engine(url) as engine:
-            with engine.connect():
-                pass  # fail once, here, if the server cannot be reached
+            # Fails once, here, if the server cannot be reached. Names are matched
+            # case-insensitively, as SQL Server matches them, whatever the database.
+            present = _present(engine, schema)
             for table in tables:
                 if table.name not in names:
                     continue  # the authority's warehouse has no such table (``tables`` option)
-                actual = names[table.name]
+                actual = present.get(names[table.name].lower(), names[table.name])
+                if table.optional and names[table.name].lower() not in present:
+                    continue
                 rows, failures = read_table_rows(engine, actual, table.order_by,
                                                  table.spec.table, schema)
                 out.failures += failures
@@ -152,14 +181,14 @@ def read_database(url: str, tables: tuple[Table, ...], names: dict[str, str],
     return out
 
 
-def table_headers(url: str, tables: tuple[Table, ...], names: dict[str, str],
+def table_headers(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
                   schema: str | None = None) -> dict[str, list[list[str]]]:
     """Warehouse table -> [its column names], for the tables the database has ({} if
     unreachable)."""
     try:
         with _engine(url) as engine:
+            present = _present(engine, schema)
             inspector = sa.inspect(engine)
-            present = {n.lower(): n for n in inspector.get_table_names(schema=schema)}
             return {t.name: [[c["name"] for c in inspector.get_columns(
                         present[names[t.name].lower()], schema=schema)]]
                     for t in tables if t.name in names and names[t.name].lower() in present}
@@ -184,10 +213,38 @@ def table_names(option: Mapping[str, Any] | None, known: Sequence[str]) -> dict[
     return names
 
 
-def header_fits(table: Table, rows: list[list[str]] | None) -> bool:
+def header_fits(table: WarehouseTable, rows: list[list[str]] | None) -> bool:
     """Whether the first rows hold this table's header: every required column found."""
     if not rows:
         return False
     _, mapping = find_header(rows, table.spec)
     return set(table.spec.required) <= set(mapping.values())
 
+
+
+def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
+                schema: str | None, extra_headers: Callable[[str], dict[str, list[str]]]
+                ) -> tuple[dict[str, pd.DataFrame], Rows]:
+    """Every table at ``path`` (extracts folder or database URL) as a text frame with the
+    plugin's column names and lineage; an absent table is an empty frame.
+
+    ``extra_headers(canonical table)`` gives the authority's other headers (the ``columns``
+    option), each applied to the tables feeding that canonical table that have the column.
+    Returns the frames and what was read (its ``tables`` emptied, the failures of turning
+    rows into frames added).
+    """
+    if isinstance(path, str) and is_database_url(path):
+        got = read_database(path, tables, names, schema)
+    else:
+        got = read_extracts(Path(path), tables, names)
+    frames = {}
+    for table in tables:
+        extra = extra_headers(table.feeds)
+        spec = table.spec.extended({c: h for c, h in extra.items() if c in table.spec.columns})
+        if table.name in got.tables:
+            rows, where = got.tables.pop(table.name)
+            frames[table.name], failures = frame_from_rows(rows, spec, where)
+            got.failures += failures
+        else:
+            frames[table.name] = empty_frame(spec)
+    return frames, got
