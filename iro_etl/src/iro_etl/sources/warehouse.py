@@ -73,6 +73,8 @@ class Rows:
     failures: list[Failure] = field(default_factory=list)
     #: Extract files read (none for a database).
     files: list[Path] = field(default_factory=list)
+    #: Tables found and turned into frames (:func:`read_frames` empties ``tables``).
+    read: set[str] = field(default_factory=set)
 
 
 
@@ -213,6 +215,17 @@ def table_names(option: Mapping[str, Any] | None, known: Sequence[str]) -> dict[
     return names
 
 
+def column_names(tables: Sequence[WarehouseTable]) -> dict[str, dict[str, str]]:
+    """Per canonical table, canonical column -> the warehouse column (``table.column``) a
+    person corrects; where several tables have it, the first one's."""
+    out: dict[str, dict[str, str]] = {}
+    for table in tables:
+        names = out.setdefault(table.feeds, {})
+        for theirs, ours in table.columns.items():
+            names.setdefault(ours, f"{table.name}.{theirs}")
+    return out
+
+
 def header_fits(table: WarehouseTable, rows: list[list[str]] | None) -> bool:
     """Whether the first rows hold this table's header: every required column found."""
     if not rows:
@@ -230,8 +243,8 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
 
     ``extra_headers(canonical table)`` gives the authority's other headers (the ``columns``
     option), each applied to the tables feeding that canonical table that have the column.
-    Returns the frames and what was read (its ``tables`` emptied, the failures of turning
-    rows into frames added).
+    Returns the frames and what was read (its ``tables`` emptied into ``read``, the failures
+    of turning rows into frames added): the rows are not kept beside the frames.
     """
     if isinstance(path, str) and is_database_url(path):
         got = read_database(path, tables, names, schema)
@@ -243,6 +256,7 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
         spec = table.spec.extended({c: h for c, h in extra.items() if c in table.spec.columns})
         if table.name in got.tables:
             rows, where = got.tables.pop(table.name)
+            got.read.add(table.name)
             frames[table.name], failures = frame_from_rows(rows, spec, where)
             got.failures += failures
         else:

@@ -1,30 +1,28 @@
-"""The Liquidlogic LCS plugin: the reporting warehouse, as CSV extracts or the database itself.
+"""The Liquidlogic LCS plugin: the HDM.Child_Social reporting warehouse, or CSV extracts of it.
 
-An export location is either a folder of CSV extracts, one per warehouse table
-and named ``<table>.csv`` (``person.csv``, ``cla_episode.csv``, ...), or a
-SQLAlchemy database URL of the warehouse (lineage ``db:<table>``). Each
-warehouse table feeds one canonical table (see :mod:`iro_plugin_liquidlogic.tables`);
-only ``involvement`` rows of an IRO type become IRO allocations.
+An export location is either the warehouse by SQLAlchemy URL (SQL Server
+``mssql+pyodbc://``; lineage ``db:<schema>.<table>``) or a folder of CSV extracts, one
+per warehouse table and named as the table (``DIM_PERSON.csv``, ``FACT_CARE_EPISODES.csv``,
+...; saved from SQL Server Management Studio, ``NULL`` for blanks, is fine). The tables
+read are in :mod:`iro_plugin_liquidlogic.tables`; they are put into the Standard
+Safeguarding Dataset's shape (:mod:`iro_plugin_liquidlogic.assemble`) and assembled into
+canonical tables as the SSD plugin assembles its own (:mod:`iro_plugin_ssd.assemble`).
 
 Options (the authority's ``options`` block in authorities.yaml):
 
-``tables``
-    ``{warehouse table: actual table name}``, for warehouses that name tables
-    differently (``{cla_episode: dm_cla_episodes}`` reads ``dm_cla_episodes.csv`` or
-    the database table ``dm_cla_episodes``). A table mapped to nothing (``null``)
-    is not read and its canonical table stays empty, with no failure.
 ``schema``
-    The database schema holding the tables when it is not the connection's default
-    (on SQL Server also ``database.owner``, e.g. ``HDM.Child_Social``).
+    The schema holding the tables when it is not the connection's default: on SQL
+    Server ``HDM.Child_Social`` (database.schema).
+``tables``
+    ``{table: actual name}`` for a deployment that named a table differently
+    (``{FACT_CLA_REVIEW: FACT_CLA_REVIEWS}``), or ``null`` for one it lacks. The IRO
+    service's own tables (iro_notification, review_detail, review_participant, dispute)
+    are read where they are found and are otherwise said to be missing in the load summary.
 ``iro_involvement_types``
-    Involvement types that mean an IRO allocation (default ``IRO`` and
-    ``Independent Reviewing Officer``), compared case- and punctuation-insensitively.
-``columns``
-    The standard option: ``{canonical table: {canonical column: [extra headers]}}``.
-    The involvement type column is ``involvement_type`` under ``iro_allocations``.
-``codes``
-    The standard option, applied by the core after LCS words ('M', 'Held', ...)
-    have been turned into canonical codes here.
+    The DIM_LOOKUP_INVOLVEMENT_TYPE_CODE values that mean the child's IRO (default ``IRO``).
+``columns``, ``codes``
+    The standard options: other headers, and local codes (a legal status description
+    that does not start with its 903 code, say), applied after this plugin's own.
 """
 
 from __future__ import annotations
@@ -34,81 +32,91 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import empty_frame, frame_from_rows
 from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
     header_fits,
-    read_database,
-    read_extracts,
+    read_frames,
     recognised_files,
     table_headers,
+    table_names,
 )
-from iro_etl.sources.warehouse import table_names as warehouse_names
+from iro_plugin_ssd import assemble as ssd
 
+from iro_plugin_liquidlogic import assemble
 from iro_plugin_liquidlogic.tables import (
     COLUMN_NAMES,
+    EPISODES,
+    ETHNICITY,
+    INVOLVEMENTS,
     IRO_INVOLVEMENT_TYPES,
-    TABLE_NAMES,
+    IRO_SERVICE,
+    LEGAL_STATUSES,
+    MEETING_SUBJECTS,
+    MEETINGS,
+    NOT_IN_WAREHOUSE,
+    PERSON,
+    PLACEMENTS,
+    REVIEWS,
+    SIGNATURE,
     TABLES,
-    WarehouseTable,
+    WORKERS,
 )
-from iro_plugin_liquidlogic.vocabulary import iro_involvements, to_canonical
-
-#: Tables whose presence (with their own headers) says a location is an LCS warehouse.
-_SIGNATURE = ("person", "cla_episode")
-
-
-def table_names(option: Mapping[str, Any] | None) -> dict[str, str]:
-    """Warehouse table -> the authority's name for it, from the ``tables`` option."""
-    return warehouse_names(option, TABLE_NAMES)
+from iro_plugin_liquidlogic.vocabulary import lcs_words, without_nulls
 
 
 class LiquidlogicPlugin(SourcePlugin):
-    """Liquidlogic LCS reporting warehouse tables, from CSV extracts or the database."""
+    """Liquidlogic LCS's HDM.Child_Social warehouse, from the database or CSV extracts."""
 
     name = "liquidlogic"
-    description = "Liquidlogic LCS reporting warehouse: CSV extracts (<table>.csv) or the database"
+    description = ("Liquidlogic LCS reporting warehouse (HDM.Child_Social): the database by "
+                   "URL, or CSV extracts of its tables (DIM_PERSON.csv, ...)")
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"))
-        self.tables = tuple(
-            WarehouseTable(t.name, t.spec.extended(self.extra_headers(t.spec.table)), t.order_by)
-            for t in TABLES)
-        self.iro_types = tuple(self.options.get("iro_involvement_types") or IRO_INVOLVEMENT_TYPES)
+        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
+        types = self.options.get("iro_involvement_types") or IRO_INVOLVEMENT_TYPES
+        # One type written without a list is one type, not its letters.
+        self.iro_types = (str(types),) if isinstance(types, str | int) else tuple(
+            str(t) for t in types)
 
     def recognise(self, path: Path | str) -> bool:
         if isinstance(path, str) and is_database_url(path):
-            headers = table_headers(path, self.tables, self.names, self.schema)
+            headers = table_headers(path, TABLES, self.names, self.schema)
         else:
-            path = Path(path)
-            headers = recognised_files(path, self.tables, self.names)
-            if path.is_file():
-                # One extract on its own: it is ours if it is one of our tables, header and all.
-                return any(header_fits(t, headers.get(t.name)) for t in self.tables)
-        signature = [t for t in self.tables if t.name in _SIGNATURE and t.name in self.names]
+            headers = recognised_files(Path(path), TABLES, self.names)
+        signature = [t for t in SIGNATURE if t.name in self.names]
         return bool(signature) and all(header_fits(t, headers.get(t.name)) for t in signature)
 
     def read(self, path: Path | str) -> SourceData:
-        if isinstance(path, str) and is_database_url(path):
-            got = read_database(path, self.tables, self.names, self.schema)
-        else:
-            got = read_extracts(Path(path), self.tables, self.names)
-        failures = list(got.failures)
-        tables = {}
-        for table in self.tables:
-            if table.name in got.tables:
-                rows, source = got.tables[table.name]
-                frame, more = frame_from_rows(rows, table.spec, source)
-                failures += more
-            else:
-                frame = empty_frame(table.spec)
-            frame = to_canonical(table.spec.table, frame)
-            if table.name == "involvement":
-                frame = iro_involvements(frame, self.iro_types)
-            tables[table.spec.table] = frame
-        return SourceData(self.name, tables, failures, got.files)
+        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        frames = {name: without_nulls(frame) for name, frame in frames.items()}
+        source = SourceData(self.name, {}, got.failures, got.files)
+        care = assemble.episodes(frames[EPISODES.name])
+        people, merged = assemble.people(frames[PERSON.name], frames[ETHNICITY.name])
+        children, others = ssd.children(people, care["child_id"])
+        reviews, left_out = ssd.reviews(
+            assemble.reviews(frames[REVIEWS.name], frames[MEETINGS.name],
+                             frames[MEETING_SUBJECTS.name]), care)
+        allocations = ssd.iro_allocations(assemble.involvements(frames[INVOLVEMENTS.name]),
+                                          self.iro_types)
+        source.tables = {
+            "children": children,
+            "episodes": ssd.episodes(care, frames[PLACEMENTS.name],
+                                     assemble.legal_statuses(frames[LEGAL_STATUSES.name])),
+            "reviews": reviews,
+            "iro_allocations": allocations,
+            "iro_staff": ssd.iro_staff(assemble.workers(frames[WORKERS.name]), allocations),
+        }
+        for table in IRO_SERVICE:
+            source.tables[table.feeds] = lcs_words(table.feeds, frames[table.name])
+            if table.name not in got.read:
+                source.not_held[table.feeds] = NOT_IN_WAREHOUSE[table.feeds]
+        counts = {f"{PERSON.name}: {others} people never looked after": ("children", others),
+                  f"{PERSON.name}: {merged} records merged into another": ("children", merged)}
+        counts |= {f"{REVIEWS.name}: {n} {why}": ("reviews", n) for why, n in left_out.items()}
+        source.not_used = {what: table for what, (table, n) in counts.items() if n}
+        return source
 
     def column_names(self) -> dict[str, dict[str, str]]:
         return COLUMN_NAMES

@@ -1,165 +1,137 @@
-"""The Liquidlogic LCS reporting warehouse as this plugin sees it: its tables and their columns.
+"""The Liquidlogic LCS reporting warehouse (``HDM.Child_Social``) as this plugin reads it.
 
-Each warehouse table feeds one canonical table. ``WAREHOUSE`` lists, per table,
-the columns in the order the warehouse holds them with their storage kind (the
-synthetic database is built from it); ``SPECS`` the headers the reader accepts
-for each canonical column. Surrogate keys (``episode_id``, ``review_id``...)
-are part of the warehouse but not of the contract: the reader only uses them to
-order database rows, so lineage row numbers follow the table's primary key.
+The warehouse tables and columns are the ones SystemC's own Standard Safeguarding Dataset
+extract reads (data-to-insight/ssd-data-model, deployment_extracts/systemc): people in
+DIM_PERSON, episodes of care in FACT_CARE_EPISODES with their placement in
+FACT_CLA_PLACEMENT and legal statuses as spans in FACT_LEGAL_STATUS, reviews in
+FACT_CLA_REVIEW with the meeting's cancellation in FACT_MEETINGS and the child's
+participation in FACT_MEETING_SUBJECTS, workers' involvements in FACT_INVOLVEMENTS (the
+IRO's by involvement type) and workers in DIM_WORKER. Each column is renamed to the name
+the SSD plugin's assembly uses for the same thing, so the two share one assembly
+(:mod:`iro_plugin_ssd.assemble`).
+
+The warehouse holds nothing of the IRO service's own records (notifications to the IRO
+manager, review records, who took part, disputes): authorities that keep them in tables of
+their own beside the warehouse name them here (``IRO_SERVICE``); they are optional.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from iro_etl.sources.warehouse import WarehouseTable, column_names
 
-from iro_etl.sources.readers import TableSpec
+PERSON = WarehouseTable(
+    "DIM_PERSON", "children",
+    {"DIM_PERSON_ID": "child_id", "GENDER_MAIN_CODE": "sex", "BIRTH_DTTM": "dob",
+     "ETHNICITY_MAIN_CODE": "ethnic", "UPN": "upn", "DUPLICATED_DTTM": "duplicated"},
+    required=("DIM_PERSON_ID",), order_by=("DIM_PERSON_ID",))
 
-#: Storage kinds of warehouse columns: surrogate key, person key, date, number, free text.
-SURROGATE, PERSON, DATE, NUMBER, TEXT = "surrogate", "person", "date", "number", "text"
+#: LCS's own ethnicity codes -> the DfE's (NAT_ID); deployments without it hold DfE codes.
+ETHNICITY = WarehouseTable(
+    "DIM_LOOKUP_DFE_ETHNIC", "children", {"MAIN_CODE": "main_code", "NAT_ID": "nat_id"},
+    required=("MAIN_CODE", "NAT_ID"), order_by=("MAIN_CODE",), optional=True)
 
-#: Warehouse table -> {column: storage kind}, in the warehouse's own column order.
-WAREHOUSE: dict[str, dict[str, str]] = {
-    "person": {"person_id": PERSON, "gender": TEXT, "birth_date": DATE, "ethnicity_code": TEXT,
-               "upn": TEXT},
-    "cla_episode": {
-        "episode_id": SURROGATE, "person_id": PERSON, "start_date": DATE, "rne_code": TEXT,
-        "legal_status_code": TEXT, "cin_code": TEXT, "placement_type_code": TEXT,
-        "provider_code": TEXT, "end_date": DATE, "reason_ceased_code": TEXT,
-        "placement_change_reason": TEXT, "home_postcode": TEXT, "placement_postcode": TEXT,
-        "urn": TEXT, "distance_miles": NUMBER, "placement_la": TEXT, "placement_in_out": TEXT,
-    },
-    "cla_review": {"review_id": SURROGATE, "person_id": PERSON, "review_date": DATE,
-                   "participation_code": TEXT},
-    "iro_notification": {"notification_id": SURROGATE, "person_id": PERSON,
-                         "cla_start_date": DATE, "notified_date": DATE,
-                         "iro_allocated_date": DATE},
-    "worker": {"worker_id": TEXT, "fte": NUMBER, "iro_fte_share": NUMBER, "team_name": TEXT,
-               "start_date": DATE, "end_date": DATE},
-    "involvement": {"involvement_id": SURROGATE, "person_id": PERSON, "worker_id": TEXT,
-                    "involvement_type": TEXT, "start_date": DATE, "end_date": DATE},
-    "review_detail": {
-        "review_detail_id": SURROGATE, "person_id": PERSON, "review_date": DATE,
-        "review_status": TEXT, "sw_report_received_date": DATE,
-        "recommendations_issued_date": DATE, "record_issued_date": DATE,
-        "child_informed": TEXT, "sw_report_on_time": TEXT, "child_prepared": TEXT,
-        "child_views_available": TEXT, "key_people_present": TEXT, "rag_rating": TEXT,
-    },
-    "review_participant": {"participant_id": SURROGATE, "person_id": PERSON, "review_date": DATE,
-                           "participant_role": TEXT, "participation_status": TEXT},
-    "dispute": {"dispute_id": SURROGATE, "person_id": PERSON, "raised_date": DATE,
-                "dispute_stage": TEXT, "resolved_date": DATE},
-}
+EPISODES = WarehouseTable(
+    "FACT_CARE_EPISODES", "episodes",
+    {"FACT_CARE_EPISODES_ID": "episode_id", "DIM_PERSON_ID": "child_id",
+     "FACT_CLA_ID": "cla_id", "FACT_CLA_PLACEMENT_ID": "placement_id",
+     "CARE_START_DATE": "decom", "CARE_REASON_DESC": "rne", "CIN_903_CODE": "cin",
+     "CARE_END_DATE": "dec", "CARE_REASON_END_CODE": "rec", "OFSTED_URN": "urn"},
+    required=("DIM_PERSON_ID", "CARE_START_DATE"), order_by=("FACT_CARE_EPISODES_ID",))
 
-#: Column of ``involvement`` saying what part the worker plays; not a canonical column.
-INVOLVEMENT_TYPE = "involvement_type"
-#: Involvement types that mean an IRO allocation, compared case- and punctuation-insensitively.
-IRO_INVOLVEMENT_TYPES = ("IRO", "Independent Reviewing Officer")
+PLACEMENTS = WarehouseTable(
+    "FACT_CLA_PLACEMENT", "episodes",
+    {"FACT_CLA_PLACEMENT_ID": "placement_id", "DIM_LOOKUP_PLACEMENT_TYPE_CODE": "place",
+     "DISTANCE_FROM_HOME": "pl_distance", "DIM_LOOKUP_PLACEMENT_PROVIDER_CODE": "place_provider",
+     "POSTCODE": "pl_post", "DIM_LOOKUP_PLAC_CHNG_REAS_CODE": "reason_place_change"},
+    required=("FACT_CLA_PLACEMENT_ID",), order_by=("FACT_CLA_PLACEMENT_ID",))
 
+LEGAL_STATUSES = WarehouseTable(
+    "FACT_LEGAL_STATUS", "episodes",
+    {"FACT_LEGAL_STATUS_ID": "legal_status_id", "DIM_PERSON_ID": "child_id",
+     "DIM_LOOKUP_LGL_STATUS_DESC": "ls", "START_DTTM": "start", "END_DTTM": "end"},
+    required=("DIM_PERSON_ID", "DIM_LOOKUP_LGL_STATUS_DESC", "START_DTTM"),
+    order_by=("FACT_LEGAL_STATUS_ID",))
 
-@dataclass(frozen=True)
-class WarehouseTable:
-    """One warehouse table: its name, the canonical table it feeds, and its row order."""
+REVIEWS = WarehouseTable(
+    "FACT_CLA_REVIEW", "reviews",
+    {"FACT_CLA_REVIEW_ID": "review_id", "FACT_CLA_ID": "cla_id", "DIM_PERSON_ID": "child_id",
+     "FACT_MEETING_ID": "meeting_id", "MEETING_DTTM": "review_date"},
+    required=("FACT_CLA_REVIEW_ID",), order_by=("FACT_CLA_REVIEW_ID",))
 
-    name: str
-    spec: TableSpec
-    #: Warehouse columns giving a stable order when read from the database (the primary key).
-    order_by: tuple[str, ...]
+MEETINGS = WarehouseTable(
+    "FACT_MEETINGS", "reviews", {"FACT_MEETING_ID": "meeting_id", "CANCELLED": "cancelled"},
+    required=("FACT_MEETING_ID",), order_by=("FACT_MEETING_ID",))
 
+MEETING_SUBJECTS = WarehouseTable(
+    "FACT_MEETING_SUBJECTS", "reviews",
+    {"FACT_MEETINGS_ID": "meeting_id", "DIM_PERSON_ID": "child_id",
+     "DIM_LOOKUP_PARTICIPATION_CODE_DESC": "review_code"},
+    required=("FACT_MEETINGS_ID", "DIM_PERSON_ID"), order_by=("FACT_MEETINGS_ID", "DIM_PERSON_ID"))
 
-def _table(name: str, canonical: str, columns: dict[str, tuple[str, ...]],
-           required: tuple[str, ...], order_by: tuple[str, ...] = ()) -> WarehouseTable:
-    # Rows are ordered by the table's primary key (its surrogate key where it has one), so a
-    # person can find a reported row again with the same ORDER BY.
-    keys = tuple(c for c, kind in WAREHOUSE[name].items() if kind == SURROGATE)
-    return WarehouseTable(name, TableSpec(canonical, columns, required), order_by or keys)
+INVOLVEMENTS = WarehouseTable(
+    "FACT_INVOLVEMENTS", "iro_allocations",
+    {"FACT_INVOLVEMENTS_ID": "involvement_id", "DIM_WORKER_ID": "iro_id",
+     "DIM_LOOKUP_INVOLVEMENT_TYPE_CODE": "role", "DIM_PERSON_ID": "child_id",
+     "START_DTTM": "from_date", "END_DTTM": "to_date"},
+    required=("DIM_WORKER_ID", "DIM_PERSON_ID", "DIM_LOOKUP_INVOLVEMENT_TYPE_CODE"),
+    order_by=("FACT_INVOLVEMENTS_ID",))
 
+WORKERS = WarehouseTable(
+    "DIM_WORKER", "iro_staff",
+    {"DIM_WORKER_ID": "iro_id", "DEPARTMENT_NAME": "team", "FULL_TIME_EQUIVALENCY": "fte"},
+    required=("DIM_WORKER_ID",), order_by=("DIM_WORKER_ID",))
 
-_PERSON_ID = ("person_id", "personid", "person_ref")
+WAREHOUSE = (PERSON, ETHNICITY, EPISODES, PLACEMENTS, LEGAL_STATUSES, REVIEWS, MEETINGS,
+             MEETING_SUBJECTS, INVOLVEMENTS, WORKERS)
 
-TABLES: tuple[WarehouseTable, ...] = (
-    _table("person", "children", {
-        "child_id": _PERSON_ID,
-        "sex": ("gender", "gender_code", "sex"),
-        "dob": ("birth_date", "date_of_birth", "dob"),
-        "ethnic": ("ethnicity_code", "ethnicity"),
-        "upn": ("upn",),
-    }, required=("child_id", "sex", "dob"), order_by=("person_id",)),
-    _table("cla_episode", "episodes", {
-        "child_id": _PERSON_ID,
-        "decom": ("start_date", "episode_start_date"),
-        "rne": ("rne_code", "rne"),
-        "ls": ("legal_status_code", "legal_status"),
-        "cin": ("cin_code", "category_of_need"),
-        "place": ("placement_type_code", "placement_type"),
-        "place_provider": ("provider_code", "placement_provider"),
-        "dec": ("end_date", "episode_end_date"),
-        "rec": ("reason_ceased_code", "reason_episode_ceased"),
-        "reason_place_change": ("placement_change_reason", "reason_place_change"),
-        "home_post": ("home_postcode",),
-        "pl_post": ("placement_postcode",),
-        "urn": ("urn", "ofsted_urn"),
-        "pl_distance": ("distance_miles", "placement_distance"),
-        "pl_la": ("placement_la",),
-        "pl_location": ("placement_in_out", "placement_location"),
-    }, required=("child_id", "decom", "rne", "ls", "place")),
-    _table("cla_review", "reviews", {
-        "child_id": _PERSON_ID,
-        "review_date": ("review_date",),
-        "review_code": ("participation_code", "review_participation"),
-    }, required=("child_id", "review_date")),
-    _table("iro_notification", "notifications", {
-        "child_id": _PERSON_ID,
-        "period_start": ("cla_start_date", "period_start_date"),
-        "notified_date": ("notified_date", "notification_date"),
-        "iro_allocated_date": ("iro_allocated_date",),
-    }, required=("child_id", "period_start")),
-    _table("worker", "iro_staff", {
-        "iro_id": ("worker_id", "workerid"),
-        "fte": ("fte",),
-        "iro_share": ("iro_fte_share",),
-        "team": ("team_name", "team"),
-        "from_date": ("start_date",),
-        "to_date": ("end_date",),
-    }, required=("iro_id", "from_date"), order_by=("worker_id", "start_date")),
-    _table("involvement", "iro_allocations", {
-        "child_id": _PERSON_ID,
-        "from_date": ("start_date",),
-        "iro_id": ("worker_id", "workerid"),
-        "to_date": ("end_date",),
-        INVOLVEMENT_TYPE: ("involvement_type", "involvement_type_desc"),
-    }, required=("child_id", "iro_id", "from_date", INVOLVEMENT_TYPE)),
-    _table("review_detail", "review_records", {
-        "child_id": _PERSON_ID,
-        "review_date": ("review_date",),
-        "status": ("review_status",),
-        "sw_report_received": ("sw_report_received_date",),
-        "recommendations_issued": ("recommendations_issued_date",),
-        "record_issued": ("record_issued_date",),
-        "child_informed": ("child_informed",),
-        "sw_report_on_time": ("sw_report_on_time",),
-        "child_prepared": ("child_prepared",),
-        "child_views_available": ("child_views_available",),
-        "key_people_present": ("key_people_present",),
-        "rag": ("rag_rating", "rag"),
-    }, required=("child_id", "review_date", "status")),
-    _table("review_participant", "review_participants", {
-        "child_id": _PERSON_ID,
-        "review_date": ("review_date",),
-        "role": ("participant_role",),
-        "status": ("participation_status",),
-    }, required=("child_id", "review_date", "role", "status")),
-    _table("dispute", "disputes", {
-        "child_id": _PERSON_ID,
-        "raised_date": ("raised_date",),
-        "stage": ("dispute_stage",),
-        "resolved_date": ("resolved_date",),
-    }, required=("child_id", "raised_date", "stage")),
+#: The IRO service's own tables kept beside the warehouse (optional; named as the
+#: authority's ``tables`` option says). Columns as the IRO team's tables name them.
+IRO_SERVICE = (
+    WarehouseTable("iro_notification", "notifications", {
+        "person_id": "child_id", "cla_start_date": "period_start",
+        "notified_date": "notified_date", "iro_allocated_date": "iro_allocated_date"},
+        required=("person_id", "cla_start_date"), order_by=("notification_id",), optional=True),
+    WarehouseTable("review_detail", "review_records", {
+        "person_id": "child_id", "review_date": "review_date", "review_status": "status",
+        "sw_report_received_date": "sw_report_received",
+        "recommendations_issued_date": "recommendations_issued",
+        "record_issued_date": "record_issued", "child_informed": "child_informed",
+        "sw_report_on_time": "sw_report_on_time", "child_prepared": "child_prepared",
+        "child_views_available": "child_views_available",
+        "key_people_present": "key_people_present", "rag_rating": "rag"},
+        required=("person_id", "review_date", "review_status"), order_by=("review_detail_id",),
+        optional=True),
+    WarehouseTable("review_participant", "review_participants", {
+        "person_id": "child_id", "review_date": "review_date", "participant_role": "role",
+        "participation_status": "status"},
+        required=("person_id", "review_date", "participant_role", "participation_status"),
+        order_by=("participant_id",), optional=True),
+    WarehouseTable("dispute", "disputes", {
+        "person_id": "child_id", "raised_date": "raised_date", "dispute_stage": "stage",
+        "resolved_date": "resolved_date"},
+        required=("person_id", "raised_date", "dispute_stage"), order_by=("dispute_id",),
+        optional=True),
 )
 
-TABLE_NAMES = tuple(t.name for t in TABLES)
+TABLES = (*WAREHOUSE, *IRO_SERVICE)
 
-#: Per canonical table, canonical column -> the warehouse column a person sees.
-COLUMN_NAMES: dict[str, dict[str, str]] = {
-    t.spec.table: {col: aliases[0] for col, aliases in t.spec.columns.items() if col != INVOLVEMENT_TYPE}
-    for t in TABLES
+#: Tables whose presence (with their own headers) says a location is an LCS warehouse.
+SIGNATURE = (PERSON, EPISODES)
+
+#: Involvement types (DIM_LOOKUP_INVOLVEMENT_TYPE_CODE) that mean the child's IRO, compared
+#: case- and punctuation-insensitively; an authority whose code differs sets
+#: ``iro_involvement_types``.
+IRO_INVOLVEMENT_TYPES = ("IRO",)
+
+#: The warehouse's "unknown" member: a key of -1 is no person or worker at all.
+UNKNOWN_KEY = "-1"
+
+#: Said in the load summary when the IRO service's own tables are not beside the warehouse.
+NOT_IN_WAREHOUSE = {
+    t.feeds: f"not in the LCS warehouse: the IRO service's {t.name} table was not found "
+             "(name it with the tables option, or add it through another source)"
+    for t in IRO_SERVICE
 }
+
+#: Per canonical table, canonical column -> the warehouse column (table.column) to correct.
+COLUMN_NAMES = column_names(TABLES)

@@ -1,9 +1,11 @@
 """Liquidlogic's own words for coded values, and turning warehouse text into canonical text.
 
-LCS stores some answers as the words its forms show ('M', 'Held', 'Step-parent',
-'Referred to Cafcass') where the contract has codes. These are the same in every
-authority running LCS, so they live here; an authority's local codes go in the
-core's ``codes`` option, applied after this plugin has read the export.
+The warehouse keeps some 903 codes inside the lookup's description (the legal status,
+the reason care started, the child's participation in a review: ``C2 - Full care order``)
+and the IRO service's tables keep the words LCS forms show ('Held', 'Step-parent',
+'Referred to Cafcass'). Both are the same in every authority running LCS, so they live
+here; an authority's local codes go in the core's ``codes`` option, applied after this
+plugin has read the export.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-
-from iro_plugin_liquidlogic.tables import INVOLVEMENT_TYPE
+from iro_schemas.canonical import valid_codes
 
 #: Per canonical table and column: canonical value -> the word LCS stores (what the writer writes).
 LCS_TERMS: dict[str, dict[str, dict[str, str]]] = {
-    "children": {"sex": {"1": "M", "2": "F"}},
     "review_records": {
         "status": {"held": "Held", "rescheduled": "Rescheduled", "cancelled": "Cancelled"},
         "rag": {"green": "Green", "amber": "Amber", "red": "Red"},
@@ -35,12 +35,16 @@ LCS_TERMS: dict[str, dict[str, dict[str, str]]] = {
 
 #: Other spellings seen in LCS reports for the same values (read, never written).
 _ALSO_READ: dict[str, dict[str, dict[str, str]]] = {
-    "children": {"sex": {"Male": "1", "Female": "2"}},
     "review_participants": {"role": {"Step parent": "step parent", "Child": "child",
                                      "Young Person": "child"},
                             "status": {"Consulted": "consulted", "N/A": "not applicable"}},
     "disputes": {"stage": {"Informal": "informal", "Cafcass": "cafcass"}},
 }
+
+#: Columns holding a lookup description that starts with the 903 code (``V2 - Single
+#: period of accommodation``): internal column -> (canonical table, column) of its codes.
+DESCRIBED_CODES = {"rne": ("episodes", "rne"), "ls": ("episodes", "ls"),
+                   "review_code": ("reviews", "review_code")}
 
 #: What SQL Server Management Studio writes for NULL when results are saved as CSV.
 NULL_TEXT = "NULL"
@@ -72,32 +76,45 @@ def _normalised(values: pd.Series) -> pd.Series:
     return values.str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
 
 
-def to_canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Warehouse text as canonical text: NULL markers blanked, LCS words turned into codes.
-
-    A word this plugin does not know is kept as it is, so the core's code check reports
-    the value the export actually holds.
-    """
+def without_nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with SSMS's ``NULL`` markers blanked (lineage columns untouched)."""
     frame = frame.copy()
     for column in frame.columns:
-        if column.startswith("_"):
-            continue
-        values = frame[column]
-        # isin is a hash lookup: much cheaper than upper-casing every cell of every column.
-        frame[column] = values.mask(values.isin(_NULL_SPELLINGS))
+        if not column.startswith("_"):
+            # isin is a hash lookup: much cheaper than upper-casing every cell.
+            frame[column] = frame[column].mask(frame[column].isin(_NULL_SPELLINGS))
+    return frame
+
+
+def lcs_words(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """LCS words as canonical codes; a word this plugin does not know is kept as it is, so
+    the core's code check reports the value the export actually holds."""
+    frame = frame.copy()
     for column, lookup in _LOOKUPS.get(table, {}).items():
         values = frame[column]
         frame[column] = _normalised(values).map(lookup).astype("string").fillna(values)
     return frame
 
 
-def iro_involvements(frame: pd.DataFrame, types: tuple[str, ...]) -> pd.DataFrame:
-    """Only the involvements that are IRO allocations; social workers and others are dropped.
+def leading_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lookup descriptions as their 903 code: the first word, where it is a valid code.
 
-    Rows keep their lineage, so an allocation is still reported at its row of the extract.
-    A row with a blank type cannot be told to be an IRO's, so it is dropped with the others
-    (the type is not a contract column, so there is no canonical rule to report it under).
+    A description that does not start with one (a deployment that renamed its lookup) is
+    kept as it is, for the ``codes`` option to map or the code check to report.
     """
-    wanted = {_key(t) for t in types}
-    keep = _normalised(frame[INVOLVEMENT_TYPE]).isin(wanted).fillna(False).astype(bool)
-    return frame.loc[keep].drop(columns=[INVOLVEMENT_TYPE]).reset_index(drop=True)
+    frame = frame.copy()
+    for column, (table, canonical) in DESCRIBED_CODES.items():
+        if column not in frame:
+            continue
+        values = frame[column]
+        first = values.str.strip().str.extract(r"^([0-9A-Za-z]+)", expand=False).str.upper()
+        frame[column] = first.where(first.isin(valid_codes(table, canonical))).fillna(values)
+    return frame
+
+
+def reason_ceased(values: pd.Series) -> pd.Series:
+    """CARE_REASON_END_CODE as the 903 code: LCS holds some without their E (``45``)."""
+    prefixed = "E" + values.str.strip()
+    return prefixed.where(values.str.fullmatch(r"\s*\d+[AB]?\s*").fillna(False)
+                          & prefixed.isin(valid_codes("episodes", "rec"))).fillna(values)
+

@@ -27,6 +27,9 @@ from iro_schemas.lineage import LINEAGE_COLUMNS
 
 #: pers_sex as the SSD's extracts give it (the DfE's M/F, or the 903's own 1/2).
 _SEX = {"m": "1", "male": "1", "1": "1", "f": "2", "female": "2", "2": "2"}
+#: What an episode takes from its placement.
+_PLACE_COLUMNS = ("place", "urn", "pl_distance", "place_provider", "pl_post",
+                  "reason_place_change")
 _YES = {"y", "yes", "1", "true", "t"}
 
 
@@ -46,8 +49,8 @@ def children(person: pd.DataFrame, looked_after: pd.Series) -> tuple[pd.DataFram
 def episodes(ssd_episodes: pd.DataFrame, placements: pd.DataFrame,
              legal: pd.DataFrame) -> pd.DataFrame:
     """Canonical episodes: each SSD episode with its placement and legal status."""
-    place_columns = ["place", "urn", "pl_distance", "place_provider", "pl_post",
-                     "reason_place_change"]
+    # A warehouse that keeps the URN on the episode (LCS) has no placement URN to take.
+    place_columns = [c for c in _PLACE_COLUMNS if c in placements]
     one_each = placements.dropna(subset=["placement_id"]).drop_duplicates("placement_id")
     joined = ssd_episodes.merge(one_each[["placement_id", *place_columns]], how="left",
                                 on="placement_id", validate="many_to_one")

@@ -10,7 +10,7 @@ canonical tables (joins, the legal status in force) is in :mod:`iro_plugin_ssd.a
 
 from __future__ import annotations
 
-from iro_etl.sources.warehouse import WarehouseTable
+from iro_etl.sources.warehouse import WarehouseTable, column_names
 
 PERSON = WarehouseTable(
     "ssd_person", "children",
@@ -87,15 +87,5 @@ NOT_IN_SSD = {
     "disputes": "not in the SSD: the IRO's dispute resolution log comes from another source",
 }
 
-
-def _column_names() -> dict[str, dict[str, str]]:
-    """Per canonical table, canonical column -> the SSD column (table.column) to correct."""
-    out: dict[str, dict[str, str]] = {}
-    for table in TABLES:
-        names = out.setdefault(table.feeds, {})
-        for ssd, ours in table.columns.items():
-            names.setdefault(ours, f"{table.name}.{ssd}")
-    return out
-
-
-COLUMN_NAMES = _column_names()
+#: Per canonical table, canonical column -> the warehouse column (table.column) to correct.
+COLUMN_NAMES = column_names(TABLES)

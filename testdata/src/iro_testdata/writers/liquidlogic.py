@@ -1,11 +1,24 @@
-"""Synthetic LCS warehouses: the ground truth as CSV extracts or as the database's own tables.
+"""Synthetic LCS warehouses: the ground truth as HDM.Child_Social's tables.
 
-Both shapes hold what the LCS reporting warehouse holds: people with gender M/F,
-surrogate keys on every event table, LCS words for coded answers ('Held',
-'Step-parent', 'Yes'), and an ``involvement`` table where IRO allocations sit
-among social workers' and team managers' involvements. The CSV extracts add the
-mess of extracts saved from SQL Server Management Studio: ``NULL`` written for
-blanks, dates as ``yyyy-mm-dd 00:00:00.000`` and decimals with two places.
+Tables and columns are the ones SystemC's SSD extract reads (every column it names, used
+by the plugin or not), written from the same spread of the truth as the SSD writer's
+(:func:`iro_testdata.writers.ssd.ssd_frames`), keyed and coded as the warehouse keys and
+codes them:
+
+* integer surrogate keys on every fact; the dimension's unknown member (-1) in DIM_PERSON
+  and DIM_WORKER; person records merged into another (DUPLICATED_DTTM set);
+* local ethnicity codes in DIM_PERSON, the DfE's through DIM_LOOKUP_DFE_ETHNIC;
+* the reason care started, the legal status and the review participation as lookup
+  descriptions led by their code (``V2 - Single period of accommodation``); some reasons
+  care ceased without their E (``45``), as LCS holds them;
+* reviews as meetings: FACT_CLA_REVIEW with its FACT_MEETINGS row (cancelled or not) and
+  the child's FACT_MEETING_SUBJECTS rows (some meetings with a second, blank one); the next
+  review due in an open period, not yet held, with no meeting;
+* the IRO service's own tables (notifications, review details, participants, disputes)
+  beside the warehouse, in LCS's words.
+
+Written as CSV extracts as SQL Server Management Studio saves them (``NULL`` for blanks,
+datetimes with milliseconds) or into a database (a schema of it) through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -17,149 +30,318 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from iro_etl.sources.warehouse import file_name
-from iro_plugin_liquidlogic.plugin import table_names
-from iro_plugin_liquidlogic.tables import (
-    COLUMN_NAMES,
-    DATE,
-    INVOLVEMENT_TYPE,
-    NUMBER,
-    PERSON,
-    SURROGATE,
-    TABLES,
-    WAREHOUSE,
-)
+from iro_etl.sources.warehouse import file_name, table_names
+from iro_plugin_liquidlogic.tables import TABLES
 from iro_plugin_liquidlogic.vocabulary import LCS_TERMS, NULL_TEXT
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_testdata.synthetic import text_tables, write_csv
+from iro_testdata.writers.ssd import ssd_frames
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
 
-#: SQL Server's datetime as SSMS writes it; every LCS date column is a datetime there.
-EXTRACT_DATE_FORMAT = "%Y-%m-%d 00:00:00.000"
-_ISO = "%Y-%m-%d"
+_KEY, _ID, _TEXT, _DATE, _CODE, _FLAG, _NUM = (
+    sa.BigInteger(), sa.String(48), sa.String(255), sa.DateTime(), sa.String(100),
+    sa.String(1), sa.Numeric(5, 2))
+
+#: HDM.Child_Social's tables as SystemC's SSD extract SQL reads them: {table: {column: type}}.
+HDM_DDL: dict[str, dict[str, sa.types.TypeEngine]] = {
+    "DIM_PERSON": {
+        "DIM_PERSON_ID": _ID, "LEGACY_ID": _ID, "UPN": sa.String(13),
+        "FORMER_UPN": sa.String(13), "FORENAME": _TEXT, "SURNAME": _TEXT,
+        "GENDER_MAIN_CODE": sa.String(10), "ETHNICITY_MAIN_CODE": sa.String(10),
+        "BIRTH_DTTM": _DATE, "DOB_ESTIMATED": _FLAG, "DEATH_DTTM": _DATE,
+        "NATNL_CODE": sa.String(10), "EHM_SEN_FLAG": _FLAG, "IS_CLIENT": _FLAG,
+        "DUPLICATED_DTTM": _DATE},
+    "DIM_LOOKUP_DFE_ETHNIC": {"MAIN_CODE": sa.String(10), "NAT_ID": sa.String(10)},
+    "FACT_CARE_EPISODES": {
+        "FACT_CARE_EPISODES_ID": _KEY, "DIM_PERSON_ID": _ID, "FACT_CLA_ID": _KEY,
+        "FACT_CLA_PLACEMENT_ID": _KEY, "CARE_START_DATE": _DATE, "CARE_REASON_DESC": _CODE,
+        "CIN_903_CODE": sa.String(3), "CARE_END_DATE": _DATE,
+        "CARE_REASON_END_CODE": sa.String(10), "CARE_REASON_END_DESC": _CODE,
+        "OFSTED_URN": sa.String(10), "PLACEND": _DATE},
+    "FACT_CLA_PLACEMENT": {
+        "FACT_CLA_PLACEMENT_ID": _KEY, "FACT_CLA_ID": _KEY, "DIM_PERSON_ID": _ID,
+        "START_DTTM": _DATE, "END_DTTM": _DATE, "DIM_LOOKUP_PLACEMENT_TYPE_CODE": sa.String(10),
+        # nvarchar in LCS, as SystemC's extract notes (it casts it to a float).
+        "DISTANCE_FROM_HOME": sa.String(20), "DIM_LOOKUP_PLACEMENT_PROVIDER_CODE": sa.String(10),
+        "POSTCODE": sa.String(10), "DIM_LOOKUP_PLAC_CHNG_REAS_CODE": sa.String(10),
+        "FFA_IS_PLAN_DATE": _DATE},
+    "FACT_LEGAL_STATUS": {
+        "FACT_LEGAL_STATUS_ID": _KEY, "DIM_PERSON_ID": _ID,
+        "DIM_LOOKUP_LGL_STATUS_DESC": _CODE, "START_DTTM": _DATE, "END_DTTM": _DATE},
+    "FACT_CLA_REVIEW": {
+        "FACT_CLA_REVIEW_ID": _KEY, "FACT_CLA_ID": _KEY, "DIM_PERSON_ID": _ID,
+        "FACT_MEETING_ID": _KEY, "DUE_DTTM": _DATE, "MEETING_DTTM": _DATE},
+    "FACT_MEETINGS": {
+        "FACT_MEETING_ID": _KEY, "DIM_LOOKUP_MTG_TYPE_ID_CODE": sa.String(20),
+        "ACTUAL_DTTM": _DATE, "CANCELLED": _FLAG},
+    "FACT_MEETING_SUBJECTS": {
+        "FACT_MEETINGS_ID": _KEY, "DIM_PERSON_ID": _ID,
+        "DIM_LOOKUP_PARTICIPATION_CODE_DESC": _CODE, "FACT_OUTCM_FORM_ID": _KEY},
+    "FACT_INVOLVEMENTS": {
+        "FACT_INVOLVEMENTS_ID": _KEY, "DIM_WORKER_ID": _ID,
+        "DIM_LOOKUP_INVOLVEMENT_TYPE_CODE": sa.String(20), "DIM_DEPARTMENT_ID": _KEY,
+        "FACT_WORKER_HISTORY_DEPARTMENT_ID": _KEY, "DIM_PERSON_ID": _ID, "START_DTTM": _DATE,
+        "END_DTTM": _DATE, "DIM_LOOKUP_CWREASON_CODE": sa.String(20), "FACT_REFERRAL_ID": _KEY,
+        "IS_ALLOCATED_CW_FLAG": _FLAG},
+    "DIM_WORKER": {
+        "DIM_WORKER_ID": _ID, "STAFF_ID": _ID, "FORENAME": _TEXT, "SURNAME": _TEXT,
+        "WORKER_ID_CODE": _ID, "JOB_TITLE": _TEXT, "DEPARTMENT_NAME": _CODE,
+        "FULL_TIME_EQUIVALENCY": _NUM},
+}
+
+#: The IRO service's own tables beside the warehouse: {table: {column: type}}.
+IRO_SERVICE_DDL: dict[str, dict[str, sa.types.TypeEngine]] = {
+    "iro_notification": {"notification_id": _KEY, "person_id": _ID, "cla_start_date": _DATE,
+                         "notified_date": _DATE, "iro_allocated_date": _DATE},
+    "review_detail": {
+        "review_detail_id": _KEY, "person_id": _ID, "review_date": _DATE,
+        "review_status": _CODE, "sw_report_received_date": _DATE,
+        "recommendations_issued_date": _DATE, "record_issued_date": _DATE,
+        "child_informed": _CODE, "sw_report_on_time": _CODE, "child_prepared": _CODE,
+        "child_views_available": _CODE, "key_people_present": _CODE, "rag_rating": _CODE},
+    "review_participant": {"participant_id": _KEY, "person_id": _ID, "review_date": _DATE,
+                           "participant_role": _CODE, "participation_status": _CODE},
+    "dispute": {"dispute_id": _KEY, "person_id": _ID, "raised_date": _DATE,
+                "dispute_stage": _CODE, "resolved_date": _DATE},
+}
+
+DDL = HDM_DDL | IRO_SERVICE_DDL
+
+#: Our own words for the lookups' descriptions (LCS leads each with the 903 code).
+_WORDS = {
+    "C1": "Interim care order", "C2": "Full care order", "D1": "Freeing order",
+    "E1": "Placement order", "J1": "Remanded to LA accommodation", "J2": "Police detention",
+    "J3": "Sentenced to youth rehabilitation order", "L1": "Police protection",
+    "L2": "Emergency protection order", "L3": "Child assessment order",
+    "V2": "Single period of accommodation under s20", "V3": "Agreed series of short breaks",
+    "V4": "Agreed series of short breaks (s20)",
+    "S": "Started to be looked after", "L": "Change of legal status",
+    "P": "Change of placement", "T": "Change of legal status and placement",
+    "U": "Change of legal status and placement (same carer)", "B": "Change of placement",
+    "PN0": "Child under 4", "PN1": "Child attended and spoke for self",
+    "PN2": "Attended, advocate spoke", "PN3": "Attended, conveyed views symbolically",
+    "PN4": "Attended, did not convey views", "PN5": "Did not attend, briefed an advocate",
+    "PN6": "Did not attend, views conveyed another way", "PN7": "Did not attend, no views",
+}
 _FLAGS = {"Y": "Yes", "N": "No"}
-#: Involvements that are not the IRO's, as (type, worker id prefix, share of periods with one).
-_OTHER_INVOLVEMENTS = (("Social Worker", "SW", 1.0), ("Team Manager", "TM", 0.6))
+#: SQL Server's datetime as SSMS writes it.
+EXTRACT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S.000"
+_ISO = "%Y-%m-%d"
 
 
-def warehouse_frames(truth: GroundTruth, date_format: str = _ISO) -> dict[str, pd.DataFrame]:
-    """The truth as the warehouse's tables, all text, blanks as None, in warehouse column order."""
-    text, _ = text_tables(truth, date_format)
+def _described(codes: pd.Series) -> pd.Series:
+    return (codes + " - " + codes.map(_WORDS).fillna("")).where(codes.notna(), None)
+
+
+def _numbered(values: pd.Series) -> pd.Series:
+    """Text ids as the integers a warehouse keys them by (same id, same number)."""
+    codes, _ = pd.factorize(values)
+    return pd.Series(np.where(codes >= 0, codes + 1, -1), index=values.index).astype(str).where(
+        values.notna(), None)
+
+
+def _people(ssd: dict[str, pd.DataFrame], rng: np.random.Generator
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    person = ssd["ssd_person"]
+    dfe = sorted(person["pers_ethnicity"].dropna().unique())
+    local = {code: f"E{i:02d}" for i, code in enumerate(dfe, start=1)}
+    people = pd.DataFrame({
+        "DIM_PERSON_ID": person["pers_person_id"], "LEGACY_ID": person["pers_legacy_id"],
+        "UPN": person["pers_upn"], "FORENAME": person["pers_forename"],
+        "SURNAME": person["pers_surname"], "GENDER_MAIN_CODE": person["pers_sex"],
+        "ETHNICITY_MAIN_CODE": person["pers_ethnicity"].map(local),
+        "BIRTH_DTTM": person["pers_dob"], "DOB_ESTIMATED": "N", "NATNL_CODE": "GBR",
+        "IS_CLIENT": "Y"})
+    # Records a worker merged into another person's (never the looked-after child's own).
+    merged = people.sample(n=max(1, len(people) // 50), random_state=rng.integers(1 << 31))
+    merged = merged.assign(DIM_PERSON_ID="8" + merged["DIM_PERSON_ID"].str[-7:],
+                           DUPLICATED_DTTM="2023-01-09", UPN=None)
+    unknown = pd.DataFrame({"DIM_PERSON_ID": ["-1"], "FORENAME": ["Unknown"]})
+    lookup = pd.DataFrame({"MAIN_CODE": list(local.values()), "NAT_ID": list(local)})
+    return pd.concat([unknown, people, merged], ignore_index=True), lookup
+
+
+def _care(ssd: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    ep, place, legal = ssd["ssd_cla_episodes"], ssd["ssd_cla_placement"], ssd["ssd_legal_status"]
+    cla = _numbered(pd.concat([ep["clae_cla_id"], place["clap_cla_id"]], ignore_index=True))
+    placement_id = _numbered(place["clap_cla_placement_id"])
+    by_placement = dict(zip(place["clap_cla_placement_id"], placement_id, strict=True))
+    rec = ep["clae_cla_episode_ceased_reason"]
+    # Some E-codes without their E, on every other episode ending with one.
+    stripped = rec.str.fullmatch(r"E\d+").fillna(False) & (np.arange(len(rec)) % 2 == 0)
+    urn = ep["clae_cla_placement_id"].map(dict(zip(place["clap_cla_placement_id"],
+                                                   place["clap_cla_placement_urn"], strict=True)))
+    episodes = pd.DataFrame({
+        "FACT_CARE_EPISODES_ID": _numbered(ep["clae_cla_episode_id"]),
+        "DIM_PERSON_ID": ep["clae_person_id"], "FACT_CLA_ID": cla[:len(ep)].to_numpy(),
+        "FACT_CLA_PLACEMENT_ID": ep["clae_cla_placement_id"].map(by_placement),
+        "CARE_START_DATE": ep["clae_cla_episode_start_date"],
+        "CARE_REASON_DESC": _described(ep["clae_cla_episode_start_reason"]),
+        "CIN_903_CODE": ep["clae_cla_primary_need_code"],
+        "CARE_END_DATE": ep["clae_cla_episode_ceased_date"],
+        "CARE_REASON_END_CODE": rec.where(~stripped, rec.str[1:]),
+        "CARE_REASON_END_DESC": rec, "OFSTED_URN": urn})
+    placements = pd.DataFrame({
+        "FACT_CLA_PLACEMENT_ID": placement_id, "FACT_CLA_ID": cla[len(ep):].to_numpy(),
+        "DIM_PERSON_ID": place["clap_person_id"],
+        "START_DTTM": place["clap_cla_placement_start_date"],
+        "END_DTTM": place["clap_cla_placement_end_date"],
+        "DIM_LOOKUP_PLACEMENT_TYPE_CODE": place["clap_cla_placement_type"],
+        "DISTANCE_FROM_HOME": place["clap_cla_placement_distance"],
+        "DIM_LOOKUP_PLACEMENT_PROVIDER_CODE": place["clap_cla_placement_provider"],
+        "POSTCODE": place["clap_cla_placement_postcode"],
+        "DIM_LOOKUP_PLAC_CHNG_REAS_CODE": place["clap_cla_placement_change_reason"]})
+    legal_status = pd.DataFrame({
+        "FACT_LEGAL_STATUS_ID": _numbered(legal["lega_legal_status_id"]),
+        "DIM_PERSON_ID": legal["lega_person_id"],
+        "DIM_LOOKUP_LGL_STATUS_DESC": _described(legal["lega_legal_status"]),
+        "START_DTTM": legal["lega_legal_status_start_date"],
+        "END_DTTM": legal["lega_legal_status_end_date"]})
+    return {"FACT_CARE_EPISODES": episodes, "FACT_CLA_PLACEMENT": placements,
+            "FACT_LEGAL_STATUS": legal_status}
+
+
+def _meetings(ssd: dict[str, pd.DataFrame], cla: pd.Series) -> dict[str, pd.DataFrame]:
+    reviews = ssd["ssd_cla_reviews"]
+    ep = ssd["ssd_cla_episodes"]
+    person_of = ep.drop_duplicates("clae_cla_id").set_index("clae_cla_id")["clae_person_id"]
+    held = reviews["clar_cla_review_date"].notna()
+    meeting = pd.Series(np.where(held, np.arange(1, len(reviews) + 1) + 5000, -1),
+                        index=reviews.index).astype(str).where(held, None)
+    child = reviews["clar_cla_id"].map(person_of)
+    review = pd.DataFrame({
+        "FACT_CLA_REVIEW_ID": _numbered(reviews["clar_cla_review_id"]),
+        "FACT_CLA_ID": reviews["clar_cla_id"].map(cla), "DIM_PERSON_ID": child,
+        "FACT_MEETING_ID": meeting, "DUE_DTTM": reviews["clar_cla_review_date"],
+        "MEETING_DTTM": reviews["clar_cla_review_date"]})
+    meetings = pd.DataFrame({
+        "FACT_MEETING_ID": meeting, "DIM_LOOKUP_MTG_TYPE_ID_CODE": "CLAReview",
+        "ACTUAL_DTTM": reviews["clar_cla_review_date"],
+        "CANCELLED": reviews["clar_cla_review_cancelled"]}).loc[held]
+    subjects = pd.DataFrame({
+        "FACT_MEETINGS_ID": meeting, "DIM_PERSON_ID": child,
+        "DIM_LOOKUP_PARTICIPATION_CODE_DESC": _described(
+            reviews["clar_cla_review_participation"]),
+        "FACT_OUTCM_FORM_ID": meeting}).loc[held]
+    # Some meetings hold a second subject row for the child with nothing recorded.
+    blank = subjects.iloc[::7].assign(DIM_LOOKUP_PARTICIPATION_CODE_DESC=None)
+    subjects = pd.concat([subjects, blank]).sort_values("FACT_MEETINGS_ID", kind="stable")
+    return {"FACT_CLA_REVIEW": review, "FACT_MEETINGS": meetings,
+            "FACT_MEETING_SUBJECTS": subjects}
+
+
+def _workers(ssd: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    invo, prof = ssd["ssd_involvements"], ssd["ssd_professionals"]
+    involvements = pd.DataFrame({
+        "FACT_INVOLVEMENTS_ID": _numbered(invo["invo_involvements_id"]),
+        "DIM_WORKER_ID": invo["invo_professional_id"],
+        "DIM_LOOKUP_INVOLVEMENT_TYPE_CODE": invo["invo_professional_role_id"].replace(
+            {"SW": "CW"}),
+        "DIM_PERSON_ID": invo["invo_person_id"], "START_DTTM": invo["invo_involvement_start_date"],
+        "END_DTTM": invo["invo_involvement_end_date"],
+        "IS_ALLOCATED_CW_FLAG": (invo["invo_professional_role_id"] == "SW").map(
+            {True: "Y", False: "N"})})
+    workers = pd.DataFrame({
+        "DIM_WORKER_ID": prof["prof_professional_id"], "STAFF_ID": prof["prof_staff_id"],
+        "FORENAME": "Worker", "SURNAME": prof["prof_professional_name"],
+        "JOB_TITLE": prof["prof_professional_job_title"],
+        "DEPARTMENT_NAME": prof["prof_professional_department"],
+        "FULL_TIME_EQUIVALENCY": prof["prof_full_time_equivalency"]})
+    unknown = pd.DataFrame({"DIM_WORKER_ID": ["-1"], "STAFF_ID": ["Unknown"]})
+    return {"FACT_INVOLVEMENTS": involvements,
+            "DIM_WORKER": pd.concat([unknown, workers], ignore_index=True)}
+
+
+def _iro_service(truth: GroundTruth) -> dict[str, pd.DataFrame]:
+    """The IRO service's tables from the truth, in LCS's words."""
+    text, _ = text_tables(truth, _ISO)
     out = {}
     for table in TABLES:
-        canonical = table.spec.table
-        frame = text[canonical].copy()
-        for column, terms in LCS_TERMS.get(canonical, {}).items():
+        if table.name not in IRO_SERVICE_DDL:
+            continue
+        frame = text[table.feeds].copy()
+        for column, terms in LCS_TERMS.get(table.feeds, {}).items():
             frame[column] = frame[column].replace(terms)
-        flags = [c for c, spec in CANONICAL_MODELS[canonical].columns.items()
+        flags = [c for c, spec in CANONICAL_MODELS[table.feeds].columns.items()
                  if str(spec.dtype) == "boolean"]
         frame[flags] = frame[flags].replace(_FLAGS)
-        frame = frame.rename(columns=COLUMN_NAMES[canonical])
-        if table.name == "involvement":
-            frame = _with_other_involvements(frame, text["notifications"], truth.seed)
-        columns = WAREHOUSE[table.name]
-        for column, kind in columns.items():
-            if kind == SURROGATE:
-                frame[column] = np.arange(1, len(frame) + 1).astype(str)
-        out[table.name] = frame[list(columns)]
+        frame = frame.rename(columns={ours: theirs for theirs, ours in table.columns.items()})
+        key = next(iter(IRO_SERVICE_DDL[table.name]))
+        frame[key] = np.arange(1, len(frame) + 1).astype(str)
+        out[table.name] = frame
     return out
 
 
-def _with_other_involvements(iro: pd.DataFrame, periods: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """IRO allocations among the social workers' and team managers' involvements of each period."""
-    rng = np.random.default_rng(seed + 7)
-    parts = [iro.assign(**{INVOLVEMENT_TYPE: "IRO"})]
-    for kind, prefix, share in _OTHER_INVOLVEMENTS:
-        chosen = periods[rng.random(len(periods)) < share]
-        workers = rng.integers(1, 400, len(chosen))
-        parts.append(pd.DataFrame({
-            "person_id": chosen["child_id"].to_numpy(),
-            "worker_id": [f"{prefix}{w:04d}" for w in workers],
-            INVOLVEMENT_TYPE: kind,
-            "start_date": chosen["period_start"].to_numpy(),
-            "end_date": None,
-        }))
-    frame = pd.concat(parts, ignore_index=True)
-    # The warehouse keeps involvements in the order they were recorded: by person, then date.
-    return frame.sort_values(["person_id", "start_date"], kind="stable", ignore_index=True)
+def hdm_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The truth as the warehouse's tables: text, ISO dates, blanks as None, DDL order."""
+    rng = np.random.default_rng(seed + 29)
+    ssd = ssd_frames(truth, seed)
+    people, ethnic = _people(ssd, rng)
+    care = _care(ssd)
+    cla = dict(zip(ssd["ssd_cla_episodes"]["clae_cla_id"],
+                   care["FACT_CARE_EPISODES"]["FACT_CLA_ID"], strict=True))
+    frames = {"DIM_PERSON": people, "DIM_LOOKUP_DFE_ETHNIC": ethnic, **care,
+              **_meetings(ssd, pd.Series(cla)), **_workers(ssd), **_iro_service(truth)}
+    return {name: frames[name].reindex(columns=list(columns)).astype(object).where(
+                frames[name].reindex(columns=list(columns)).notna(), None)
+            for name, columns in DDL.items()}
 
 
-def write_synthetic(truth: GroundTruth, dest: Path, names: Mapping[str, str] | None = None
-                    ) -> list[Path]:
-    """One ``<table>.csv`` extract per warehouse table in ``dest``, as SSMS saves them.
-
-    ``names`` renames tables ({warehouse table: actual name}), as the ``tables`` option reads.
-    """
+def write_extracts(truth: GroundTruth, dest: Path, names: Mapping[str, str] | None = None
+                   ) -> list[Path]:
+    """One ``<table>.csv`` per table in ``dest``, as SSMS saves them (``names``: the
+    ``tables`` option's renaming)."""
     names = dict(names or {})
     dest.mkdir(parents=True, exist_ok=True)
     paths = []
-    for table, frame in warehouse_frames(truth, EXTRACT_DATE_FORMAT).items():
+    for name, frame in hdm_frames(truth).items():
         frame = frame.copy()
-        for column, kind in WAREHOUSE[table].items():
-            if kind == NUMBER:
-                numbers = pd.to_numeric(frame[column], errors="coerce")
-                frame[column] = numbers.map("{:.2f}".format).where(numbers.notna(), frame[column])
-        paths.append(write_csv(dest / file_name(names.get(table, table)), frame, blank=NULL_TEXT))
+        for column, kind in DDL[name].items():
+            if isinstance(kind, sa.DateTime):
+                days = pd.to_datetime(frame[column], format=_ISO, errors="coerce")
+                frame[column] = days.dt.strftime(EXTRACT_DATE_FORMAT).where(days.notna(), None)
+        paths.append(write_csv(dest / file_name(names.get(name, name)), frame, blank=NULL_TEXT))
     return paths
-
-
-def _column_type(kind: str, values: pd.Series) -> sa.types.TypeEngine:
-    if kind == SURROGATE:
-        return sa.Integer()
-    if kind == PERSON:
-        # LCS person ids are integers; a truth with other ids keeps them as text.
-        digits = values.dropna().str.strip().str.fullmatch(r"\d+").all()
-        return sa.BigInteger() if digits else sa.String(40)
-    if kind == DATE:
-        return sa.Date()
-    if kind == NUMBER:
-        return sa.Numeric(10, 2)
-    return sa.String(100)
 
 
 def _typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
     """Text values as the Python objects the column holds (None for NULL)."""
-    if isinstance(column_type, sa.Date):
-        dates = pd.to_datetime(values, format=_ISO, errors="coerce")
-        # A date the truth made impossible (31/02) cannot be stored in a DATE column: NULL.
-        out = pd.Series(dates.dt.date, index=values.index, dtype=object)
-        return out.where(dates.notna(), None)
+    if isinstance(column_type, sa.DateTime):
+        days = pd.to_datetime(values, format=_ISO, errors="coerce")
+        return pd.Series(days.dt.to_pydatetime(), index=values.index, dtype=object).where(
+            days.notna(), None)
     if isinstance(column_type, sa.Integer | sa.Numeric):
-        numbers = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
-        as_int = isinstance(column_type, sa.Integer)
-        return numbers.astype(object).map(lambda v: None if pd.isna(v) else (int(v) if as_int else v))
-    return values.astype(object).where(values.notna(), None)
+        numbers = pd.to_numeric(values, errors="coerce")
+        if isinstance(column_type, sa.Integer):
+            numbers = numbers.astype("Int64")
+        return numbers.astype(object).where(numbers.notna(), None)
+    return values
 
 
-def write_database(truth: GroundTruth, engine: sa.Engine, names: Mapping[str, str] | None = None
-                   ) -> list[str]:
-    """Create and fill the warehouse tables in ``engine``'s default schema; their names, in order.
-
-    Dates are DATE, numbers NUMERIC, surrogate and person keys integers. ``names`` renames
-    tables ({warehouse table: actual name}). Existing tables of those names are replaced.
-    """
+def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None,
+                   names: Mapping[str, str] | None = None) -> list[str]:
+    """Create and fill the tables in ``engine`` (in ``schema``); their names."""
     names = dict(names or {})
-    metadata = sa.MetaData()
-    data = {}
-    for table, frame in warehouse_frames(truth).items():
-        types = {c: _column_type(kind, frame[c]) for c, kind in WAREHOUSE[table].items()}
-        keys = [c for c, kind in WAREHOUSE[table].items() if kind == SURROGATE]
-        sa_table = sa.Table(names.get(table, table), metadata, *(
-            sa.Column(c, t, primary_key=c in keys) for c, t in types.items()))
-        typed = pd.DataFrame({c: _typed(frame[c], t) for c, t in types.items()})
-        data[sa_table] = typed.to_dict("records")
+    metadata = sa.MetaData(schema=schema)
+    tables = {name: sa.Table(names.get(name, name), metadata,
+                             *(sa.Column(c, t) for c, t in columns.items()))
+              for name, columns in DDL.items()}
     metadata.drop_all(engine)
     metadata.create_all(engine)
     with engine.begin() as conn:
-        for sa_table, records in data.items():
-            if records:
-                conn.execute(sa_table.insert(), records)
-    return [t.name for t in data]
+        for name, frame in hdm_frames(truth).items():
+            table = tables[name]
+            typed = pd.DataFrame({c: _typed(frame[c], table.c[c].type) for c in frame.columns})
+            rows = typed.to_dict("records")
+            if rows:
+                conn.execute(table.insert(), rows)
+    return [t.name for t in tables.values()]
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:
     """CSV extracts, under the table names the authority's ``tables`` option gives."""
-    return write_synthetic(truth, dest, table_names((options or {}).get("tables")))
+    names = table_names((options or {}).get("tables"), [t.name for t in TABLES])
+    return write_extracts(truth, dest, names)

@@ -149,8 +149,12 @@ def ssd_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
     held = text["reviews"].assign(cancelled="N")
     dated = pd.concat([held, cancelled.assign(review_code=None, cancelled="Y")],
                       ignore_index=True).sort_values("review_date", kind="stable")
-    dated = pd.merge_asof(dated.assign(day=pd.to_datetime(dated["review_date"])),
-                          periods.assign(day=pd.to_datetime(periods["start"])).sort_values("day"),
+    # A review whose date the truth made impossible goes to the child's latest period.
+    day = pd.to_datetime(dated["review_date"], format="%Y-%m-%d", errors="coerce")
+    dated = dated.assign(day=day.fillna(pd.Timestamp("2200-01-01")).astype("datetime64[us]"))
+    starts = pd.to_datetime(periods["start"], format="%Y-%m-%d").astype("datetime64[us]")
+    dated = pd.merge_asof(dated.sort_values("day", kind="stable"),
+                          periods.assign(day=starts).sort_values("day"),
                           on="day", by="child_id", direction="backward")
     due = periods[periods["end"].isna()].assign(review_date=None, cancelled="N",
                                                 review_code=None)
