@@ -11,6 +11,9 @@ table missing from the database; a file that is no table's is reported as unreco
 skipped, so a stray file never stops the load. In the database each table is read through
 :func:`iro_etl.sources.sql.read_table_rows` (lineage ``db:<table>``, rows ordered by the
 table's key); a database that cannot be reached is one failure, not one per table.
+
+:class:`SourceTable` declares one such table as a plugin reads it: the warehouse's own
+column names, the names the plugin uses for them, required columns and row order.
 """
 
 from __future__ import annotations
@@ -43,6 +46,38 @@ class Table(Protocol):
 
     @property
     def order_by(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """One warehouse table: its name, the canonical table it feeds, and what is read from it."""
+
+    name: str
+    #: The canonical table its rows feed (failures about its rows are reported there).
+    feeds: str
+    #: Warehouse column -> the name the plugin uses for it; the warehouse's name is the
+    #: accepted header.
+    columns: dict[str, str]
+    required: tuple[str, ...]
+    #: Columns ordering database rows, so lineage row numbers follow the table's key.
+    order_by: tuple[str, ...]
+
+    @property
+    def spec(self) -> TableSpec:
+        """Accepted headers: the warehouse's column names (the plugin's names as keys)."""
+        return TableSpec(self.feeds, {ours: (theirs,) for theirs, ours in self.columns.items()},
+                         tuple(self.columns[c] for c in self.required))
+
+
+def column_names(tables: Sequence[SourceTable]) -> dict[str, dict[str, str]]:
+    """Per canonical table, canonical column -> the warehouse column (table.column) a person
+    corrects; the first table declaring a column wins."""
+    out: dict[str, dict[str, str]] = {}
+    for table in tables:
+        names = out.setdefault(table.feeds, {})
+        for theirs, ours in table.columns.items():
+            names.setdefault(ours, f"{table.name}.{theirs}")
+    return out
 
 
 @dataclass
