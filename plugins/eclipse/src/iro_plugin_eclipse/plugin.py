@@ -184,4 +184,5 @@ class EclipsePlugin(SourcePlugin):
                 mine.setdefault(column, f"{answers}.{controls[0]}")
         for column in ("role", "status"):
             names.setdefault("review_participants", {})[column] = f"{answers}.participation"
+        names["iro_staff"]["fte"] = "fte (not held in Eclipse)"
         return names
