@@ -11,6 +11,9 @@ table missing from the database; a file that is no table's is reported as unreco
 skipped, so a stray file never stops the load. In the database each table is read through
 :func:`iro_etl.sources.sql.read_table_rows` (lineage ``db:<table>``, rows ordered by the
 table's key); a database that cannot be reached is one failure, not one per table.
+
+:class:`WarehouseTable` declares one such table as a plugin reads it: the warehouse's own
+column names, the names the plugin uses for them, required columns and row order.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""iro-etl source plugin: Eclipse form data (form answers as JSON), from a database or an extract."""
+"""iro-etl source plugin: Eclipse (OLM Systems) warehouse views, from the database or CSV extracts."""

@@ -1,17 +1,32 @@
-"""Synthetic Eclipse data: a ground truth as an extract folder or as a reporting database.
+"""Synthetic Eclipse (OLM) warehouses: the ground truth in the views the public extract SQL reads.
 
-Both shapes hold the same four tables (:func:`eclipse_tables`), with the mess
-real Eclipse data carries and the reader must absorb without a single failure:
-gender as words, dates with a time of day, form statuses in any case, two
-versions of several forms (renamed keys, dd/mm/yyyy dates, Yes/No checklist
-answers), drafts and cancelled forms next to the completed ones, unrelated form
-types (case notes, one of them with free text where JSON belongs), and, in the
-extract, some answers written as a string holding the JSON document.
+The views and columns are those the SSD extract SQL for Eclipse reads (every column it
+names, whether the plugin uses it or not: names too, which the plugin must leave alone).
+What Eclipse spreads over several views is spread here as a warehouse does:
+
+* people in personview and persondemographicsview (sex and ethnicity in Eclipse's own
+  words), with people never looked after and a few records marked as duplicates (with a
+  copy of an episode each); UPNs in referencenumberpersonview, each child with an older,
+  ended one as well, beside NHS numbers;
+* periods of care (claperiodofcareview) and episodes (claepisodeofcareview) holding each
+  episode's legal status and placement (category of need and placement type in Eclipse's
+  vocabulary where it has a word, else the 903 code);
+* reviews as form answers, one long row per control in formanswerpersonview: the IRO
+  decisions form per review held, the review's quality-assurance sub-form with the child's
+  participation (code in shortanswervalue, wording in answervalue), the IRO's review
+  record with its participants, IRO notification forms (under :data:`NOTIFICATION_DESIGN`,
+  which an authority names by option), drafts beside completed forms, sub-forms of other
+  meetings sharing a design, and referral forms the IRO tables do not use;
+* IRO relationships among allocated social workers' in relationshipprofessionalview; team
+  memberships of IROs and social workers, and children's allocated teams, in
+  personorgrelationshipview. There is no FTE anywhere.
+
+CSV extracts are named and headed in upper case, as the SQL writes the names; the database
+holds them in lower case, as PostgreSQL folds unquoted names (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,247 +34,286 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from iro_plugin_eclipse.tables import EXTRACT_FILES, FORMS_FILE
+from iro_plugin_eclipse.config import FORMS, PARTICIPANT
+from iro_plugin_eclipse.vocabulary import CATEGORY_OF_NEED, ETHNICITY, PLACEMENT_TYPE
 
 from iro_testdata.synthetic import text_tables, write_csv
+from iro_testdata.writers.ssd import _period_ids, _typed
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
 
-#: Canonical tables rendered as export text, by name.
-Tables = dict[str, pd.DataFrame]
-#: Share of forms filled in on the older version of their form.
-OLD_VERSION_SHARE = 0.15
-_CHECKLIST = ("child_informed", "sw_report_on_time", "child_prepared", "child_views_available",
-              "key_people_present")
-_PEOPLE = {"child_id": "person_id", "sex": "gender", "dob": "dob", "ethnic": "ethnicity", "upn": "upn"}
-_STAFF = {"iro_id": "staff_id", "fte": "fte", "iro_share": "iro_share", "team": "team",
-          "from_date": "start_date", "to_date": "end_date"}
-_EPISODE_DATES = ("decom", "dec")
+_ID, _TEXT, _DATE = sa.String(48), sa.Text(), sa.DateTime()
+
+#: The views as the extract SQL reads them: {view: {column: type}}, upper case as it writes them.
+ECLIPSE_DDL: dict[str, dict[str, sa.types.TypeEngine]] = {
+    "PERSONVIEW": {"PERSONID": _ID, "CAREFIRSTID": _ID, "FORENAME": _TEXT, "SURNAME": _TEXT,
+                   "DATEOFBIRTH": _DATE, "GENDER": _TEXT, "DUPLICATED": _TEXT},
+    "PERSONDEMOGRAPHICSVIEW": {
+        "PERSONID": _ID, "CAREFIRSTID": _ID, "FORENAME": _TEXT, "SURNAME": _TEXT, "SEX": _TEXT,
+        "GENDER": _TEXT, "ETHNICITYCODE": _TEXT, "DATEOFBIRTH": _DATE, "DUEDATE": _DATE,
+        "NHSNUMBER": _ID, "DIEDDATE": _DATE, "COUNTRYOFBIRTHCODE": _TEXT},
+    "REFERENCENUMBERPERSONVIEW": {
+        "PERSONID": _ID, "REFERENCETYPECODE": _TEXT, "REFERENCETYPE": _TEXT,
+        "REFERENCENUMBER": _ID, "STARTDATE": _DATE, "ENDDATE": _DATE},
+    "CLAPERIODOFCAREVIEW": {"PERSONID": _ID, "PERIODOFCAREID": _ID, "ADMISSIONDATE": _DATE,
+                            "DISCHARGEDATE": _DATE},
+    "CLAEPISODEOFCAREVIEW": {
+        "EPISODEOFCAREID": _ID, "PERSONID": _ID, "PERIODOFCAREID": _ID, "EOCSTARTDATE": _DATE,
+        "EOCSTARTREASONCODE": _TEXT, "CATEGORYOFNEED": _TEXT, "EOCENDDATE": _DATE,
+        "EOCENDREASONCODE": _TEXT, "LEGALSTATUS": _TEXT, "PLACEMENTADDRESSID": _ID,
+        "PLACEMENTPOSTCODE": _TEXT, "PLACEMENTTYPE": _TEXT, "PLACEMENTTYPECODE": _TEXT,
+        "PLACEMENTPROVISIONCODE": _TEXT, "CARERTYPE": _TEXT, "CARERID": _ID,
+        "PLACEMENTCHANGEREASONCODE": _TEXT},
+    "FORMANSWERPERSONVIEW": {
+        "INSTANCEID": _ID, "DESIGNGUID": _ID, "DESIGNSUBNAME": _TEXT, "INSTANCESTATE": _TEXT,
+        "ANSWERFORSUBJECTID": _ID, "SUBMITTERPERSONID": _ID, "DATESTARTED": _DATE,
+        "DATECOMPLETED": _DATE, "PAGETITLE": _TEXT, "CONTROLNAME": _TEXT,
+        "ANSWERVALUE": _TEXT, "SHORTANSWERVALUE": _TEXT, "DATEANSWERVALUE": _DATE},
+    "RELATIONSHIPPROFESSIONALVIEW": {
+        "PERSONRELATIONSHIPRECORDID": _ID, "PERSONID": _ID,
+        "PROFESSIONALRELATIONSHIPPERSONID": _ID, "PROFESSIONALRELATIONSHIPNAME": _TEXT,
+        "RELATIONSHIPCLASSCODE": _TEXT, "ALLOCATEDWORKERCODE": _TEXT,
+        "PROFESSIONALTEAMID": _ID, "STARTDATE": _DATE, "CLOSEDATE": _DATE,
+        "STARTREASONCODE": _TEXT},
+    "PERSONORGRELATIONSHIPVIEW": {
+        "RELATIONSHIPID": _ID, "PERSONID": _ID, "ORGANISATIONID": _ID,
+        "ALLOCATEDTEAMCODE": _TEXT, "DATESTARTED": _DATE, "DATEENDED": _DATE},
+}
+
+#: The design of the synthetic IRO notification form (the extract SQL names none).
+NOTIFICATION_DESIGN = "5e0c1a52-0000-4000-8000-1f0a1e0c1a52"
+#: The options an authority with this warehouse sets: its notification form.
+OPTIONS = {"forms": {"notifications": NOTIFICATION_DESIGN}}
+#: personorgrelationshipview.organisationid of each IRO team.
+TEAM_IDS = {"North": "ORG101", "South": "ORG102", "East": "ORG103", "West": "ORG104"}
+_REFERRAL_DESIGN = "e6d9de9a-b56c-49d0-ab87-0f913ca8fc5f"
+_SEX = {"1": "Male", "2": "Female"}
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as answers documents; questions left unanswered are left out, as Eclipse stores them."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: v for k, v in rec.items() if v is not None} for rec in clean.to_dict("records")]
+def _first_word(vocabulary: dict[str, str]) -> dict[str, str]:
+    """903 code -> the first of Eclipse's words for it."""
+    out: dict[str, str] = {}
+    for word, code in vocabulary.items():
+        out.setdefault(code, word)
+    return out
 
 
-def _versioned(iso: pd.DataFrame, uk: pd.DataFrame, keys: dict[str, str], old_keys: dict[str, str],
-               old: np.ndarray) -> list[dict]:
-    """Answers of the current form version (ISO dates) or, where ``old``, the older one (dd/mm/yyyy)."""
-    current = _records(iso[list(keys)].rename(columns=keys))
-    older = _records(uk[list(keys)].rename(columns={**keys, **old_keys}))
-    return [o if is_old else c for c, o, is_old in zip(current, older, old, strict=True)]
+def _seq(prefix: str, n: int, start: int = 1) -> pd.Series:
+    return prefix + pd.Series(np.arange(start, start + n), dtype=str)
 
 
-def _forms(form_type: str, person_id: pd.Series, event: pd.Series, answers: list,
-           rng: np.random.Generator) -> pd.DataFrame:
-    """Form rows of one type, created some days (and hours) after the event they record."""
-    n = len(answers)
-    lag = pd.to_timedelta(rng.integers(0, 10 * 86400, n), unit="s")
-    # An impossible date in the truth's defects has a neighbour's creation date instead.
-    when = pd.to_datetime(event.reset_index(drop=True), format="ISO8601", errors="coerce").ffill().bfill()
-    return pd.DataFrame({
-        "form_type": form_type, "person_id": person_id.to_numpy(),
-        "created_at": (when.to_numpy() + lag.to_numpy()).astype("datetime64[s]"),
-        "status": rng.choice(np.array(["completed", "Completed", "COMPLETED "], dtype=object), n),
-        "answers": pd.Series(answers, dtype=object).to_numpy(),
-    })
+def _long(design: str, forms: pd.DataFrame, controls: dict[str, tuple[str, str]],
+          subname: str | None = None) -> pd.DataFrame:
+    """Long answer rows of one design, an unanswered control having none: ``forms`` has
+    instance_id, child_id, state (else COMPLETE) and the answers' columns; ``controls`` maps
+    control -> (column, kind): text, date, or coded (the code short, beside its wording)."""
+    forms = forms if "state" in forms else forms.assign(state="COMPLETE")
+    parts = []
+    for control, (column, kind) in controls.items():
+        given = forms[forms[column].notna()]
+        value = given[column]
+        parts.append(pd.DataFrame({
+            "INSTANCEID": given["instance_id"], "ANSWERFORSUBJECTID": given["child_id"],
+            "INSTANCESTATE": given["state"], "CONTROLNAME": control,
+            "ANSWERVALUE": value + " (as the form words it)" if kind == "coded" else value,
+            "SHORTANSWERVALUE": value if kind == "coded" else None,
+            "DATEANSWERVALUE": value if kind == "date" else None}))
+    return pd.concat(parts, ignore_index=True).assign(DESIGNGUID=design, DESIGNSUBNAME=subname)
 
 
-def _review_forms(truth: GroundTruth, iso: Tables, uk: Tables, rng: np.random.Generator
-                  ) -> list[pd.DataFrame]:
-    """Reviews, review records and participation forms, with some drafts."""
-    reviews = iso["reviews"]  # with the truth's defects, if any: more rows than truth.reviews
-    old = rng.random(len(reviews)) < OLD_VERSION_SHARE
-    answers = _versioned(iso["reviews"], uk["reviews"],
-                         {"review_date": "review_date", "review_code": "participation_code"},
-                         {"review_date": "date_of_review", "review_code": "review_code"}, old)
-    forms = [_forms("CLA_REVIEW", reviews["child_id"], reviews["review_date"], answers, rng)]
-    # A second copy of some reviews, started and never finished: counted, it would repeat them.
-    drafts = forms[0].sample(frac=0.05, random_state=int(rng.integers(1 << 31))).copy()
-    drafts["status"] = "draft"
-    forms.append(drafts)
-
-    records = truth.iro["review_records"]
-    text = iso["review_records"]
-    old = rng.random(len(records)) < OLD_VERSION_SHARE
-    keys = {"review_date": "review_date", "status": "outcome",
-            "sw_report_received": "date_sw_report_received",
-            "recommendations_issued": "date_recommendations_issued",
-            "record_issued": "date_record_issued", "rag": "rag_rating"}
-    main = _versioned(text, uk["review_records"], keys, {"review_date": "date_of_review"}, old)
-    flags = records[list(_CHECKLIST)]
-    as_bool = _records(flags.astype(object))
-    as_words = _records(flags.astype(object).replace({True: "Yes", False: "No"}))
-    answers = [dict(m, checklist=(w if is_old else b)) if b else m
-               for m, b, w, is_old in zip(main, as_bool, as_words, old, strict=True)]
-    forms.append(_forms("IRO_REVIEW_RECORD", text["child_id"], text["review_date"], answers, rng))
-
-    parts = iso["review_participants"]
-    items = _records(parts[["role", "status"]].rename(columns={"status": "participation"}))
-    lists = (parts[["child_id", "review_date"]].assign(item=items)
-             .groupby(["child_id", "review_date"], sort=False)["item"].agg(list))
-    held = iso["reviews"][["child_id", "review_date"]].drop_duplicates()
-    lists = lists.reindex(pd.MultiIndex.from_frame(held))
-    # A review nobody else attended still has its (empty) participation form.
-    lists = lists.where(lists.notna(), pd.Series([[]] * len(lists), index=lists.index, dtype=object))
-    keys = lists.index.to_frame(index=False)
-    answers = [{"review_date": d, "participants": p}
-               for d, p in zip(keys["review_date"], lists.to_numpy(), strict=True)]
-    forms.append(_forms("REVIEW_PARTICIPATION", keys["child_id"], keys["review_date"], answers, rng))
-    return forms
+def _control(form: str, column: str) -> str:
+    return FORMS[form].controls[column][0]
 
 
-def _service_forms(truth: GroundTruth, iso: Tables, uk: Tables, rng: np.random.Generator
-                   ) -> list[pd.DataFrame]:
-    """Notification, allocation and dispute forms, with cancelled allocations."""
-    notes = iso["notifications"]
-    old = rng.random(len(notes)) < OLD_VERSION_SHARE
-    answers = _versioned(iso["notifications"], uk["notifications"],
-                         {"period_start": "period_start", "notified_date": "date_notified",
-                          "iro_allocated_date": "date_iro_allocated"},
-                         {"period_start": "date_became_looked_after"}, old)
-    forms = [_forms("IRO_NOTIFICATION", notes["child_id"], notes["period_start"], answers, rng)]
+def _form_rows(iso: dict[str, pd.DataFrame], rng: np.random.Generator
+               ) -> pd.DataFrame:
+    """formanswerpersonview: every IRO form, drafts and other meetings' sub-forms, referrals."""
+    reviews = iso["reviews"].reset_index(drop=True)
+    n = len(reviews)
+    decisions = reviews.assign(instance_id=_seq("F1", n).to_numpy(), state="COMPLETE")
+    # The next review's date, as the form asks it: the following review of the child.
+    decisions["next_review"] = decisions.groupby("child_id")["review_date"].shift(-1)
+    # Copies started and never finished: counted, they would repeat reviews.
+    drafts = decisions.sample(frac=0.05, random_state=int(rng.integers(1 << 31)))
+    drafts = drafts.assign(instance_id=_seq("F9", len(drafts)).to_numpy(), state="DRAFT")
+    rows = [_long(FORMS["reviews"].designs[0], pd.concat([decisions, drafts]),
+                  {_control("reviews", "review_date"): ("review_date", "text"),
+                   "dateOfNextReview": ("next_review", "text")})]
+
+    qa = reviews.assign(instance_id=_seq("F2", n).to_numpy())
+    participation = FORMS["review_participation"]
+    rows.append(_long(participation.designs[0], qa, {
+        _control("review_participation", "review_date"): ("review_date", "text"),
+        _control("review_participation", "review_code"): ("review_code", "coded")},
+        subname=participation.subnames[0]))
+    # The same design records other meetings: a sub-form the same day, another code.
+    other = qa.head(n // 10)
+    other = other.assign(instance_id=_seq("F3", len(other)).to_numpy(), review_code="PN7")
+    rows.append(_long(participation.designs[0], other, {
+        _control("review_participation", "review_date"): ("review_date", "text"),
+        _control("review_participation", "review_code"): ("review_code", "coded")},
+        subname="Child protection review conference"))
+
+    records = iso["review_records"].reset_index(drop=True)
+    records = records.assign(instance_id=_seq("F4", len(records)).to_numpy())
+    for column in ("status", "rag"):
+        records[column] = records[column].str.title()
+    for column in ("child_informed", "sw_report_on_time", "child_prepared",
+                   "child_views_available", "key_people_present"):
+        records[column] = records[column].map({"Y": "Yes", "N": "No"})
+    parts = iso["review_participants"].assign(status=lambda f: f["status"].str.capitalize())
+    wide = parts.pivot(index=["child_id", "review_date"], columns="role", values="status")
+    records = records.merge(wide.add_prefix(PARTICIPANT).reset_index(),
+                            on=["child_id", "review_date"], how="left")
+    form = FORMS["review_records"]
+    dates = {"review_date", "sw_report_received", "recommendations_issued", "record_issued"}
+    rows.append(_long(form.designs[0], records, {
+        controls[0]: (column, "date" if column in dates else "text")
+        for column, controls in form.controls.items() if column in records}))
+
+    notes = iso["notifications"].assign(
+        instance_id=_seq("F5", len(iso["notifications"])).to_numpy())
+    rows.append(_long(NOTIFICATION_DESIGN, notes, {
+        controls[0]: (column, "date")
+        for column, controls in FORMS["notifications"].controls.items()}))
+
+    kids = iso["children"].reset_index(drop=True)
+    referrals = kids.assign(instance_id=_seq("F6", len(kids)).to_numpy(),
+                            source="Police", need="Abuse or neglect")
+    rows.append(_long(_REFERRAL_DESIGN, referrals, {
+        "CINCensus_ReferralSource": ("source", "text"),
+        "CINCensus_primaryNeedCategory": ("need", "text")}))
+    out = pd.concat(rows, ignore_index=True)
+    return out.assign(SUBMITTERPERSONID="W900", PAGETITLE="Details")
+
+
+def eclipse_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The truth as Eclipse's views: text, ISO dates, blanks as None, every column in order."""
+    rng = np.random.default_rng(seed + 17)
+    iso, _ = text_tables(truth, "%Y-%m-%d")
+    kids = iso["children"]
+    ep = iso["episodes"].sort_values(["child_id", "decom"], kind="stable", ignore_index=True)
+    ep["cla_id"] = _period_ids(ep)
+    # A few records marked as duplicates of a child, each with a copy of an episode.
+    dupes = ep.drop_duplicates("child_id").head(3).assign(
+        child_id=lambda f: "D" + f["child_id"], cla_id=lambda f: "D" + f["cla_id"])
+    ep = pd.concat([ep, dupes], ignore_index=True)
+    others = pd.DataFrame({"child_id": [f"9{i:07d}" for i in range(len(kids) // 4)],
+                           "sex": "1", "dob": "2012-05-01", "ethnic": "WBRI", "upn": None})
+    people = pd.concat([kids, dupes[["child_id"]].merge(
+        kids.assign(child_id="D" + kids["child_id"]), on="child_id"), others], ignore_index=True)
+    names = {"FORENAME": "Forename" + people.index.astype(str),
+             "SURNAME": "Surname" + people.index.astype(str)}
+    sex = people["sex"].map(_SEX).fillna(people["sex"])
+    person = pd.DataFrame({"PERSONID": people["child_id"], "CAREFIRSTID": "CF" + people["child_id"],
+                           **names, "DATEOFBIRTH": people["dob"], "GENDER": sex,
+                           "DUPLICATED": np.where(people["child_id"].str.startswith("D"),
+                                                  "DUPLICATE", None)})
+    demographics = pd.DataFrame({
+        "PERSONID": people["child_id"], "CAREFIRSTID": "CF" + people["child_id"], **names,
+        "SEX": sex, "GENDER": sex.map({"Male": "Man", "Female": "Woman"}),
+        "ETHNICITYCODE": people["ethnic"].map(_first_word(ETHNICITY)).fillna(people["ethnic"]),
+        "DATEOFBIRTH": people["dob"], "NHSNUMBER": _seq("943", len(people), 1000000),
+        "COUNTRYOFBIRTHCODE": "GB"})
+    upn = people[people["upn"].notna()]
+    numbers = pd.concat([
+        pd.DataFrame({"PERSONID": upn["child_id"], "REFERENCETYPECODE": "UPN",
+                      "REFERENCETYPE": "Unique pupil number", "REFERENCENUMBER": upn["upn"],
+                      "STARTDATE": "2010-09-01"}),
+        # An older number, replaced: the open one is the child's.
+        pd.DataFrame({"PERSONID": upn["child_id"], "REFERENCETYPECODE": "UPN",
+                      "REFERENCETYPE": "Unique pupil number",
+                      "REFERENCENUMBER": "X" + upn["upn"].str.slice(1),
+                      "STARTDATE": "2006-09-01", "ENDDATE": "2010-08-31"}),
+        pd.DataFrame({"PERSONID": demographics["PERSONID"], "REFERENCETYPECODE": "NHS",
+                      "REFERENCETYPE": "NHS number",
+                      "REFERENCENUMBER": demographics["NHSNUMBER"]})], ignore_index=True)
+
+    periods = ep.groupby("cla_id", sort=False).agg(
+        PERSONID=("child_id", "first"), ADMISSIONDATE=("decom", "first"),
+        DISCHARGEDATE=("dec", "last")).reset_index().rename(columns={"cla_id": "PERIODOFCAREID"})
+    need = _first_word({word.capitalize(): code for word, code in CATEGORY_OF_NEED.items()})
+    place_word = _first_word(PLACEMENT_TYPE)
+    episodes = pd.DataFrame({
+        "EPISODEOFCAREID": _seq("E", len(ep)), "PERSONID": ep["child_id"],
+        "PERIODOFCAREID": ep["cla_id"], "EOCSTARTDATE": ep["decom"],
+        "EOCSTARTREASONCODE": ep["rne"], "CATEGORYOFNEED": ep["cin"].map(need).fillna(ep["cin"]),
+        "EOCENDDATE": ep["dec"], "EOCENDREASONCODE": ep["rec"], "LEGALSTATUS": ep["ls"],
+        "PLACEMENTADDRESSID": _seq("A", len(ep)), "PLACEMENTPOSTCODE": ep["pl_post"],
+        "PLACEMENTTYPE": "Placement " + ep["place"].fillna(""),
+        "PLACEMENTTYPECODE": ep["place"].map(place_word).fillna(ep["place"]),
+        "PLACEMENTPROVISIONCODE": ep["place_provider"], "CARERTYPE": "ORG",
+        "CARERID": _seq("C", len(ep)), "PLACEMENTCHANGEREASONCODE": ep["reason_place_change"]})
 
     allocations = iso["iro_allocations"]
-    old = rng.random(len(allocations)) < OLD_VERSION_SHARE
-    answers = _versioned(iso["iro_allocations"], uk["iro_allocations"],
-                         {"iro_id": "iro_worker_id", "from_date": "start_date", "to_date": "end_date"},
-                         {"iro_id": "iro_id"}, old)
-    forms.append(_forms("IRO_ALLOCATION", allocations["child_id"], allocations["from_date"], answers, rng))
-    # Allocations entered in error and cancelled, to an IRO who does not exist.
-    cancelled = forms[-1].head(3).copy()
-    cancelled["status"] = "Cancelled"
-    cancelled["answers"] = [dict(a, iro_worker_id="IRO999") for a in cancelled["answers"]]
-    forms.append(cancelled)
+    social = periods.assign(worker=[f"SW{w:04d}" for w in rng.integers(1, 300, len(periods))])
+    relationships = pd.concat([
+        pd.DataFrame({"PERSONID": allocations["child_id"],
+                      "PROFESSIONALRELATIONSHIPPERSONID": allocations["iro_id"],
+                      "RELATIONSHIPCLASSCODE": "IRO", "STARTDATE": allocations["from_date"],
+                      "CLOSEDATE": allocations["to_date"]}),
+        pd.DataFrame({"PERSONID": social["PERSONID"],
+                      "PROFESSIONALRELATIONSHIPPERSONID": social["worker"],
+                      "RELATIONSHIPCLASSCODE": "ALLOCATED_SOCIAL_WORKER",
+                      "ALLOCATEDWORKERCODE": "AW", "STARTDATE": social["ADMISSIONDATE"],
+                      "CLOSEDATE": social["DISCHARGEDATE"]})], ignore_index=True)
+    relationships.insert(0, "PERSONRELATIONSHIPRECORDID", _seq("R", len(relationships)))
+    relationships["PROFESSIONALRELATIONSHIPNAME"] = "Worker name"
+    relationships["STARTREASONCODE"] = "NEW"
 
-    disputes = iso["disputes"]
-    answers = _records(disputes[["raised_date", "stage", "resolved_date"]].rename(columns={
-        "raised_date": "date_raised", "resolved_date": "date_resolved"}))
-    forms.append(_forms("IRO_DISPUTE", disputes["child_id"], disputes["raised_date"], answers, rng))
-    return forms
+    staff = iso["iro_staff"]
+    workers = sorted(set(social["worker"]))
+    teams = pd.concat([
+        pd.DataFrame({"PERSONID": staff["iro_id"],
+                      "ORGANISATIONID": staff["team"].map(TEAM_IDS).fillna(staff["team"]),
+                      "DATESTARTED": staff["from_date"], "DATEENDED": staff["to_date"]}),
+        pd.DataFrame({"PERSONID": workers, "ORGANISATIONID": "ORG200",
+                      "DATESTARTED": "2005-01-01"}),
+        pd.DataFrame({"PERSONID": periods["PERSONID"], "ORGANISATIONID": "ORG300",
+                      "ALLOCATEDTEAMCODE": "AT", "DATESTARTED": periods["ADMISSIONDATE"],
+                      "DATEENDED": periods["DISCHARGEDATE"]})], ignore_index=True)
+    teams.insert(0, "RELATIONSHIPID", _seq("T", len(teams)))
 
-
-def _case_notes(truth: GroundTruth, iso: Tables, rng: np.random.Generator) -> pd.DataFrame:
-    """Forms the IRO tables do not use: case notes (one in free text) and conference records."""
-    children = iso["children"]
-    n = len(children)
-    when = pd.Series(truth.as_of - pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D"))
-    answers = [{"note": "Visited the child at placement.", "seen_alone": bool(s)}
-               for s in rng.random(n) < 0.6]
-    if answers:
-        answers[0] = "Phoned carer about contact arrangements"  # free text, not JSON
-    notes = _forms("CASE_NOTE", children["child_id"], when, answers, rng)
-    notes.loc[notes.index[1::7], "form_type"] = "CP_CONFERENCE"
-    return notes
-
-
-def eclipse_tables(truth: GroundTruth) -> dict[str, pd.DataFrame]:
-    """people, cla_episodes, staff (text, ISO dates) and forms (answers as dicts, or text)."""
-    rng = np.random.default_rng(truth.seed + 7)
-    iso, _ = text_tables(truth, "%Y-%m-%d")
-    uk, _ = text_tables(truth, "%d/%m/%Y")
-    people = iso["children"].rename(columns=_PEOPLE)
-    people["gender"] = people["gender"].replace({"1": "Male", "2": "Female"})
-    episodes = iso["episodes"].rename(columns={"child_id": "person_id"})
-    episodes.insert(0, "episode_id", np.arange(1, len(episodes) + 1))
-    staff = iso["iro_staff"].rename(columns=_STAFF)
-    forms = pd.concat([*_review_forms(truth, iso, uk, rng), *_service_forms(truth, iso, uk, rng),
-                       _case_notes(truth, iso, rng)], ignore_index=True)
-    forms = forms.sort_values("created_at", kind="stable", ignore_index=True)
-    forms.insert(0, "form_id", np.arange(100001, 100001 + len(forms)))
-    return {"people": people, "cla_episodes": episodes, "staff": staff, "forms": forms}
+    frames = {"PERSONVIEW": person, "PERSONDEMOGRAPHICSVIEW": demographics,
+              "REFERENCENUMBERPERSONVIEW": numbers, "CLAPERIODOFCAREVIEW": periods,
+              "CLAEPISODEOFCAREVIEW": episodes,
+              "FORMANSWERPERSONVIEW": _form_rows(iso, rng),
+              "RELATIONSHIPPROFESSIONALVIEW": relationships,
+              "PERSONORGRELATIONSHIPVIEW": teams}
+    out = {}
+    for name, frame in frames.items():
+        frame = frame.reindex(columns=list(ECLIPSE_DDL[name]))
+        out[name] = frame.astype(object).where(frame.notna(), None)
+    return out
 
 
-def _write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> Path:
-    return write_csv(path, frame, encoding=encoding)
-
-
-def write_synthetic(truth: GroundTruth, dest: Path) -> list[Path]:
-    """people.csv, cla_episodes.csv, staff.csv and forms.jsonl in ``dest``."""
+def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
+    """One ``<VIEW>.csv`` per view in ``dest``, headed as the extract SQL names the columns."""
     dest.mkdir(parents=True, exist_ok=True)
-    tables = eclipse_tables(truth)
-    people = tables["people"].copy()
-    # Exported from a datetime column, and saved by Excel with a byte-order mark.
-    people["dob"] = people["dob"].where(people["dob"].isna(), people["dob"] + " 00:00:00.000")
-    paths = [_write_csv(people, dest / EXTRACT_FILES["children"], "utf-8-sig"),
-             _write_csv(tables["cla_episodes"], dest / EXTRACT_FILES["episodes"]),
-             _write_csv(tables["staff"], dest / EXTRACT_FILES["iro_staff"])]
-    forms = tables["forms"]
-    rng = np.random.default_rng(truth.seed + 8)
-    # Some extract runs wrote the answers column as a string holding the JSON document.
-    encoded = rng.random(len(forms)) < 0.1
-    path = dest / FORMS_FILE
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for form, as_string in zip(forms.to_dict("records"), encoded, strict=True):
-            person = str(form["person_id"])
-            answers = form["answers"]
-            line = {
-                "form_id": int(form["form_id"]), "form_type": form["form_type"],
-                # Eclipse person ids are numbers; a malformed one stays text.
-                "person_id": int(person) if person.isdigit() else person,
-                "created_at": pd.Timestamp(form["created_at"]).isoformat(),
-                "status": form["status"],
-                "answers": json.dumps(answers) if as_string and isinstance(answers, dict) else answers,
-            }
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    paths.append(path)
-    return paths
+    return [write_csv(dest / f"{name}.csv", frame) for name, frame in eclipse_frames(truth).items()]
 
 
-def _dates(values: pd.Series) -> pd.Series:
-    """ISO text as date objects (None where blank or unreadable)."""
-    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    return parsed.dt.date.astype(object).where(parsed.notna(), None)
-
-
-def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    if len(frame):
-        conn.execute(table.insert(), frame.astype(object).where(frame.notna(), None).to_dict("records"))
-
-
-def write_database(truth: GroundTruth, engine: sa.Engine) -> list[str]:
-    """The truth as Eclipse's reporting tables in ``engine``'s database (they must not exist yet).
-
-    Answers are stored as TEXT holding the JSON document, so SQLite and PostgreSQL alike hold them.
-    """
-    tables = eclipse_tables(truth)
-    meta = sa.MetaData()
-    people = sa.Table("people", meta, sa.Column("person_id", sa.Text), sa.Column("gender", sa.Text),
-                      sa.Column("dob", sa.Date), sa.Column("ethnicity", sa.Text), sa.Column("upn", sa.Text))
-    episode_columns = [c for c in tables["cla_episodes"].columns if c not in ("episode_id", "pl_distance")]
-    episodes = sa.Table("cla_episodes", meta, sa.Column("episode_id", sa.Integer, primary_key=True),
-                        *(sa.Column(c, sa.Date if c in _EPISODE_DATES else sa.Text) for c in episode_columns),
-                        sa.Column("pl_distance", sa.Float))
-    staff = sa.Table("staff", meta, sa.Column("staff_id", sa.Text), sa.Column("fte", sa.Float),
-                     sa.Column("iro_share", sa.Float), sa.Column("team", sa.Text),
-                     sa.Column("start_date", sa.Date), sa.Column("end_date", sa.Date))
-    forms = sa.Table("forms", meta, sa.Column("form_id", sa.BigInteger, primary_key=True),
-                     sa.Column("form_type", sa.Text), sa.Column("person_id", sa.Text),
-                     sa.Column("created_at", sa.DateTime), sa.Column("status", sa.Text),
-                     sa.Column("answers", sa.Text))
-    meta.create_all(engine)
-
-    frame = tables["people"].assign(dob=_dates(tables["people"]["dob"]))
-    ep = tables["cla_episodes"].assign(pl_distance=pd.to_numeric(tables["cla_episodes"]["pl_distance"]),
-                                       **{c: _dates(tables["cla_episodes"][c]) for c in _EPISODE_DATES})
-    st = tables["staff"].assign(fte=pd.to_numeric(tables["staff"]["fte"]),
-                                iro_share=pd.to_numeric(tables["staff"]["iro_share"]),
-                                start_date=_dates(tables["staff"]["start_date"]),
-                                end_date=_dates(tables["staff"]["end_date"]))
-    fm = tables["forms"]
-    # Free text where a document belongs is stored as it is; documents as JSON text.
-    fm = fm.assign(answers=[a if isinstance(a, str) else json.dumps(a) for a in fm["answers"]],
-                   created_at=pd.Series(fm["created_at"].dt.to_pydatetime(), dtype=object),
-                   form_id=fm["form_id"].astype(int))
+def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None
+                   ) -> list[str]:
+    """Create and fill the views (as tables, named in lower case) in ``engine``; their names."""
+    metadata = sa.MetaData(schema=schema)
+    tables = {name: sa.Table(name.lower(), metadata,
+                             *(sa.Column(c.lower(), t) for c, t in columns.items()))
+              for name, columns in ECLIPSE_DDL.items()}
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
     with engine.begin() as conn:
-        _insert(conn, people, frame)
-        _insert(conn, episodes, ep[[c.name for c in episodes.columns]])
-        _insert(conn, staff, st[[c.name for c in staff.columns]])
-        _insert(conn, forms, fm[[c.name for c in forms.columns]])
-    return [t.name for t in (people, episodes, staff, forms)]
+        for name, frame in eclipse_frames(truth).items():
+            table = tables[name]
+            typed = pd.DataFrame({c.lower(): _typed(frame[c], table.c[c.lower()].type)
+                                  for c in frame.columns})
+            rows = typed.to_dict("records")
+            if rows:
+                conn.execute(table.insert(), rows)
+    return [t.name for t in tables.values()]
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:
-    return write_synthetic(truth, dest)
+    """Eclipse's views as CSV extracts (the database: :func:`write_database`)."""
+    return write_extracts(truth, dest)
