@@ -45,6 +45,37 @@ class Table(Protocol):
     def order_by(self) -> tuple[str, ...]: ...
 
 
+@dataclass(frozen=True)
+class WarehouseTable:
+    """One warehouse table: its name, the canonical table it feeds, and what is read from it."""
+
+    name: str
+    #: The canonical table its rows feed (failures about its rows are reported there).
+    feeds: str
+    #: Warehouse column -> the name the plugin uses for it; the warehouse name is the header.
+    columns: dict[str, str]
+    required: tuple[str, ...]
+    #: Columns ordering database rows, so lineage row numbers follow the table's key.
+    order_by: tuple[str, ...]
+
+    @property
+    def spec(self) -> TableSpec:
+        """Accepted headers: the warehouse's column names (the plugin's names as keys)."""
+        return TableSpec(self.feeds, {ours: (theirs,) for theirs, ours in self.columns.items()},
+                         tuple(self.columns[c] for c in self.required))
+
+
+def column_names(tables: Sequence[WarehouseTable]) -> dict[str, dict[str, str]]:
+    """Per canonical table, the plugin's column -> the warehouse column (table.column) a
+    person corrects; the first table declaring a column names it."""
+    out: dict[str, dict[str, str]] = {}
+    for table in tables:
+        names = out.setdefault(table.feeds, {})
+        for theirs, ours in table.columns.items():
+            names.setdefault(ours, f"{table.name}.{theirs}")
+    return out
+
+
 @dataclass
 class Rows:
     """The cells read for each warehouse table, where they came from, and what went wrong."""

@@ -10,38 +10,15 @@ canonical tables (joins, the legal status in force) is in :mod:`iro_plugin_ssd.a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from iro_etl.sources.warehouse import WarehouseTable, column_names
 
-from iro_etl.sources.readers import TableSpec
-
-
-@dataclass(frozen=True)
-class SsdTable:
-    """One SSD table: its name, the canonical table it feeds, and what is read from it."""
-
-    name: str
-    #: The canonical table its rows feed (failures about its rows are reported there).
-    feeds: str
-    #: SSD column -> the name the plugin uses for it; the SSD name is the accepted header.
-    columns: dict[str, str]
-    required: tuple[str, ...]
-    #: Columns ordering database rows, so lineage row numbers follow the table's key.
-    order_by: tuple[str, ...]
-
-    @property
-    def spec(self) -> TableSpec:
-        """Accepted headers: the SSD column names (the plugin's names as keys)."""
-        return TableSpec(self.feeds, {ours: (ssd,) for ssd, ours in self.columns.items()},
-                         tuple(self.columns[c] for c in self.required))
-
-
-PERSON = SsdTable(
+PERSON = WarehouseTable(
     "ssd_person", "children",
     {"pers_person_id": "child_id", "pers_sex": "sex", "pers_dob": "dob",
      "pers_ethnicity": "ethnic", "pers_upn": "upn"},
     required=("pers_person_id",), order_by=("pers_person_id",))
 
-EPISODES = SsdTable(
+EPISODES = WarehouseTable(
     "ssd_cla_episodes", "episodes",
     {"clae_cla_episode_id": "episode_id", "clae_person_id": "child_id",
      "clae_cla_placement_id": "placement_id", "clae_cla_episode_start_date": "decom",
@@ -51,7 +28,7 @@ EPISODES = SsdTable(
     required=("clae_person_id", "clae_cla_episode_start_date"),
     order_by=("clae_cla_episode_id",))
 
-PLACEMENTS = SsdTable(
+PLACEMENTS = WarehouseTable(
     "ssd_cla_placement", "episodes",
     {"clap_cla_placement_id": "placement_id", "clap_cla_placement_type": "place",
      "clap_cla_placement_urn": "urn", "clap_cla_placement_distance": "pl_distance",
@@ -59,7 +36,7 @@ PLACEMENTS = SsdTable(
      "clap_cla_placement_change_reason": "reason_place_change"},
     required=("clap_cla_placement_id",), order_by=("clap_cla_placement_id",))
 
-LEGAL_STATUSES = SsdTable(
+LEGAL_STATUSES = WarehouseTable(
     "ssd_legal_status", "episodes",
     {"lega_legal_status_id": "legal_status_id", "lega_person_id": "child_id",
      "lega_legal_status": "ls", "lega_legal_status_start_date": "start",
@@ -67,7 +44,7 @@ LEGAL_STATUSES = SsdTable(
     required=("lega_person_id", "lega_legal_status", "lega_legal_status_start_date"),
     order_by=("lega_legal_status_id",))
 
-REVIEWS = SsdTable(
+REVIEWS = WarehouseTable(
     "ssd_cla_reviews", "reviews",
     {"clar_cla_review_id": "review_id", "clar_cla_id": "cla_id",
      # Not in the SSD's DDL, but the SystemC extract SQL adds it; used when present.
@@ -76,7 +53,7 @@ REVIEWS = SsdTable(
      "clar_cla_review_participation": "review_code"},
     required=("clar_cla_review_id",), order_by=("clar_cla_review_id",))
 
-INVOLVEMENTS = SsdTable(
+INVOLVEMENTS = WarehouseTable(
     "ssd_involvements", "iro_allocations",
     {"invo_involvements_id": "involvement_id", "invo_professional_id": "iro_id",
      "invo_professional_role_id": "role", "invo_person_id": "child_id",
@@ -84,7 +61,7 @@ INVOLVEMENTS = SsdTable(
     required=("invo_professional_id", "invo_person_id", "invo_professional_role_id"),
     order_by=("invo_involvements_id",))
 
-PROFESSIONALS = SsdTable(
+PROFESSIONALS = WarehouseTable(
     "ssd_professionals", "iro_staff",
     {"prof_professional_id": "iro_id", "prof_professional_department": "team",
      "prof_full_time_equivalency": "fte"},
@@ -111,15 +88,4 @@ NOT_IN_SSD = {
 }
 
 
-
-def _column_names() -> dict[str, dict[str, str]]:
-    """Per canonical table, canonical column -> the SSD column (table.column) to correct."""
-    out: dict[str, dict[str, str]] = {}
-    for table in TABLES:
-        names = out.setdefault(table.feeds, {})
-        for ssd, ours in table.columns.items():
-            names.setdefault(ours, f"{table.name}.{ssd}")
-    return out
-
-
-COLUMN_NAMES = _column_names()
+COLUMN_NAMES = column_names(TABLES)
