@@ -224,8 +224,8 @@ def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = N
     with engine.begin() as conn:
         for name, frame in ssd_frames(truth).items():
             table = tables[name]
-            typed = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
-            rows = typed.to_dict("records")
+            values = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
+            rows = values.to_dict("records")
             if rows:
                 conn.execute(table.insert(), rows)
     return list(tables)
