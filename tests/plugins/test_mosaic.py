@@ -1,415 +1,197 @@
-"""The Mosaic plugin on warehouse extracts: dm_ tables, workflow steps with long-format answers."""
+"""The Mosaic plugin: Mosaic's warehouse tables as the public SSD extract SQL reads them,
+read back from CSV extracts, SQLite and PostgreSQL equal to the ground truth."""
 
 import csv
-import io
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import AS_OF
-from equivalence import assert_same_as_truth
+from conftest import AS_OF, PG_URL, postgres_schema
+from equivalence import assert_same_as_truth, normalised
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
-from iro_etl.quality.failures import FILE_LEVEL
-from iro_etl.sources.registry import detect, get_plugin
+from iro_etl.sources.registry import detect
 from iro_plugin_mosaic.plugin import MosaicPlugin
-from iro_schemas.canonical import CANONICAL_MODELS
-from iro_testdata.synthetic import GroundTruth, generate, text_tables
-from iro_testdata.writers import write_export
+from iro_plugin_mosaic.tables import TABLES
+from iro_testdata.synthetic import generate
+from iro_testdata.writers.mosaic import MOSAIC_DDL, mosaic_frames, write_database, write_extracts
 
-PLUGIN = get_plugin("mosaic")
-ALL_TABLES = list(CANONICAL_MODELS)
-
-
-@pytest.fixture(scope="module")
-def full_export(tmp_path_factory, clean_truth) -> Path:
-    folder = tmp_path_factory.mktemp("mosaic_full")
-    write_export("mosaic", clean_truth, folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def truth() -> GroundTruth:
-    """A smaller truth for the many rewritten copies of the export, to keep the tests quick."""
-    return generate(120, as_of=AS_OF, seed=5)
+#: The tables and columns the public SSD extract SQL for Mosaic reads
+#: (data-to-insight/ssd-data-model, deployment_extracts/mosaic), for the tables used here.
+PUBLISHED = Path(__file__).with_name("fixtures") / "mosaic_dm_tables.csv"
+#: Not in Mosaic (its FTE is in the HR system): read where a deployment added it.
+EXTRACT_ONLY = {("DM_WORKERS", "FTE")}
+#: What Mosaic's tables read do not hold: blank.
+NOT_HELD = {"episodes": ["pl_distance", "pl_la", "pl_location"], "iro_staff": ["fte", "iro_share"]}
+HELD = ["children", "reviews", "iro_allocations", "review_records", "review_participants",
+        "notifications", "disputes"]
 
 
 @pytest.fixture(scope="module")
-def export(tmp_path_factory, truth) -> Path:
+def truth():
+    return generate(120, as_of=AS_OF, seed=12)
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory, truth):
     folder = tmp_path_factory.mktemp("mosaic")
-    write_export("mosaic", truth, folder)
+    write_extracts(truth, folder)
     return folder
 
 
-def _validated(path, options=None):
-    return validate_export(read_export(Authority.ad_hoc("T", "mosaic", path, options), AS_OF))
+def _read(location, **options):
+    return read_export(Authority.ad_hoc("M", "mosaic", location, options), AS_OF)
 
 
-def _load(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+def _same_as_truth(validated, truth):
+    failures = validated.failures
+    # Mosaic holds no FTE: one warning per IRO, the IRO kept.
+    assert set(failures["rule"]) == {"expected_blank"}, failures.head().to_string()
+    assert len(failures) == truth.iro["iro_staff"]["iro_id"].nunique()
+    assert_same_as_truth(validated.clean, truth, HELD)
+    for table, blank in NOT_HELD.items():
+        got = normalised(table, validated.clean[table])
+        want = normalised(table, truth.tables()[table])
+        assert got[blank].isna().all().all()
+        pd.testing.assert_frame_equal(got.drop(columns=blank), want.drop(columns=blank),
+                                      check_dtype=False, obj=table)
 
 
-def _copy(src: Path, dest: Path, changes: dict) -> Path:
-    """The export with some files changed: {file name: frame -> frame or text}."""
-    shutil.copytree(src, dest)
-    for name, change in changes.items():
-        out = change(_load(dest / name))
-        text = out if isinstance(out, str) else out.to_csv(index=False)
-        (dest / name).write_text(text, encoding="utf-8", newline="")
-    return dest
+def test_the_layout_is_the_public_sqls():
+    with PUBLISHED.open() as fh:
+        published = {}
+        for row in csv.DictReader(fh):
+            published.setdefault(row["table_name"], []).append(row["field_name"])
+    assert {t: list(c) for t, c in MOSAIC_DDL.items()} == published
+    for table in TABLES:
+        for column in table.columns:
+            assert column in published[table.name] or (table.name, column) in EXTRACT_ONLY
 
 
-def _order(failure: tuple) -> tuple:
-    table, file, row, column, rule = failure
-    return table, file, row or 0, column or "", rule
+def test_csv_extracts_read_back_as_the_truth(extracts, truth):
+    export = _read(extracts)
+    _same_as_truth(validate_export(export), truth)
+    steps = mosaic_frames(truth)["DM_WORKFLOW_STEPS"]
+    reviews = steps[steps["LAC_REVIEW_CATEGORY"].notna()]["STEP_STATUS"].value_counts()
+    never = len(mosaic_frames(truth)["DM_PERSONS"]) - len(truth.children)
+    assert export.source.not_used == {
+        f"DM_PERSONS: {never} people never looked after": "children",
+        f"DM_WORKFLOW_STEPS: {reviews['CANCELLED']} CLA review steps cancelled": "reviews",
+        f"DM_WORKFLOW_STEPS: {reviews['STARTED']} CLA review steps not completed yet": "reviews"}
+    assert export.source.not_held == {}
 
 
-def _rules(validated) -> list[tuple]:
-    """(table, file, row, column, rule) of every failure, in a stable order."""
-    f = validated.failures
-    rows = [None if pd.isna(r) else int(r) for r in f["row"]]
-    return sorted(zip(f["table_name"], f["source_file"], rows, f["column_name"], f["rule"], strict=True),
-                  key=_order)
-
-
-def _step_row(export: Path, step_id: str) -> int:
-    """The Excel row of a step in dm_workflow_steps.csv (header is row 1)."""
-    steps = _load(export / "dm_workflow_steps.csv")
-    return int(steps.index[steps["step_id"] == step_id][0]) + 2
-
-
-def _answers(answers: pd.DataFrame, code: str, step_type: str, steps: pd.DataFrame) -> list[int]:
-    """Positions in dm_step_answers of the given answers to ``code`` on live steps of ``step_type``."""
-    ids = set(steps.loc[steps["step_status"] == "COMPLETE"].loc[steps["step_type"] == step_type, "step_id"])
-    hits = answers.index[(answers["question_code"] == code) & answers["step_id"].isin(ids)
-                         & (answers["answer_text"] != "")]
-    return [int(i) for i in hits]
-
-
-# --- Equivalence ---------------------------------------------------------------------------------
-
-def test_export_reads_back_as_the_truth(full_export, clean_truth):
-    validated = _validated(full_export)
-    assert validated.failures.empty
-    assert_same_as_truth(validated.clean, clean_truth, ALL_TABLES)
-
-
-def test_database_reads_back_as_the_truth(export, truth, db_url):
-    engine = sa.create_engine(db_url)
-    with engine.begin() as conn:
-        for file in export.iterdir():
-            _load(file).replace("", None).to_sql(file.stem, conn, index=False)
+def test_sqlite_database(truth, tmp_path):
+    url = f"sqlite:///{tmp_path / 'mosaic.db'}"
+    engine = sa.create_engine(url)
+    write_database(truth, engine)
     engine.dispose()
-    assert PLUGIN.recognise(db_url)
-    validated = _validated(db_url)
-    assert validated.failures.empty
-    assert_same_as_truth(validated.clean, truth, ALL_TABLES)
-    assert set(validated.clean["review_records"]["_source_file"]) == {"db:dm_workflow_steps"}
+    assert detect(url).name == "mosaic"
+    _same_as_truth(validate_export(_read(url)), truth)
 
 
-def test_answer_rows_carry_the_lineage_of_their_step(export):
-    source = PLUGIN.read(export)
-    steps = _load(export / "dm_workflow_steps.csv")
-    kinds = {"notifications": "IRO Notification", "iro_allocations": "IRO Allocation",
-             "review_records": "CLA Review Record", "disputes": "Dispute Resolution"}
-    for table, kind in kinds.items():
-        frame = source.tables[table]
-        assert set(frame["_source_file"]) == {"dm_workflow_steps.csv"}
-        step = steps.iloc[frame["_row"].to_numpy() - 2]
-        assert (step["step_type"] == kind).all() and (step["step_status"] != "CANCELLED").all()
-        assert (step["person_id"].to_numpy() == frame["child_id"].to_numpy()).all()
-    participants = source.tables["review_participants"]
-    assert participants["_row"].tolist() == list(range(2, len(participants) + 2))
+def test_postgresql_database_in_a_named_schema(truth):
+    with postgres_schema() as (admin, schema, _):
+        write_database(truth, admin, schema=schema)
+        assert MosaicPlugin({"schema": schema}).recognise(PG_URL)
+        assert not MosaicPlugin().recognise(PG_URL)
+        validated = validate_export(_read(PG_URL, schema=schema))
+        _same_as_truth(validated, truth)
+        assert validated.clean["episodes"]["_source_file"].unique().tolist() == [
+            f"db:{schema}.DM_PLACEMENTS"]
 
 
-def test_messy_truth_defects_are_reported_and_the_rest_loads(tmp_path):
-    messy_truth = generate(120, as_of=AS_OF, seed=11, defect_rate=0.05)
-    write_export("mosaic", messy_truth, tmp_path)
-    validated = _validated(tmp_path)
-    _, ledger = text_tables(messy_truth)
-    count = validated.failures.groupby(["table_name", "rule"]).size()
-    assert count[("reviews", "date_format")] == ledger.counts["reviews.impossible_date"]
-    assert count[("reviews", "duplicate_review")] == ledger.counts["reviews.duplicate"]
-    assert count[("children", "code_list")] == ledger.counts["children.bad_code"]
-    assert count[("reviews", "blank_row")] == count[(FILE_LEVEL, "blank_row")] == ledger.counts["blank_rows"]
-    summary = validated.summary().set_index("table_name")
-    assert (summary["rows_in"] == summary["rows_clean"] + summary["rows_quarantined"]).all()
-    # Children with a bad gender code are quarantined, not dropped: parents never appear.
-    assert summary.loc["children", "rows_in"] == len(messy_truth.children)
+def test_detection_claims_the_folder_alone(extracts):
+    from iro_etl.sources.registry import available
+
+    assert detect(extracts).name == "mosaic"
+    others = [name for name, plugin in available().items() if name != "mosaic"
+              and plugin().recognise(extracts)]
+    assert others == []
 
 
-# --- Discovery -----------------------------------------------------------------------------------
-
-def test_plugin_is_found_and_recognises_only_its_exports(export, clean_export):
-    assert isinstance(PLUGIN, MosaicPlugin)
-    assert PLUGIN.recognise(export)
-    assert PLUGIN.recognise(export / "dm_workflow_steps.csv")
-    assert not PLUGIN.recognise(clean_export)
-    assert not get_plugin("ssda903").recognise(export)
-
-
-def test_detect_tells_mosaic_from_the_903(export, clean_export):
-    assert isinstance(detect(export), MosaicPlugin)
-    assert detect(clean_export).name == "ssda903"
-
-
-def test_renamed_steps_file_is_recognised_by_its_header(tmp_path, export):
-    folder = tmp_path / "renamed"
+def _copy(extracts: Path, folder: Path, **changes: pd.DataFrame | None) -> Path:
+    """The extracts with some tables replaced (None: left out)."""
     folder.mkdir()
-    shutil.copy(export / "dm_workflow_steps.csv", folder / "steps_extract.csv")
-    assert PLUGIN.recognise(folder)
+    for file in extracts.iterdir():
+        table = file.stem
+        if table in changes:
+            if changes[table] is not None:
+                changes[table].to_csv(folder / file.name, index=False)
+        else:
+            (folder / file.name).write_bytes(file.read_bytes())
+    return folder
 
 
-# --- Authority options ---------------------------------------------------------------------------
-
-def test_renamed_and_reordered_headers_through_the_columns_option(tmp_path, export, truth):
-    def persons(frame):
-        frame = frame[list(reversed(frame.columns))]
-        return frame.rename(columns={"gender": "Sex Code", "person_id": "Client Number"})
-
-    def steps(frame):
-        return frame[list(reversed(frame.columns))].rename(columns={"step_type": "Step Description"})
-
-    folder = _copy(export, tmp_path / "renamed", {"dm_persons.csv": persons, "dm_workflow_steps.csv": steps})
-    options = {"columns": {"children": {"sex": ["Sex Code"], "child_id": ["Client Number"]},
-                           "dm_workflow_steps": {"step_type": ["Step Description"]}}}
-    validated = _validated(folder, options)
-    assert validated.failures.empty
-    assert_same_as_truth(validated.clean, truth, ALL_TABLES)
-    # Without the option, the missing columns are named as the export names them.
-    source = PLUGIN.read(folder)
-    missing = sorted((f.table_name, f.source_file, f.row, f.column_name) for f in source.failures)
-    assert missing == [("children", "dm_persons.csv", 1, "gender"),
-                       ("children", "dm_persons.csv", 1, "person_id"),
-                       (FILE_LEVEL, "dm_workflow_steps.csv", 1, "step_type")]
+def test_a_renamed_table_through_the_tables_option(extracts, tmp_path, truth):
+    folder = _copy(extracts, tmp_path / "m", DM_PERSONS=None)
+    (folder / "V_PERSONS.csv").write_bytes((extracts / "DM_PERSONS.csv").read_bytes())
+    assert not MosaicPlugin().recognise(folder)
+    export = _read(folder, tables={"DM_PERSONS": "V_PERSONS"})
+    assert_same_as_truth(validate_export(export).clean, truth, ["children"])
 
 
-def test_question_codes_and_step_types_through_options(tmp_path, export, truth):
-    codes = {"REVIEW_DATE": "CLAREV_Q01", "DRP_STAGE": "DRP_LEVEL"}
-    folder = _copy(export, tmp_path / "local", {
-        "dm_step_answers.csv": lambda f: f.assign(question_code=f["question_code"].replace(codes)),
-        "dm_workflow_steps.csv": lambda f: f.assign(
-            step_type=f["step_type"].replace({"IRO Notification": "Notification to IRO service"})),
-    })
-    options = {"questions": {"review_date": "CLAREV_Q01", "stage": ["DRP_LEVEL", "DRP_STAGE"]},
-               "step_types": {"notifications": ["IRO Notification", "Notification to IRO service"]}}
-    validated = _validated(folder, options)
-    assert validated.failures.empty
-    assert_same_as_truth(validated.clean, truth, ALL_TABLES)
-    names = MosaicPlugin(options).column_names()
-    assert names["review_records"]["review_date"] == "CLAREV_Q01"
-    assert names["review_participants"]["review_date"] == "CLAREV_Q01 (via step_id)"
+def test_a_missing_optional_table_keeps_the_codes_as_written(extracts, tmp_path, truth):
+    folder = _copy(extracts, tmp_path / "m", DM_ETHNICITIES=None, DM_CACHED_FORM_ANSWERS=None)
+    export = _read(folder)
+    validated = validate_export(export)
+    ethnic = validated.clean["children"]["ethnic"]
+    assert ethnic.str.match(r"E\d\d").all()
+    # Local codes are unknown to the contract: reported, the children kept.
+    assert (validated.failures["table_name"] == "children").any()
+    assert len(validated.clean["children"]) == len(truth.children)
+    assert set(export.source.not_held) == {"review_records", "review_participants",
+                                           "notifications", "disputes"}
+    assert not (validated.failures["rule"] == "unreadable_file").any()
 
 
-def test_an_unconfigured_question_code_is_a_missing_column(tmp_path, export):
-    folder = _copy(export, tmp_path / "local", {"dm_step_answers.csv": lambda f: f.assign(
-        question_code=f["question_code"].replace({"DRP_STAGE": "DRP_LEVEL"}))})
-    validated = _validated(folder)
-    missing = validated.failures[validated.failures["rule"] == "missing_column"]
-    assert missing[["table_name", "source_file", "row", "column_name"]].values.tolist() == [
-        ["disputes", "dm_step_answers.csv", 1, "DRP_STAGE"]]
-    required = validated.failures[validated.failures["rule"] == "required"]
-    assert set(required["column_name"]) == {"DRP_STAGE"}
-    assert len(validated.clean["disputes"]) == 0
-    assert len(validated.clean["review_records"]) > 0
-
-
-@pytest.mark.parametrize("options", [
-    {"columns": {"review_records": {"rag": ["RAG"]}}},
-    {"questions": {"no_such_column": "Q1"}},
-    {"step_types": {"children": "Person"}},
-])
-def test_option_mistakes_fail_at_once(options):
-    with pytest.raises(ValueError, match="mosaic option"):
-        MosaicPlugin(options)
-
-
-# --- Messy input ---------------------------------------------------------------------------------
-
-def _serial(values: pd.Series, layout: str) -> pd.Series:
-    """Dates as the Excel serial numbers a spreadsheet round trip leaves."""
-    return (pd.to_datetime(values, format=layout) - pd.Timestamp("1899-12-30")).dt.days.astype(str)
-
-
-def _csv_text(frame: pd.DataFrame, title: str, blank_at: tuple[int, ...] = ()) -> str:
-    """A frame as CSV under title rows, with blank rows before the given data rows."""
-    rows = frame.to_numpy().tolist()
-    for k in sorted(blank_at, reverse=True):
-        rows.insert(k, [""] * len(frame.columns))
-    out = io.StringIO()
-    out.write(f"Mosaic warehouse extract: {title}\nRun on 01/04/2014 06:00\n\n")
-    csv.writer(out, lineterminator="\n").writerows([list(frame.columns), *rows])
-    return out.getvalue()
-
-
-def test_title_rows_serial_dates_cp1252_and_blank_rows(tmp_path, export, truth):
-    folder = tmp_path / "formats"
-    folder.mkdir()
-    frames = {file.name: _load(file) for file in export.iterdir()}
-    reviews = frames["dm_cla_reviews.csv"]
-    reviews["review_date"] = _serial(reviews["review_date"], "%Y-%m-%d 00:00:00.000")
-    answers = frames["dm_step_answers.csv"]
-    dated = answers["question_code"].isin(["REVIEW_DATE", "CLA_START_DATE"]) & (answers["answer_text"] != "")
-    answers.loc[dated, "answer_text"] = _serial(answers.loc[dated, "answer_text"], "%d/%m/%Y")
-    answers["answer_text"] = answers["answer_text"].str.replace("see file", "see café notes")
-    workers = frames["dm_workers.csv"]
-    team = workers.loc[0, "team_name"]
-    workers.loc[0, "team_name"] = f"Équipe {team}"
-    blanks = {"dm_step_answers.csv": (0, 100), "dm_cla_reviews.csv": (10,)}
-    for name, frame in frames.items():
-        cp1252 = name in ("dm_step_answers.csv", "dm_workers.csv")
-        (folder / name).write_text(_csv_text(frame, name, blanks.get(name, ())),
-                                   encoding="cp1252" if cp1252 else "utf-8", newline="")
-
-    validated = _validated(folder)
-    # Three title rows and the header come first: data row k is Excel row k + 5.
-    assert _rules(validated) == [
-        (FILE_LEVEL, "dm_step_answers.csv", None, None, "not_utf8"),
-        (FILE_LEVEL, "dm_step_answers.csv", 5, None, "blank_row"),
-        (FILE_LEVEL, "dm_step_answers.csv", 106, None, "blank_row"),
-        ("iro_staff", "dm_workers.csv", None, None, "not_utf8"),
-        ("reviews", "dm_cla_reviews.csv", 15, None, "blank_row"),
-    ]
-    staff = validated.clean["iro_staff"]
-    assert staff.loc[0, "team"] == f"Équipe {team}"
-    staff.loc[0, "team"] = team
-    assert_same_as_truth({**validated.clean, "iro_staff": staff}, truth, ALL_TABLES)
-    before = PLUGIN.read(export).tables["review_records"]["_row"]
-    after = PLUGIN.read(folder).tables["review_records"]["_row"]
-    assert (after == before + 3).all()
-
-
-def test_foreign_and_empty_files_and_unknown_steps_are_passed_over(tmp_path, export, clean_export, truth):
-    steps = _load(export / "dm_workflow_steps.csv")
-    record = steps[steps["step_type"] == "CLA Review Record"].iloc[0]
-
-    def more_steps(frame):
-        other = pd.DataFrame([{"step_id": "999001", "person_id": record["person_id"],
-                               "step_type": "Adoption Panel", "step_status": "COMPLETE"}])
-        return pd.concat([frame, other], ignore_index=True).fillna("")
-
-    def more_answers(frame):
-        # A question no IRO table uses, and a step of another type asking the review questions.
-        extra = pd.DataFrame([
-            {"answer_id": "90001", "step_id": record["step_id"], "question_code": "NEW_QUESTION_2014",
-             "answer_text": "not used"},
-            {"answer_id": "90002", "step_id": "999001", "question_code": "REVIEW_DATE",
-             "answer_text": "01/01/2013"},
-            {"answer_id": "90003", "step_id": "999001", "question_code": "REVIEW_STATUS",
-             "answer_text": "Held"},
-        ])
-        return pd.concat([frame, extra], ignore_index=True)
-
-    folder = _copy(export, tmp_path / "mixed", {"dm_workflow_steps.csv": more_steps,
-                                                "dm_step_answers.csv": more_answers})
-    shutil.copy(clean_export / "header.csv", folder / "header.csv")
-    (folder / "dm_cla_reviews_2014.csv").write_text("")
-    (folder / "notes.csv").write_text("\n,,\n")
-    validated = _validated(folder)
-    assert _rules(validated) == [
-        (FILE_LEVEL, "header.csv", None, None, "unrecognised_file"),
-        (FILE_LEVEL, "notes.csv", None, None, "empty_file"),
-        ("reviews", "dm_cla_reviews_2014.csv", None, None, "empty_file"),
-    ]
-    assert_same_as_truth(validated.clean, truth, ALL_TABLES)
-
-
-def test_row_problems_are_reported_where_a_person_finds_them(tmp_path, export, truth):
-    steps = _load(export / "dm_workflow_steps.csv")
-    answers = _load(export / "dm_step_answers.csv")
-    participants = _load(export / "dm_review_participants.csv")
-    # A review date that is no date.
-    dated = _answers(answers, "REVIEW_DATE", "CLA Review Record", steps)[0]
-    dated_step = answers.loc[dated, "step_id"]
-    answers.loc[dated, "answer_text"] = "31/13/2012"
-    # A participant whose step is no review record.
-    orphan = int(participants.index[participants["step_id"] != dated_step][0])
-    participants.loc[orphan, "step_id"] = "123"
-    folder = _copy(export, tmp_path / "rows", {"dm_step_answers.csv": lambda f: answers,
-                                               "dm_review_participants.csv": lambda f: participants})
-    # An unquoted comma in a used answer spoils its step's row; in an unused comment it does no harm.
-    ragged = next(i for i in _answers(answers, "IRO_RAG_RATING", "CLA Review Record", steps)
-                  if answers.loc[i, "step_id"] != dated_step)
-    comment = int(answers.index[answers["question_code"] == "IRO_COMMENTS"][0])
-    lines = (folder / "dm_step_answers.csv").read_text().splitlines()
-    lines[ragged + 1] += ",(see notes)"
-    lines[comment + 1] = lines[comment + 1].replace('"', "")
-    (folder / "dm_step_answers.csv").write_text("\n".join(lines) + "\n")
-
-    validated = _validated(folder)
-    their_rows = [int(i) + 2 for i in participants.index[participants["step_id"] == dated_step]]
-    via = "(via step_id)"
-    assert _rules(validated) == sorted([
-        ("review_records", "dm_workflow_steps.csv", _step_row(export, dated_step), "REVIEW_DATE",
-         "date_format"),
-        ("review_records", "dm_workflow_steps.csv", _step_row(export, answers.loc[ragged, "step_id"]),
-         None, "bad_row_shape"),
-        # Both ragged lines are also reported where they are fixed, in the answers file.
-        ("review_records", "dm_step_answers.csv", ragged + 2, None, "ragged_answer"),
-        (FILE_LEVEL, "dm_step_answers.csv", comment + 2, None, "ragged_answer"),
-        *[("review_participants", "dm_review_participants.csv", r, f"REVIEW_DATE {via}", "date_format")
-          for r in their_rows],
-        ("review_participants", "dm_review_participants.csv", orphan + 2, f"REVIEW_DATE {via}", "required"),
-        ("review_participants", "dm_review_participants.csv", orphan + 2, f"person_id {via}", "required"),
-    ], key=_order)
+def test_a_bad_date_names_table_row_and_column(extracts, tmp_path):
+    placements = pd.read_csv(extracts / "DM_PLACEMENTS.csv", dtype=str)
+    placements.loc[3, "START_DATE"] = "31/02/2013x"
+    validated = validate_export(_read(_copy(extracts, tmp_path / "m", DM_PLACEMENTS=placements)))
     bad = validated.failures[validated.failures["rule"] == "date_format"]
-    assert set(bad["value"]) == {"31/13/2012"}
-    summary = validated.summary().set_index("table_name")
-    assert summary.loc["review_records", "rows_quarantined"] == 2
-    assert summary.loc["review_participants", "rows_quarantined"] == len(their_rows) + 1
-    assert len(validated.clean["review_records"]) == len(truth.iro["review_records"]) - 2
+    assert bad[["table_name", "source_file", "row", "column_name"]].values.tolist() == [
+        ["episodes", "DM_PLACEMENTS.csv", 5, "DM_PLACEMENTS.START_DATE"]]
 
 
-def test_which_answer_wins(tmp_path):
-    """Tiny edge cases of the pivot: code preference, a re-answered question, blanks, voided steps."""
-    (tmp_path / "dm_workflow_steps.csv").write_text(
-        "step_id,person_id,step_type,step_status\n"
-        "1,P1,cla review record,COMPLETE\n"
-        "2,P1,CLA Review Record,Cancelled\n"
-        "3,P2,CLA_REVIEW_RECORD,\n")
-    (tmp_path / "dm_step_answers.csv").write_text(
-        "step_id,question_code,answer_text\n"
-        "1,REVIEW_DATE,01/02/2013\n"
-        "1,RAG_OLD,Red\n"
-        "1,rag_new,Amber\n"
-        "1,REVIEW_DATE,02/02/2013\n"
-        "2,REVIEW_DATE,09/09/2013\n"
-        "3,REVIEW_DATE,03/03/2013\n"
-        "3,REVIEW_DATE,\n")
-    plugin = MosaicPlugin({"questions": {"rag": ["RAG_NEW", "RAG_OLD"]}})
-    source = plugin.read(tmp_path)
-    records = source.tables["review_records"]
-    assert records[["child_id", "review_date", "rag", "_row"]].astype(object).values.tolist() == [
-        ["P1", "02/02/2013", "amber", 2], ["P2", "03/03/2013", pd.NA, 4]]
-    # The extracts the folder lacks are named, so empty tables are explained.
-    assert sorted((f.table_name, f.source_file, f.rule) for f in source.failures) == [
-        ("children", "dm_persons.csv", "unreadable_file"),
-        ("episodes", "dm_cla_episodes.csv", "unreadable_file"),
-        ("iro_staff", "dm_workers.csv", "unreadable_file"),
-        ("review_participants", "dm_review_participants.csv", "unreadable_file"),
-        # The tiny form never asks REVIEW_STATUS, which every record needs.
-        ("review_records", "dm_step_answers.csv", "missing_column"),
-        ("reviews", "dm_cla_reviews.csv", "unreadable_file"),
-    ]
+def test_an_unknown_code_is_kept_and_reported_and_a_local_option_maps_it(extracts, tmp_path):
+    legal = pd.read_csv(extracts / "DM_LEGAL_STATUSES.csv", dtype=str)
+    legal.loc[0, "LEGAL_STATUS"] = "ICO"
+    folder = _copy(extracts, tmp_path / "m", DM_LEGAL_STATUSES=legal)
+    failures = validate_export(_read(folder)).failures
+    unknown = failures[failures["value"].astype(str) == "ICO"]
+    # Once per episode the status is in force on, naming the warehouse column.
+    assert len(unknown) >= 1
+    assert set(unknown["column_name"]) == {"DM_LEGAL_STATUSES.LEGAL_STATUS"}
+    mapped = validate_export(_read(folder, codes={"episodes": {"ls": {"ICO": "C1"}}}))
+    assert not (mapped.failures["value"].astype(str) == "ICO").any()
 
 
-def test_missing_folder_is_a_failure_not_a_crash(tmp_path):
-    source = PLUGIN.read(tmp_path / "nowhere")
-    assert [f.rule for f in source.failures] == ["unreadable_file"]
-    assert all(len(frame) == 0 for frame in source.tables.values())
+def test_a_blank_fte_is_a_warning_and_a_present_one_is_read(extracts, tmp_path, truth):
+    validated = validate_export(_read(extracts))
+    warned = validated.failures
+    assert set(warned["consequence"]) == {"keep"} and set(warned["severity"]) == {"warning"}
+    workers = pd.read_csv(extracts / "DM_WORKERS.csv", dtype=str).assign(FTE_HR="0.5")
+    folder = _copy(extracts, tmp_path / "m", DM_WORKERS=workers)
+    staff = validate_export(_read(folder, columns={"iro_staff": {"fte": ["FTE_HR"]}})
+                            ).clean["iro_staff"]
+    assert staff["fte"].astype(float).eq(0.5).all()
 
 
-def test_workers_without_an_fte_column_keep_their_iros(export, truth, tmp_path):
-    """Many Mosaic warehouses hold no FTE: every IRO is kept with a warning (their caseload
-    per FTE blank), none quarantined and none of their allocations lost."""
-    folder = _copy(export, tmp_path / "no_fte",
-                   {"dm_workers.csv": lambda f: f.drop(columns=["fte"])})
-    validated = _validated(folder)
-    staff = validated.failures[validated.failures["table_name"] == "iro_staff"]
-    assert set(staff["rule"]) == {"expected_blank"}
-    assert len(staff) == len(truth.iro["iro_staff"])
-    assert len(validated.clean["iro_staff"]) == len(truth.iro["iro_staff"])
-    assert validated.clean["iro_staff"]["fte"].isna().all()
-    assert len(validated.clean["iro_allocations"]) == len(truth.iro["iro_allocations"])
+def test_local_relationship_codes_and_forms(extracts, tmp_path, truth):
+    rel = pd.read_csv(extracts / "DM_PROF_RELATIONSHIPS.csv", dtype=str)
+    rel["PROF_REL_TYPE_CODE"] = rel["PROF_REL_TYPE_CODE"].replace({"REL.IRO": "REL.INDREV"})
+    answers = pd.read_csv(extracts / "DM_CACHED_FORM_ANSWERS.csv", dtype=str)
+    answers["QUESTION_USER_CODE"] = answers["QUESTION_USER_CODE"].replace(
+        {"iro.rag.rating": "RAG_2019"})
+    folder = _copy(extracts, tmp_path / "m", DM_PROF_RELATIONSHIPS=rel,
+                   DM_CACHED_FORM_ANSWERS=answers)
+    assert MosaicPlugin().read(folder).tables["iro_allocations"].empty
+    plugin = MosaicPlugin({"iro_relationships": "REL.INDREV", "questions": {"rag": "RAG_2019"}})
+    got = plugin.read(folder).tables
+    assert len(got["iro_allocations"]) == len(truth.iro["iro_allocations"])
+    assert set(got["review_records"]["rag"].dropna()) <= {"green", "amber", "red"}
+    assert got["review_records"]["rag"].notna().any()
+    with pytest.raises(ValueError, match="not a column kept as a form answer"):
+        MosaicPlugin({"questions": {"nonsense": "X"}})

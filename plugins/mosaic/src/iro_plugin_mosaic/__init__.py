@@ -1,1 +1,1 @@
-"""iro-etl source plugin: Mosaic warehouse tables: people, periods of care, workflow steps."""
+"""iro-etl source plugin for the Mosaic (Servelec, now System C) reporting warehouse."""

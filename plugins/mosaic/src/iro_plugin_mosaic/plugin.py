@@ -1,42 +1,45 @@
-"""The Mosaic source plugin: the Servelec (System C) Mosaic data warehouse, as CSV extracts.
+"""The Mosaic plugin: the tables of a Mosaic (Servelec, now System C) reporting warehouse.
 
-An export is a folder of CSV files, one per warehouse table and named after it
-(``dm_persons.csv``; a suffix such as a date is allowed), or a SQLAlchemy URL of
-the reporting database holding the same tables:
+An export location is either a SQLAlchemy URL of the warehouse database (lineage
+``db:<table>``) or a folder of CSV extracts, one per table and named as the table
+(``DM_PERSONS.csv``, ``DM_PLACEMENTS.csv``, ...; case does not matter). Tables read:
 
-- ``dm_persons`` -> children (everyone Mosaic knows; only persons named by an
-  episode, review or IRO step are kept; gender M/F becomes SEX 1/2);
-- ``dm_cla_episodes`` -> episodes, ``dm_cla_reviews`` -> reviews;
-- ``dm_workers`` -> iro_staff (only workers with an IRO job title);
-- ``dm_workflow_steps`` with their answers in ``dm_step_answers`` (long format,
-  one row per answer) -> notifications, iro_allocations, review_records and
-  disputes, one row per step of the matching type (see :mod:`.workflow`);
-- ``dm_review_participants`` -> review_participants, linked to the review by
-  its CLA Review Record step.
+- ``DM_PERSONS`` (+ ``DM_ETHNICITIES``) -> children: the persons with a placement; GENDER
+  M/F as SEX 1/2; FULL_ETHNICITY_CODE as its CBDS code where DM_ETHNICITIES gives one;
+- ``DM_PERIODS_OF_CARE`` + ``DM_PLACEMENTS`` + ``DM_LEGAL_STATUSES`` (+
+  ``DM_PLACEMENT_DETAILS``) -> episodes, one per placement split (see :mod:`.assemble`);
+- ``DM_WORKFLOW_STEPS`` + ``DM_SUBGROUP_SUBJECTS`` -> reviews (completed CLA review steps);
+- ``DM_CACHED_FORM_ANSWERS`` -> review_records and review_participants (answers on the
+  CLA review steps), notifications and disputes (answers on steps of their own types);
+- ``DM_PROF_RELATIONSHIPS`` -> iro_allocations (relationships of an IRO type);
+- ``DM_WORKERS`` + ``DM_WORKER_ROLES`` + ``DM_ORGANISATIONS`` -> iro_staff (the IROs'
+  primary roles and teams). Mosaic holds no FTE: blank (one warning each) unless the
+  deployment's DM_WORKERS has an ``FTE`` column (or one named by ``columns``).
 
-Lineage of a row built from form answers is the row of its workflow step in
-``dm_workflow_steps.csv``; the column a failure names is the question code.
-Steps of other types, cancelled steps and answers to unconfigured questions are
-ignored without a failure; a ragged answer row the mapping uses quarantines its
-step's row, and every ragged answer row is also a ``ragged_answer`` warning at its own
-row of ``dm_step_answers.csv``; an extract missing from the folder is reported by name.
+DM_ETHNICITIES, DM_PLACEMENT_DETAILS, DM_CACHED_FORM_ANSWERS and DM_ORGANISATIONS may be
+missing without a failure; without the form answers the tables kept as forms are said to
+be not held in the load summary. People never looked after, cancelled review steps and
+review steps not completed yet are counted there, not read.
 
 Options (the authority's ``options`` block in authorities.yaml):
 
-- ``columns``: the standard option, {table: {column: [extra accepted headers]}},
-  for children, episodes, reviews, iro_staff (also ``job_title``) and
-  review_participants (``step_id``, ``role``, ``status``), plus
-  ``dm_workflow_steps`` and ``dm_step_answers`` by their warehouse column names.
-  Tables held as answers are renamed through ``questions`` instead.
-- ``questions``: {canonical column: question code, or a list of codes with the
-  preferred first} for the columns held as form answers, e.g.
-  ``{review_date: CLAREV_Q01, rag: [RAG_2019, RAG]}``.
-- ``step_types``: {table: step type or list}, the step types recording
-  notifications, iro_allocations, review_records and disputes.
-- ``iro_job_titles``: job titles that make a worker an IRO.
-- ``codes``: the standard option, applied by the core after reading. Labels
-  (review status, RAG, dispute stage, participant role and status) are
-  lower-cased before it applies.
+``schema``
+    The database schema holding the tables when it is not the connection's default.
+``tables``
+    ``{table: actual name}`` for a deployment that renamed a table (a view over it, say);
+    ``null`` for a table the deployment lacks.
+``iro_relationships``
+    The PROF_REL_TYPE_CODEs meaning the child's IRO (default ``REL.IRO`` and ``IRO``).
+``questions``
+    ``{canonical column: QUESTION_USER_CODE or a list, the preferred first}`` for the
+    columns kept as form answers (the authority's own forms), e.g.
+    ``{rag: [RAG_2019, RAG], notified_date: datIRONotified}``.
+``step_types``
+    ``{notifications|disputes: WORKFLOW_STEP_TYPE_ID or a list}``: the steps whose forms
+    hold them.
+``columns``, ``codes``
+    The standard options (extra headers, local codes: unknown codes are kept and the
+    core reports them).
 """
 
 from __future__ import annotations
@@ -45,72 +48,148 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from iro_etl.quality.failures import Failure
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import TableSpec
+from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.warehouse import (
+    header_fits,
+    read_frames,
+    recognised_files,
+    table_headers,
+    table_names,
+)
+from iro_plugin_ssd.assemble import children, iro_allocations
+from iro_schemas.lineage import LINEAGE_COLUMNS
 
-from iro_plugin_mosaic import source
-from iro_plugin_mosaic.config import FormConfig
-from iro_plugin_mosaic.people import children_table, staff_table
-from iro_plugin_mosaic.tables import QUESTIONS, WAREHOUSE, WORKFLOW_TABLES
-from iro_plugin_mosaic.workflow import participants_table, step_tables
+from iro_plugin_mosaic import assemble
+from iro_plugin_mosaic.forms import form_table
+from iro_plugin_mosaic.tables import (
+    COLUMN_NAMES,
+    ETHNICITIES,
+    FORM_ANSWERS,
+    IRO_RELATIONSHIPS,
+    LABELS,
+    LEGAL_STATUSES,
+    ORGANISATIONS,
+    PERIODS_OF_CARE,
+    PERSONS,
+    PLACEMENT_DETAILS,
+    PLACEMENTS,
+    PROF_RELATIONSHIPS,
+    QUESTIONS,
+    SIGNATURE,
+    STEP_TYPES,
+    SUBGROUP_SUBJECTS,
+    TABLES,
+    WORKER_ROLES,
+    WORKERS,
+    WORKFLOW_STEPS,
+)
+
+_REVIEW_KEYS = ["step_id", "child_id", "review_date"]
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """One name or a list of names (one written without a list is one, not its letters)."""
+    return (str(value),) if isinstance(value, str | int) else tuple(str(v) for v in value)
+
+
+def _questions(option: Mapping[str, Any] | None) -> dict[str, dict[str, tuple[str, ...]]]:
+    out = {table: dict(columns) for table, columns in QUESTIONS.items()}
+    owner = {column: table for table, columns in QUESTIONS.items() for column in columns}
+    for column, codes in (option or {}).items():
+        if column not in owner:
+            raise ValueError(f"mosaic option questions: {column!r} is not a column kept as a "
+                             f"form answer ({', '.join(owner)})")
+        out[owner[column]][column] = _names(codes)
+    return out
+
+
+def _step_types(option: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    unknown = set(option or {}) - set(STEP_TYPES)
+    if unknown:
+        raise ValueError(f"mosaic option step_types: {sorted(unknown)} are not kept on steps "
+                         f"of their own type ({', '.join(STEP_TYPES)})")
+    return {**STEP_TYPES, **{t: _names(v) for t, v in (option or {}).items()}}
 
 
 class MosaicPlugin(SourcePlugin):
-    """Mosaic warehouse tables: people, episodes, reviews, workers and IRO workflow steps."""
+    """Mosaic's reporting warehouse, from its database or CSV extracts of its tables."""
 
     name = "mosaic"
-    description = "Servelec/System C Mosaic data warehouse: dm_ table extracts (CSV) or the database"
+    description = ("Servelec/System C Mosaic reporting warehouse: its database by URL, or CSV "
+                   "extracts of its DM_ tables (DM_PERSONS.csv, ...)")
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        for table in QUESTIONS:
-            if self.extra_headers(table):
-                raise ValueError(f"mosaic option columns: {table} is held as form answers; "
-                                 "name its question codes in the questions option")
-        self.config = FormConfig.from_options(self.options)
-        # Canonical-shaped tables take renames under their canonical name, workflow ones under their own.
-        self.specs: dict[str, TableSpec] = {
-            name: spec.extended(self.extra_headers(name if name in WORKFLOW_TABLES else spec.table))
-            for name, spec in WAREHOUSE.items()}
+        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
+        self.schema = self.options.get("schema") or None
+        self.iro_relationships = _names(self.options.get("iro_relationships")
+                                        or IRO_RELATIONSHIPS)
+        self.questions = _questions(self.options.get("questions"))
+        self.step_types = _step_types(self.options.get("step_types"))
+
+    def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
+        if isinstance(path, str) and is_database_url(path):
+            return table_headers(path, TABLES, self.names, self.schema)
+        return recognised_files(Path(path), TABLES, self.names)
 
     def recognise(self, path: Path | str) -> bool:
-        return source.recognise(path, self.specs)
+        headers = self._headers(path)
+        return all(t.name in self.names and header_fits(t, headers.get(t.name))
+                   for t in SIGNATURE)
 
     def read(self, path: Path | str) -> SourceData:
-        read = source.read_warehouse(path, self.specs)
-        raw = read.frames
-        # Ragged rows of the workflow files are put on the canonical rows they spoil by the mapping.
-        ragged: list[Failure] = []
-        failures: list[Failure] = []
-        for failure in read.failures:
-            workflow = failure.table_name in WORKFLOW_TABLES
-            (ragged if workflow and failure.rule == "bad_row_shape" else failures).append(failure)
-        steps = step_tables(raw["dm_workflow_steps"], raw["dm_step_answers"], self.config, ragged)
-        failures += steps.failures
-        in_care = pd.concat([raw["dm_cla_episodes"]["child_id"], raw["dm_cla_reviews"]["child_id"],
-                             *(frame["child_id"] for frame in steps.tables.values())])
-        tables = {
-            "children": children_table(raw["dm_persons"], in_care),
-            "episodes": raw["dm_cla_episodes"],
-            "reviews": raw["dm_cla_reviews"],
-            "iro_staff": staff_table(raw["dm_workers"], self.config.iro_job_titles),
-            **steps.tables,
-            "review_participants": participants_table(raw["dm_review_participants"], steps.reviews),
+        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        source = SourceData(self.name, {}, got.failures, got.files)
+        steps, subjects = frames[WORKFLOW_STEPS.name], frames[SUBGROUP_SUBJECTS.name]
+        answers = frames[FORM_ANSWERS.name]
+        episodes = assemble.episodes(frames[PERIODS_OF_CARE.name], frames[PLACEMENTS.name],
+                                     frames[PLACEMENT_DETAILS.name], frames[LEGAL_STATUSES.name])
+        kids, others = children(frames[PERSONS.name], episodes["child_id"])
+        allocations = iro_allocations(frames[PROF_RELATIONSHIPS.name], self.iro_relationships)
+        review = assemble.review_steps(steps, subjects)
+        reviews, left_out = assemble.reviews(review)
+        lineage = list(LINEAGE_COLUMNS)
+        spine = assemble.settled(review)[[*_REVIEW_KEYS, *lineage]]
+        source.tables = {
+            "children": assemble.ethnicities(kids, frames[ETHNICITIES.name]),
+            "episodes": episodes,
+            "reviews": reviews,
+            "iro_allocations": allocations,
+            "iro_staff": assemble.iro_staff(frames[WORKERS.name], frames[WORKER_ROLES.name],
+                                            frames[ORGANISATIONS.name], allocations),
+            "review_records": form_table(spine, answers, self.questions["review_records"],
+                                         LABELS["review_records"]),
+            "review_participants": form_table(
+                spine, answers, self.questions["review_participants"],
+                LABELS["review_participants"], repeating=True),
         }
-        return SourceData(self.name, tables, failures, read.files)
+        for table, types in self.step_types.items():
+            mine = assemble.subject_steps(steps, subjects, types)
+            source.tables[table] = form_table(mine[["step_id", "child_id", *lineage]], answers,
+                                              self.questions[table], LABELS.get(table, ()))
+        if others:
+            source.not_used[f"{PERSONS.name}: {others} people never looked after"] = "children"
+        for reason, count in left_out.items():
+            if count:
+                source.not_used[f"{WORKFLOW_STEPS.name}: {count} CLA review steps {reason}"] = (
+                    "reviews")
+        if answers.empty:
+            source.not_held = {table: f"not read: {FORM_ANSWERS.name} (the IRO's forms) was not "
+                                      "in this export" for table in QUESTIONS}
+        return source
 
     def column_names(self) -> dict[str, dict[str, str]]:
-        names = {spec.table: {col: spec.display(col) for col in spec.columns}
-                 for name, spec in self.specs.items() if name not in WORKFLOW_TABLES}
-        person = self.specs["dm_workflow_steps"].display("person_id")
-        for table, questions in self.config.questions.items():
-            names[table] = {"child_id": person,
-                            **{col: self.config.display(table, col) for col in questions}}
-        # A participant's child and review date come through its step: name the column to check.
-        step = self.specs["dm_review_participants"].display("step_id")
-        names["review_participants"].update(
-            child_id=f"{person} (via {step})",
-            review_date=f"{self.config.display('review_records', 'review_date')} (via {step})")
+        names = {table: dict(columns) for table, columns in COLUMN_NAMES.items()}
+        step = f"{SUBGROUP_SUBJECTS.name}.SUBJECT_COMPOUND_ID"
+        for table, columns in self.questions.items():
+            names[table] = {"child_id": step,
+                            **{c: f"{FORM_ANSWERS.name}:{codes[0]}" for c, codes in columns.items()}}
+        names["reviews"]["child_id"] = step
+        for table in ("review_records", "review_participants"):
+            names[table]["review_date"] = f"{WORKFLOW_STEPS.name}.LAC_REVIEW_DATE"
+        names["episodes"]["child_id"] = f"{PERIODS_OF_CARE.name}.PERSON_ID"
+        names["episodes"]["ls"] = f"{LEGAL_STATUSES.name}.LEGAL_STATUS"
+        names["episodes"]["rne"] = f"{PLACEMENTS.name}.START_DATE"
+        names["iro_staff"]["team"] = f"{ORGANISATIONS.name}.NAME"
         return names

@@ -1,194 +1,170 @@
-"""The Mosaic warehouse tables as extracted to CSV: accepted headers, and the IRO form defaults.
+"""The Mosaic warehouse tables this plugin reads, with the warehouse's own column names.
 
-Mosaic's data warehouse keeps people, their 903 episodes and reviews in
-``dm_`` tables, and everything the IRO service records as workflow steps whose
-form answers sit in a long table (one row per answer). Each extract is a CSV
-file named after its table (``dm_persons.csv``, ...).
-
-Tables that hold one canonical row per warehouse row use the canonical column
-names in their :class:`TableSpec` (so an authority's ``columns`` option names
-them the same way as for every system); the workflow tables use the
-warehouse's own column names, as they feed several canonical tables.
+Table and column names are those the public SSD extract SQL for Mosaic reads
+(data-to-insight/ssd-data-model, deployment_extracts/mosaic): people in DM_PERSONS,
+periods of care, legal statuses and placements (split where an episode splits) in their
+own tables, CLA reviews as workflow steps of a subgroup (DM_WORKFLOW_STEPS with
+DM_SUBGROUP_SUBJECTS), the IRO's forms as cached form answers (DM_CACHED_FORM_ANSWERS),
+and workers with their roles, teams and professional relationships with children. Each
+table is read as text; the assembly into canonical tables is in
+:mod:`iro_plugin_mosaic.assemble` and :mod:`iro_plugin_mosaic.forms`.
 """
 
-from iro_etl.sources.readers import TableSpec
+from __future__ import annotations
 
-#: dm_persons: every person Mosaic knows (children, parents, carers); gender is M/F.
-PERSONS = TableSpec(
-    "children",
-    {
-        "child_id": ("person_id", "person_ref"),
-        "sex": ("gender", "gender_code"),
-        "dob": ("date_of_birth", "dob"),
-        "ethnic": ("ethnicity", "ethnicity_code"),
-        "upn": ("upn",),
-    },
-    required=("child_id", "sex", "dob"),
-)
+from iro_etl.sources.warehouse import WarehouseTable, column_names
 
-#: dm_cla_episodes: the 903-style episodes Mosaic builds for the return.
-EPISODES = TableSpec(
-    "episodes",
-    {
-        "child_id": ("person_id", "person_ref"),
-        "decom": ("start_date", "episode_start_date"),
-        "rne": ("rne", "reason_new_episode"),
-        "ls": ("legal_status",),
-        "cin": ("cin", "category_of_need"),
-        "place": ("placement_type",),
-        "place_provider": ("placement_provider",),
-        "dec": ("end_date", "episode_end_date"),
-        "rec": ("reason_ceased", "reason_episode_ceased"),
-        "reason_place_change": ("reason_place_change", "reason_placement_change"),
-        "home_post": ("home_postcode",),
-        "pl_post": ("placement_postcode",),
-        "urn": ("urn",),
-        "pl_distance": ("distance_from_home", "placement_distance"),
-        "pl_la": ("placement_la",),
-        "pl_location": ("placement_location",),
-    },
-    required=("child_id", "decom", "rne", "ls", "place"),
-)
+PERSONS = WarehouseTable(
+    "DM_PERSONS", "children",
+    {"PERSON_ID": "child_id", "GENDER": "sex", "DATE_OF_BIRTH": "dob",
+     "FULL_ETHNICITY_CODE": "ethnic", "UPN_ID": "upn"},
+    required=("PERSON_ID",), order_by=("PERSON_ID",))
 
-#: dm_cla_reviews: statutory reviews with the child's participation code.
-REVIEWS = TableSpec(
-    "reviews",
-    {
-        "child_id": ("person_id", "person_ref"),
-        "review_date": ("review_date",),
-        "review_code": ("participation_code",),
-    },
-    required=("child_id", "review_date"),
-)
+ETHNICITIES = WarehouseTable(
+    "DM_ETHNICITIES", "children",
+    {"ETHNICITY_CODE": "code", "ETHNICITY_DESCRIPTION": "description",
+     "CBDS_ETHNICITY_CODE": "cbds"},
+    required=("ETHNICITY_CODE",), order_by=("ETHNICITY_CODE",), optional=True)
 
-#: dm_workers: every worker; only those with an IRO job title become IRO staff.
-WORKERS = TableSpec(
-    "iro_staff",
-    {
-        "iro_id": ("worker_id",),
-        "fte": ("fte", "contracted_fte"),
-        "iro_share": ("iro_proportion",),
-        "team": ("team_name", "team"),
-        "from_date": ("start_date",),
-        "to_date": ("end_date",),
-        # Not canonical: used to pick the IROs out of all workers, then dropped.
-        "job_title": ("job_title",),
-    },
-    required=("iro_id", "from_date"),
-)
+PERIODS_OF_CARE = WarehouseTable(
+    "DM_PERIODS_OF_CARE", "episodes",
+    {"PERIOD_OF_CARE_ID": "period_id", "PERSON_ID": "child_id", "START_DATE": "start",
+     "END_DATE": "end"},
+    required=("PERIOD_OF_CARE_ID", "PERSON_ID", "START_DATE"), order_by=("PERIOD_OF_CARE_ID",))
 
-#: dm_review_participants: who took part in a review, keyed on the review record's step.
-PARTICIPANTS = TableSpec(
-    "review_participants",
-    {
-        "step_id": ("step_id",),
-        "role": ("participant_role",),
-        "status": ("participation",),
-    },
-    required=("step_id", "role", "status"),
-)
+LEGAL_STATUSES = WarehouseTable(
+    "DM_LEGAL_STATUSES", "episodes",
+    {"LEGAL_STATUS_ID": "legal_status_id", "PERSON_ID": "child_id", "LEGAL_STATUS": "ls",
+     "START_DATE": "start", "END_DATE": "end"},
+    required=("PERSON_ID", "LEGAL_STATUS", "START_DATE"), order_by=("LEGAL_STATUS_ID",))
 
-#: dm_workflow_steps: one row per workflow step (of every kind) started for a person.
-STEPS = TableSpec(
-    "dm_workflow_steps",
-    {
-        "step_id": ("step_id", "workflow_step_id"),
-        "person_id": ("person_id", "subject_person_id"),
-        "step_type": ("step_type", "step_type_description"),
-        "step_status": ("step_status",),
-        "started_on": ("started_on",),
-        "completed_on": ("completed_on",),
-    },
-    required=("step_id", "person_id", "step_type"),
-)
+#: One row per placement split: Mosaic splits a placement where an episode ends inside it
+#: (a change of legal status, of category of need), so a split is an episode's placement.
+PLACEMENTS = WarehouseTable(
+    "DM_PLACEMENTS", "episodes",
+    {"PLACEMENT_ID": "placement_id", "SPLIT_NUMBER": "split", "PERIOD_OF_CARE_ID": "period_id",
+     "ELEMENT_DETAIL_ID": "detail_id", "START_DATE": "decom", "END_DATE": "dec",
+     "PLACEMENT_TYPE": "place", "CATEGORY_OF_NEED": "cin", "REASON_EPISODE_CEASED": "rec",
+     "REASON_FOR_PLACEMENT_CHANGE": "reason_place_change"},
+    required=("PLACEMENT_ID", "PERIOD_OF_CARE_ID", "START_DATE"),
+    order_by=("PLACEMENT_ID", "SPLIT_NUMBER"))
 
-#: dm_step_answers: the steps' form answers in long format, one row per answer.
-ANSWERS = TableSpec(
-    "dm_step_answers",
-    {
-        "step_id": ("step_id", "workflow_step_id"),
-        "question_code": ("question_code", "question_user_code"),
-        "answer_text": ("answer_text", "answer"),
-    },
-    required=("step_id", "question_code", "answer_text"),
-)
+#: The service element behind a placement: its carer, provider and URN, split over time.
+PLACEMENT_DETAILS = WarehouseTable(
+    "DM_PLACEMENT_DETAILS", "episodes",
+    {"ELEMENT_DETAIL_ID": "detail_id", "SPLIT_NUMBER": "split", "START_DATE": "start",
+     "END_DATE": "end", "CARER_ID": "carer_id", "OFSTED_URN": "urn",
+     "CIN_PROVIDER_CATEGORY_CODE": "place_provider"},
+    required=("ELEMENT_DETAIL_ID", "START_DATE"), order_by=("ELEMENT_DETAIL_ID", "SPLIT_NUMBER"),
+    optional=True)
 
-#: Warehouse table name (the extract's file stem) -> its spec, in reading order.
-WAREHOUSE = {
-    "dm_persons": PERSONS,
-    "dm_cla_episodes": EPISODES,
-    "dm_cla_reviews": REVIEWS,
-    "dm_workers": WORKERS,
-    "dm_workflow_steps": STEPS,
-    "dm_step_answers": ANSWERS,
-    "dm_review_participants": PARTICIPANTS,
-}
+WORKFLOW_STEPS = WarehouseTable(
+    "DM_WORKFLOW_STEPS", "reviews",
+    {"WORKFLOW_STEP_ID": "step_id", "WORKFLOW_STEP_TYPE_ID": "step_type",
+     "SUBGROUP_ID": "subgroup_id", "STEP_STATUS": "step_status", "STARTED_ON": "started_on",
+     "COMPLETED_ON": "completed_on", "CANCELLED_ON": "cancelled_on",
+     "LAC_REVIEW_CATEGORY": "review_category", "LAC_REVIEW_DATE": "review_date",
+     "LAC_REVIEW_PARTICIPATION_CODE": "review_code"},
+    required=("WORKFLOW_STEP_ID", "SUBGROUP_ID"), order_by=("WORKFLOW_STEP_ID",))
 
-#: The key column by which each warehouse table is recognised, and ordered when read from a database.
-KEYS = {"dm_persons": "child_id", "dm_cla_episodes": "child_id", "dm_cla_reviews": "child_id",
-        "dm_workers": "iro_id", "dm_workflow_steps": "step_id", "dm_step_answers": "step_id",
-        "dm_review_participants": "step_id"}
+SUBGROUP_SUBJECTS = WarehouseTable(
+    "DM_SUBGROUP_SUBJECTS", "reviews",
+    {"SUBGROUP_ID": "subgroup_id", "SUBJECT_COMPOUND_ID": "child_id",
+     "SUBJECT_TYPE_CODE": "subject_type"},
+    required=("SUBGROUP_ID", "SUBJECT_COMPOUND_ID"),
+    order_by=("SUBGROUP_ID", "SUBJECT_TYPE_CODE", "SUBJECT_COMPOUND_ID"))
 
-#: Surrogate keys of the warehouse tables: database rows are read in this order, so row numbers
-#: (and "the later answer wins") follow the order rows were created in.
-SURROGATE_KEYS = {"dm_persons": "person_id", "dm_cla_episodes": "episode_id", "dm_cla_reviews": "review_id",
-                  "dm_workers": "worker_id", "dm_workflow_steps": "step_id", "dm_step_answers": "answer_id",
-                  "dm_review_participants": "participant_id"}
+FORM_ANSWERS = WarehouseTable(
+    "DM_CACHED_FORM_ANSWERS", "review_records",
+    {"FORM_ID": "form_id", "WORKFLOW_STEP_ID": "step_id", "FORM_ANSWER_ROW_ID": "answer_row",
+     "SUBJECT_PERSON_ID": "subject_person_id", "QUESTION_USER_CODE": "question",
+     "TEXT_ANSWER": "text_answer", "DATE_ANSWER": "date_answer",
+     "NUMBER_ANSWER": "number_answer"},
+    required=("WORKFLOW_STEP_ID", "QUESTION_USER_CODE"),
+    order_by=("FORM_ID", "WORKFLOW_STEP_ID", "FORM_ANSWER_ROW_ID", "QUESTION_USER_CODE"),
+    optional=True)
 
-#: The workflow tables: they feed several canonical tables through the mapping, and only Mosaic
-#: holds them in this shape, so their header alone tells a Mosaic extract.
-WORKFLOW_TABLES = ("dm_workflow_steps", "dm_step_answers")
+PROF_RELATIONSHIPS = WarehouseTable(
+    "DM_PROF_RELATIONSHIPS", "iro_allocations",
+    {"PROF_RELATIONSHIP_ID": "involvement_id", "PERSON_ID": "child_id", "WORKER_ID": "iro_id",
+     "PROF_REL_TYPE_CODE": "role", "START_DATE": "from_date", "END_DATE": "to_date"},
+    required=("PERSON_ID", "WORKER_ID", "PROF_REL_TYPE_CODE"),
+    order_by=("PROF_RELATIONSHIP_ID",))
 
-#: Canonical tables built from workflow steps -> the step types that record them.
-STEP_TYPES: dict[str, tuple[str, ...]] = {
-    "notifications": ("IRO Notification",),
-    "iro_allocations": ("IRO Allocation",),
-    "review_records": ("CLA Review Record",),
-    "disputes": ("Dispute Resolution",),
-}
+#: Mosaic holds no FTE (the SSD's extract says it is in the HR system); ``FTE`` is read
+#: where a deployment added it, or through the ``columns`` option, and blank otherwise.
+WORKERS = WarehouseTable(
+    "DM_WORKERS", "iro_staff", {"WORKER_ID": "iro_id", "FTE": "fte"},
+    required=("WORKER_ID",), order_by=("WORKER_ID",))
 
-#: Canonical columns held as form answers -> the question codes of the standard forms.
+WORKER_ROLES = WarehouseTable(
+    "DM_WORKER_ROLES", "iro_staff",
+    {"WORKER_ROLE_ID": "role_id", "WORKER_ID": "iro_id", "ORGANISATION_ID": "team_id",
+     "PRIMARY_JOB": "primary_job", "START_DATE": "from_date", "END_DATE": "to_date"},
+    required=("WORKER_ID", "START_DATE"), order_by=("WORKER_ROLE_ID",))
+
+ORGANISATIONS = WarehouseTable(
+    "DM_ORGANISATIONS", "iro_staff", {"ORGANISATION_ID": "team_id", "NAME": "team"},
+    required=("ORGANISATION_ID",), order_by=("ORGANISATION_ID",), optional=True)
+
+#: Optional tables (a deployment may lack them without a failure) are lookups and detail
+#: the canonical tables can do without: codes are kept as written, the provider, URN,
+#: carer and team are blank, the tables held as forms are empty.
+TABLES = (PERSONS, ETHNICITIES, PERIODS_OF_CARE, LEGAL_STATUSES, PLACEMENTS, PLACEMENT_DETAILS,
+          WORKFLOW_STEPS, SUBGROUP_SUBJECTS, FORM_ANSWERS, PROF_RELATIONSHIPS, WORKERS,
+          WORKER_ROLES, ORGANISATIONS)
+
+#: Tables whose presence says a location is a Mosaic warehouse (by their own headers).
+SIGNATURE = (PERSONS, PERIODS_OF_CARE, WORKFLOW_STEPS)
+
+#: Professional relationship types (PROF_REL_TYPE_CODE) that make a worker the child's
+#: IRO, compared case- and punctuation-insensitively; option ``iro_relationships``.
+IRO_RELATIONSHIPS = ("REL.IRO", "IRO")
+
+
+#: Step statuses (STEP_STATUS) of a CLA review step that was held, and that was cancelled;
+#: any other (PROPOSED, INCOMING, STARTED, REOPENED) is a review not held yet.
+HELD = "COMPLETED"
+CANCELLED = "CANCELLED"
+
+#: Canonical tables kept as form answers -> {canonical column: question user codes, the
+#: preferred first}. Authorities build their own forms, so option ``questions`` replaces
+#: any of them; review records and participants are answers on the CLA review steps,
+#: notifications and disputes on steps of the types in ``STEP_TYPES``.
 QUESTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "notifications": {
-        "period_start": ("CLA_START_DATE",),
-        "notified_date": ("IRO_NOTIFIED_DATE",),
-        "iro_allocated_date": ("IRO_ALLOCATED_DATE",),
-    },
-    "iro_allocations": {
-        "iro_id": ("IRO_WORKER_ID",),
-        "from_date": ("ALLOCATION_START",),
-        "to_date": ("ALLOCATION_END",),
-    },
     "review_records": {
-        "review_date": ("REVIEW_DATE",),
-        "status": ("REVIEW_STATUS",),
-        "sw_report_received": ("SW_REPORT_RECEIVED",),
-        "recommendations_issued": ("RECOMMENDATIONS_ISSUED",),
-        "record_issued": ("REVIEW_RECORD_ISSUED",),
-        "child_informed": ("CHECK_CHILD_INFORMED",),
-        "sw_report_on_time": ("CHECK_REPORT_3_DAYS",),
-        "child_prepared": ("CHECK_CHILD_PREPARED",),
-        "child_views_available": ("CHECK_CHILD_VIEWS",),
-        "key_people_present": ("CHECK_KEY_PEOPLE",),
-        "rag": ("IRO_RAG_RATING",),
+        "status": ("iro.review.status",),
+        "sw_report_received": ("iro.sw.report.received",),
+        "recommendations_issued": ("iro.recommendations.issued",),
+        "record_issued": ("iro.review.record.issued",),
+        "child_informed": ("iro.child.informed",),
+        "sw_report_on_time": ("iro.sw.report.3days",),
+        "child_prepared": ("iro.child.prepared",),
+        "child_views_available": ("iro.child.views",),
+        "key_people_present": ("iro.key.people",),
+        "rag": ("iro.rag.rating",),
+    },
+    "review_participants": {
+        "role": ("iro.participant.role",),
+        "status": ("iro.participant.status",),
+    },
+    "notifications": {
+        "period_start": ("iro.notif.cla.start",),
+        "notified_date": ("iro.notif.date",),
+        "iro_allocated_date": ("iro.notif.allocated",),
     },
     "disputes": {
-        "raised_date": ("DRP_DATE_RAISED",),
-        "stage": ("DRP_STAGE",),
-        "resolved_date": ("DRP_DATE_RESOLVED",),
+        "raised_date": ("iro.drp.raised",),
+        "stage": ("iro.drp.stage",),
+        "resolved_date": ("iro.drp.resolved",),
     },
 }
 
-#: Answers and lookups shown as labels ("Held", "Stage 1", "Mother"): compared lower-cased.
-LABEL_COLUMNS = {"review_records": ("status", "rag"), "disputes": ("stage",),
-                 "review_participants": ("role", "status")}
+#: Tables kept on steps of their own type -> WORKFLOW_STEP_TYPE_IDs; option ``step_types``.
+STEP_TYPES: dict[str, tuple[str, ...]] = {"notifications": ("1310",), "disputes": ("1320",)}
 
-#: Job titles that make a worker an IRO (compared case-, space- and punctuation-insensitively).
-IRO_JOB_TITLES = ("Independent Reviewing Officer", "Senior Independent Reviewing Officer", "IRO",
-                  "Senior IRO")
+#: Answers that are words ("Held", "Stage 1", "Mother"): compared lower-cased, one space.
+LABELS = {"review_records": ("status", "rag"), "review_participants": ("role", "status"),
+          "disputes": ("stage",)}
 
-#: Step statuses of steps that were voided: their answers are not records.
-VOID_STEP_STATUSES = ("CANCELLED", "CANCELED", "DELETED")
-
-#: Mosaic's gender codes -> 903 SEX; anything else is passed on for the core to report.
-GENDER = {"M": "1", "MALE": "1", "F": "2", "FEMALE": "2"}
+COLUMN_NAMES = column_names(TABLES)

@@ -38,7 +38,7 @@ from iro_plugin_eclipse.config import FORMS, PARTICIPANT
 from iro_plugin_eclipse.vocabulary import CATEGORY_OF_NEED, ETHNICITY, PLACEMENT_TYPE
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.ssd import _period_ids, _typed
+from iro_testdata.writers.ssd import period_ids, typed
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -194,7 +194,7 @@ def eclipse_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]
     iso, _ = text_tables(truth, "%Y-%m-%d")
     kids = iso["children"]
     ep = iso["episodes"].sort_values(["child_id", "decom"], kind="stable", ignore_index=True)
-    ep["cla_id"] = _period_ids(ep)
+    ep["cla_id"] = period_ids(ep)
     # A few records marked as duplicates of a child, each with a copy of an episode.
     dupes = ep.drop_duplicates("child_id").head(3).assign(
         child_id=lambda f: "D" + f["child_id"], cla_id=lambda f: "D" + f["cla_id"])
@@ -306,9 +306,9 @@ def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = N
     with engine.begin() as conn:
         for name, frame in eclipse_frames(truth).items():
             table = tables[name]
-            typed = pd.DataFrame({c.lower(): _typed(frame[c], table.c[c.lower()].type)
+            values = pd.DataFrame({c.lower(): typed(frame[c], table.c[c.lower()].type)
                                   for c in frame.columns})
-            rows = typed.to_dict("records")
+            rows = values.to_dict("records")
             if rows:
                 conn.execute(table.insert(), rows)
     return [t.name for t in tables.values()]

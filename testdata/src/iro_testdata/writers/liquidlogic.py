@@ -36,7 +36,7 @@ from iro_plugin_liquidlogic.vocabulary import LCS_TERMS, NULL_TEXT
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.ssd import ssd_frames
+from iro_testdata.writers.ssd import ssd_frames, typed
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -307,20 +307,6 @@ def write_extracts(truth: GroundTruth, dest: Path, names: Mapping[str, str] | No
     return paths
 
 
-def _typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
-    """Text values as the Python objects the column holds (None for NULL)."""
-    if isinstance(column_type, sa.DateTime):
-        days = pd.to_datetime(values, format=_ISO, errors="coerce")
-        return pd.Series(days.dt.to_pydatetime(), index=values.index, dtype=object).where(
-            days.notna(), None)
-    if isinstance(column_type, sa.Integer | sa.Numeric):
-        numbers = pd.to_numeric(values, errors="coerce")
-        if isinstance(column_type, sa.Integer):
-            numbers = numbers.astype("Int64")
-        return numbers.astype(object).where(numbers.notna(), None)
-    return values
-
-
 def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None,
                    names: Mapping[str, str] | None = None) -> list[str]:
     """Create and fill the tables in ``engine`` (in ``schema``); their names."""
@@ -334,8 +320,8 @@ def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = N
     with engine.begin() as conn:
         for name, frame in hdm_frames(truth).items():
             table = tables[name]
-            typed = pd.DataFrame({c: _typed(frame[c], table.c[c].type) for c in frame.columns})
-            rows = typed.to_dict("records")
+            values = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
+            rows = values.to_dict("records")
             if rows:
                 conn.execute(table.insert(), rows)
     return [t.name for t in tables.values()]

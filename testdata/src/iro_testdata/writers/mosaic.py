@@ -1,14 +1,23 @@
-"""Synthetic Mosaic warehouse extracts: the ground truth as ``dm_`` tables in CSV, with their mess.
+"""Synthetic Mosaic reporting warehouses: the ground truth in the warehouse's own tables.
 
-What a real extract carries, and the reader must absorb: SQL Server datetimes
-(``2013-04-05 00:00:00.000``) in the warehouse tables but dd/mm/yyyy text in
-form answers; gender as M/F; persons who are not children (parents); workers
-who are not IROs; steps of other types whose answers reuse an IRO question
-code; voided (cancelled) copies of IRO steps; answers to questions the IRO
-tables do not use, with commas and quotes in free text; unanswered questions
-as blank answers or as no row at all; answers in no particular order; labels
-in title case ("Held", "Stage 1"). With a defect rate, the truth's own defects
-(see :func:`iro_testdata.synthetic.text_tables`) and blank rows are added.
+Tables and columns are those the public SSD extract SQL for Mosaic reads (every column
+declared here is written, whether the plugin reads it or not). The truth is spread as
+the warehouse spreads it:
+
+* people who were never looked after are in DM_PERSONS too; ethnicity is a local code
+  that DM_ETHNICITIES turns into the CBDS one;
+* a period of care per chain of episodes; an episode is a placement split: a new
+  placement (PLACEMENT_ID) where the child moved, a new carer where the episode says so
+  (T and U keep the carer), a new DM_LEGAL_STATUSES row where the legal status changed
+  (S, L, B, U), and one DM_PLACEMENT_DETAILS split per episode for provider and URN;
+* CLA reviews are workflow steps of the child's subgroup: completed, cancelled, and per
+  open period the next one started; other steps (visits) sit among them; the IRO's
+  record, the participants (a repeating group), notifications and disputes are cached
+  form answers on their steps;
+* IROs' relationships sit among the social workers' (REL.ALLWORK); workers have a primary
+  role in their team and IROs a second, not primary, one; Mosaic holds no FTE.
+
+Written as CSV extracts (one ``<TABLE>.csv`` each) or into a database through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -19,215 +28,274 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from iro_plugin_mosaic.tables import LABEL_COLUMNS, QUESTIONS, STEP_TYPES
-from iro_schemas.canonical import CANONICAL_MODELS
+import sqlalchemy as sa
+from iro_plugin_mosaic.tables import QUESTIONS, STEP_TYPES
 
 from iro_testdata.synthetic import text_tables, write_csv
+from iro_testdata.writers.ssd import period_ids, typed
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
 
-#: How the warehouse's datetime columns come out of a SQL Server extract.
-WAREHOUSE_DATE = "%Y-%m-%d 00:00:00.000"
-#: How form answers hold dates: text typed by workers.
-FORM_DATE = "%d/%m/%Y"
+_ID, _TEXT, _DATE, _INT, _FLAG = (sa.String(48), sa.String(255), sa.DateTime(), sa.Integer(),
+                                  sa.String(1))
 
-#: Per step table: (started_on column, completed_on column) of the truth, for the step's own dates.
-_STEP_DATES = {"notifications": ("period_start", "notified_date"),
-               "iro_allocations": ("from_date", "from_date"),
-               "review_records": ("review_date", "record_issued"),
-               "disputes": ("raised_date", "resolved_date")}
-#: Steps of other kinds a child's workflow holds, with a question each (one reuses an IRO code).
-_OTHER_STEPS = (("CLA Visit", "VISIT_DATE"), ("Care Plan Review", "REVIEW_DATE"),
-                ("Child Protection Conference", "CONFERENCE_DATE"), ("Strategy Discussion", "OUTCOME"))
-_COMMENTS = ('Placement stable, contact with "mum" going well', "Education plan, PEP due; health ok",
-             "Views given by advocate, see file")
+#: The warehouse tables the plugin reads: {table: {column: type}}, in order.
+MOSAIC_DDL: dict[str, dict[str, sa.types.TypeEngine]] = {
+    "DM_PERSONS": {"PERSON_ID": _INT, "GENDER": sa.String(1), "DATE_OF_BIRTH": _DATE,
+                   "DATE_OF_DEATH": _DATE, "FULL_ETHNICITY_CODE": sa.String(10),
+                   "UPN_ID": sa.String(13), "COUNTRY_OF_BIRTH_CODE": sa.String(10)},
+    "DM_ETHNICITIES": {"ETHNICITY_CODE": sa.String(10), "ETHNICITY_DESCRIPTION": _TEXT,
+                       "CBDS_ETHNICITY_CODE": sa.String(10)},
+    "DM_PERIODS_OF_CARE": {"PERIOD_OF_CARE_ID": _INT, "PERSON_ID": _INT, "START_DATE": _DATE,
+                           "END_DATE": _DATE},
+    "DM_LEGAL_STATUSES": {"LEGAL_STATUS_ID": _INT, "PERSON_ID": _INT,
+                          "LEGAL_STATUS": sa.String(10), "START_DATE": _DATE, "END_DATE": _DATE},
+    "DM_PLACEMENTS": {"PLACEMENT_ID": _INT, "SPLIT_NUMBER": _INT, "PERIOD_OF_CARE_ID": _INT,
+                      "ELEMENT_DETAIL_ID": _INT, "START_DATE": _DATE, "END_DATE": _DATE,
+                      "PLACEMENT_TYPE": sa.String(10), "CATEGORY_OF_NEED": sa.String(10),
+                      "REASON_EPISODE_CEASED": sa.String(10),
+                      "REASON_FOR_PLACEMENT_CHANGE": sa.String(10)},
+    "DM_PLACEMENT_DETAILS": {"ELEMENT_DETAIL_ID": _INT, "SPLIT_NUMBER": _INT,
+                             "START_DATE": _DATE, "END_DATE": _DATE, "CARER_ID": _INT,
+                             "OFSTED_URN": _ID, "CIN_PROVIDER_CATEGORY_CODE": sa.String(10)},
+    "DM_WORKFLOW_STEPS": {"WORKFLOW_STEP_ID": _INT, "WORKFLOW_STEP_TYPE_ID": _INT,
+                          "SUBGROUP_ID": _INT, "STEP_STATUS": sa.String(20),
+                          "STARTED_ON": _DATE, "COMPLETED_ON": _DATE, "CANCELLED_ON": _DATE,
+                          "LAC_REVIEW_CATEGORY": sa.String(40), "LAC_REVIEW_DATE": _DATE,
+                          "LAC_REVIEW_PARTICIPATION_CODE": sa.String(10)},
+    "DM_SUBGROUP_SUBJECTS": {"SUBGROUP_ID": _INT, "SUBJECT_COMPOUND_ID": _ID,
+                             "SUBJECT_TYPE_CODE": sa.String(10)},
+    "DM_CACHED_FORM_ANSWERS": {"FORM_ID": _INT, "WORKFLOW_STEP_ID": _INT, "MAPPING_ID": _INT,
+                               "FORM_ANSWER_ROW_ID": _INT, "SUBJECT_PERSON_ID": _INT,
+                               "QUESTION_USER_CODE": sa.String(128), "TEXT_ANSWER": _TEXT,
+                               "DATE_ANSWER": _DATE, "NUMBER_ANSWER": sa.Float()},
+    "DM_PROF_RELATIONSHIPS": {"PROF_RELATIONSHIP_ID": _INT, "PERSON_ID": _INT,
+                              "WORKER_ID": _ID, "PROF_REL_TYPE_CODE": sa.String(20),
+                              "START_DATE": _DATE, "END_DATE": _DATE,
+                              "END_DATE_REASON": sa.String(20)},
+    "DM_WORKERS": {"WORKER_ID": _ID, "FULL_NAME": _TEXT},
+    "DM_WORKER_ROLES": {"WORKER_ROLE_ID": _INT, "WORKER_ID": _ID, "ORGANISATION_ID": _INT,
+                        "PRIMARY_JOB": _FLAG, "START_DATE": _DATE, "END_DATE": _DATE},
+    "DM_ORGANISATIONS": {"ORGANISATION_ID": _INT, "NAME": _TEXT},
+}
 
-def _write(path: Path, frame: pd.DataFrame, blank_rows: int = 0) -> Path:
-    return write_csv(path, frame, blank_rows=blank_rows)
-
-
-def _warehouse_date(values: pd.Series) -> pd.Series:
-    return values.dt.strftime(WAREHOUSE_DATE).where(values.notna(), None)
-
-
-def _persons(children: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Children plus some of their parents, as everyone Mosaic records is a person."""
-    kids = pd.DataFrame({
-        "person_id": children["child_id"],
-        "gender": children["sex"].replace({"1": "M", "2": "F"}),
-        "date_of_birth": children["dob"], "date_of_death": None,
-        "ethnicity": children["ethnic"], "upn": children["upn"],
-    })
-    n = len(children) // 4
-    parents = pd.DataFrame({
-        "person_id": (20_000_000 + np.arange(n)).astype(str),
-        "gender": rng.choice(np.array(["F", "M"], dtype=object), n),
-        "date_of_birth": pd.to_datetime("1965-01-01") + pd.to_timedelta(rng.integers(0, 11000, n), unit="D"),
-        "date_of_death": None,
-        "ethnicity": children["ethnic"].iloc[:n].to_numpy(), "upn": None,
-    })
-    parents["date_of_birth"] = _warehouse_date(parents["date_of_birth"])
-    out = pd.concat([kids, parents], ignore_index=True)
-    return out.iloc[np.argsort(out["person_id"].str.strip().to_numpy(), kind="stable")]
-
-
-def _episodes(episodes: pd.DataFrame) -> pd.DataFrame:
-    frame = episodes.rename(columns={
-        "child_id": "person_id", "decom": "start_date", "dec": "end_date", "ls": "legal_status",
-        "place": "placement_type", "place_provider": "placement_provider", "rec": "reason_ceased",
-        "home_post": "home_postcode", "pl_post": "placement_postcode", "pl_distance": "distance_from_home",
-        "pl_la": "placement_la", "pl_location": "placement_location"})
-    frame.insert(0, "episode_id", np.arange(1, len(frame) + 1))
-    return frame
+_SEX = {"1": "M", "2": "F"}
+_REVIEW_STEP, _VISIT_STEP = "1234", "1250"
+_WORDS = {"held": "Held", "rescheduled": "Rescheduled", "cancelled": "Cancelled",
+          "green": "Green", "amber": "Amber", "red": "Red", "Y": "Yes", "N": "No"}
 
 
-def _reviews(reviews: pd.DataFrame) -> pd.DataFrame:
-    frame = reviews.rename(columns={"child_id": "person_id", "review_code": "participation_code"})
-    frame.insert(0, "review_id", np.arange(1, len(frame) + 1))
-    return frame
+def _numbered(n: int, first: int = 1) -> pd.Series:
+    return pd.Series(np.arange(first, first + n), dtype="int64").astype(str)
 
 
-def _workers(staff: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The IROs among social workers and managers, who are workers too but not IRO staff."""
-    n = len(staff)
-    iros = pd.DataFrame({
-        "worker_id": staff["iro_id"],
-        "job_title": np.where(np.arange(n) == 0, "Senior Independent Reviewing Officer",
-                              "Independent Reviewing Officer"),
-        "team_name": staff["team"],
-        "fte": staff["fte"].map("{:.2f}".format),
-        "iro_proportion": staff["iro_share"].map("{:.2f}".format).where(staff["iro_share"].notna(), None),
-        "start_date": _warehouse_date(staff["from_date"]), "end_date": _warehouse_date(staff["to_date"]),
-    })
-    k = max(3, n)
-    others = pd.DataFrame({
-        "worker_id": [f"SW{i:04d}" for i in range(1, k + 1)],
-        "job_title": rng.choice(np.array(["Social Worker", "Senior Practitioner", "Team Manager"],
-                                         dtype=object), k),
-        "team_name": "Children in Care", "fte": "1.00", "iro_proportion": None,
-        "start_date": iros["start_date"].iloc[0] if n else None, "end_date": None,
-    })
-    return pd.concat([iros, others], ignore_index=True)
+def _spread_episodes(ep: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Periods, placements split by episode, their details and the legal status rows."""
+    ep = ep.sort_values(["child_id", "decom"], kind="stable", ignore_index=True)
+    ep["cla_id"] = period_ids(ep)
+    period = ep["cla_id"].ne(ep["cla_id"].shift()).cumsum()
+    ep["period"] = period.astype(str)
+    rne = ep["rne"]
+    start = period.ne(period.shift())
+    ep["placement"] = (start | rne.isin(["P", "T", "B", "U"])).cumsum().astype(str)
+    ep["carer"] = (start | rne.isin(["P", "B"])).cumsum() + 500
+    ep["split"] = ep.groupby("placement").cumcount() + 1
+    legal = (start | rne.isin(["L", "B", "U"])).cumsum()
+    periods = ep.groupby("period", sort=False).agg(
+        PERSON_ID=("child_id", "first"), START_DATE=("decom", "first"),
+        END_DATE=("dec", "last")).reset_index(names="PERIOD_OF_CARE_ID")
+    spans = ep.groupby(legal, sort=False).agg(
+        PERSON_ID=("child_id", "first"), LEGAL_STATUS=("ls", "first"),
+        START_DATE=("decom", "first"), END_DATE=("dec", "last")).reset_index(drop=True)
+    spans.insert(0, "LEGAL_STATUS_ID", _numbered(len(spans), 7001))
+    placements = pd.DataFrame({
+        "PLACEMENT_ID": ep["placement"], "SPLIT_NUMBER": ep["split"].astype(str),
+        "PERIOD_OF_CARE_ID": ep["period"], "ELEMENT_DETAIL_ID": ep["placement"],
+        "START_DATE": ep["decom"], "END_DATE": ep["dec"], "PLACEMENT_TYPE": ep["place"],
+        "CATEGORY_OF_NEED": ep["cin"], "REASON_EPISODE_CEASED": ep["rec"],
+        "REASON_FOR_PLACEMENT_CHANGE": ep["reason_place_change"]})
+    details = pd.DataFrame({
+        "ELEMENT_DETAIL_ID": ep["placement"], "SPLIT_NUMBER": ep["split"].astype(str),
+        "START_DATE": ep["decom"], "END_DATE": ep["dec"], "CARER_ID": ep["carer"].astype(str),
+        "OFSTED_URN": ep["urn"], "CIN_PROVIDER_CATEGORY_CODE": ep["place_provider"]})
+    return {"DM_PERIODS_OF_CARE": periods, "DM_LEGAL_STATUSES": spans,
+            "DM_PLACEMENTS": placements, "DM_PLACEMENT_DETAILS": details}
 
 
-def _labels(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Answers as a form shows them: labels in title case, flags as Yes/No."""
-    frame = frame.copy()
-    for col in LABEL_COLUMNS.get(table, ()):
-        frame[col] = frame[col].str.title()
-    schema = CANONICAL_MODELS[table].columns
-    for col in [c for c in frame if c in schema and str(schema[c].dtype) == "boolean"]:
-        frame[col] = frame[col].replace({"Y": "Yes", "N": "No"})
-    return frame
+def _days(text: pd.Series, shift: int) -> pd.Series:
+    days = pd.to_datetime(text) + pd.Timedelta(days=shift)
+    return days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
 
 
-def _iro_steps(truth: GroundTruth, form: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One step per row of each IRO table, and its answers in long format (keyed by ``_n``)."""
-    steps, answers, start = [], [], 0
-    for table, (started, completed) in _STEP_DATES.items():
-        text = _labels(table, form[table])
-        typed = truth.iro[table]
-        n = len(text)
-        done = typed[completed].notna().to_numpy()
-        steps.append(pd.DataFrame({
-            "_n": np.arange(start, start + n), "_table": table,
-            "person_id": text["child_id"].to_numpy(), "step_type": STEP_TYPES[table][0],
-            "step_status": np.where(done, "COMPLETE", "INCOMPLETE"),
-            "started_on": _warehouse_date(typed[started]).to_numpy(),
-            "completed_on": _warehouse_date(typed[completed]).to_numpy(),
-            # Kept to link participants to their review's step; not written.
-            "_review_date": text["review_date"].to_numpy() if table == "review_records" else None,
-        }))
-        codes = {col: codes[0] for col, codes in QUESTIONS[table].items()}
-        long = (text[list(codes)].assign(_n=np.arange(start, start + n))
-                .melt(id_vars="_n", var_name="question_code", value_name="answer_text"))
-        long["question_code"] = long["question_code"].map(codes)
-        answers.append(long)
-        start += n
-    return pd.concat(steps, ignore_index=True), pd.concat(answers, ignore_index=True)
+def _answers(table: str, frame: pd.DataFrame, steps: pd.Series, row: pd.Series | None = None
+             ) -> pd.DataFrame:
+    """A table's columns as one answer row each, on the given steps (blank answers: no row)."""
+    questions = QUESTIONS[table]
+    wide = frame[list(questions)].assign(_step=steps.to_numpy(), _child=frame["child_id"],
+                                         _row=None if row is None else row.to_numpy())
+    long = wide.melt(id_vars=["_step", "_child", "_row"], var_name="column").dropna(
+        subset=["value"])
+    dated = long["column"].str.contains("date|received|issued|period_start")
+    value = long["value"].map(lambda v: _WORDS.get(v, v))
+    return pd.DataFrame({
+        "WORKFLOW_STEP_ID": long["_step"], "FORM_ANSWER_ROW_ID": long["_row"],
+        "SUBJECT_PERSON_ID": long["_child"],
+        "QUESTION_USER_CODE": long["column"].map(lambda c: questions[c][0]),
+        "TEXT_ANSWER": value.where(~dated, None), "DATE_ANSWER": value.where(dated, None)})
 
 
-def _noise_steps(steps: pd.DataFrame, answers: pd.DataFrame, rng: np.random.Generator
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Steps and answers the reader must ignore: other step types, voided copies, unused questions."""
-    start = len(steps)
-    people = steps["person_id"].drop_duplicates().to_numpy()
-    # Other kinds of step, one of them asking REVIEW_DATE like the CLA Review Record does.
-    n = len(people)
-    kinds = rng.integers(0, len(_OTHER_STEPS), n)
-    other = pd.DataFrame({
-        "_n": np.arange(start, start + n), "_table": None, "person_id": people,
-        "step_type": [_OTHER_STEPS[k][0] for k in kinds], "step_status": "COMPLETE",
-        "started_on": "2012-06-01 00:00:00.000", "completed_on": "2012-06-02 00:00:00.000"})
-    other_answers = pd.DataFrame({"_n": other["_n"], "question_code": [_OTHER_STEPS[k][1] for k in kinds],
-                                  "answer_text": "01/06/2012"})
-    # Voided copies of some IRO steps, with answers that would clash if they were read.
-    void = steps[steps["_table"].notna()].sample(frac=0.02, random_state=int(rng.integers(1 << 31)))
-    copies = void.assign(_n=np.arange(start + n, start + n + len(void)), step_status="CANCELLED")
-    copy_answers = answers[answers["_n"].isin(void["_n"])].copy()
-    copy_answers["_n"] = copy_answers["_n"].map(dict(zip(void["_n"], copies["_n"], strict=True)))
-    # Questions of IRO forms that the IRO tables do not use: a form version, and comments.
-    used = steps[steps["_table"].notna()]
-    comments = used[rng.random(len(used)) < 0.3]
-    extra = pd.concat([
-        pd.DataFrame({"_n": used["_n"], "question_code": "FORM_VERSION", "answer_text": "3"}),
-        pd.DataFrame({"_n": comments["_n"], "question_code": "IRO_COMMENTS",
-                      "answer_text": rng.choice(np.array(_COMMENTS, dtype=object), len(comments))}),
-    ])
-    return (pd.concat([steps, other, copies], ignore_index=True),
-            pd.concat([answers, other_answers, copy_answers, extra], ignore_index=True))
+def mosaic_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The truth as Mosaic's tables: text, ISO dates, blanks as None, declared column order."""
+    rng = np.random.default_rng(seed + 17)
+    text, _ = text_tables(truth, "%Y-%m-%d")
+    kids = text["children"]
+    others = pd.DataFrame({"child_id": _numbered(len(kids) // 4, 100),
+                           "sex": "2", "dob": "1985-03-01", "ethnic": "WBRI", "upn": None})
+    people = pd.concat([kids, others], ignore_index=True)
+    cbds = sorted(set(people["ethnic"].dropna()))
+    local = {code: f"E{i:02d}" for i, code in enumerate(cbds, 1)}
+    frames = {
+        "DM_PERSONS": pd.DataFrame({
+            "PERSON_ID": people["child_id"], "GENDER": people["sex"].map(_SEX).fillna(
+                people["sex"]), "DATE_OF_BIRTH": people["dob"],
+            "FULL_ETHNICITY_CODE": people["ethnic"].map(local), "UPN_ID": people["upn"],
+            "COUNTRY_OF_BIRTH_CODE": "GB"}),
+        "DM_ETHNICITIES": pd.DataFrame({"ETHNICITY_CODE": list(local.values()),
+                                        "ETHNICITY_DESCRIPTION": [f"Ethnicity {c}" for c in cbds],
+                                        "CBDS_ETHNICITY_CODE": cbds}),
+        **_spread_episodes(text["episodes"].copy())}
+    periods = frames["DM_PERIODS_OF_CARE"]
+
+    # Each person's subgroup; every step of theirs is on it.
+    subgroup = dict(zip(people["child_id"], _numbered(len(people), 30001), strict=True))
+    subjects = pd.DataFrame({"SUBGROUP_ID": list(subgroup.values()),
+                             "SUBJECT_COMPOUND_ID": list(subgroup), "SUBJECT_TYPE_CODE": "PER"})
+    workers_on = pd.DataFrame({"SUBGROUP_ID": subjects["SUBGROUP_ID"].iloc[::5],
+                               "SUBJECT_COMPOUND_ID": "SW0001", "SUBJECT_TYPE_CODE": "WKR"})
+
+    records = text["review_records"].merge(text["reviews"], how="left",
+                                           on=["child_id", "review_date"])
+    cancelled = records["status"] == "cancelled"
+    due = periods[periods["END_DATE"].isna()]
+    visits = periods.sample(frac=0.5, random_state=seed)
+    notes, disputes = text["notifications"], text["disputes"]
+    step_rows = pd.concat([
+        pd.DataFrame({"child": records["child_id"], "type": _REVIEW_STEP,
+                      "status": np.where(cancelled, "CANCELLED", "COMPLETED"),
+                      "started": _days(records["review_date"], -20),
+                      "completed": records["review_date"].where(~cancelled, None),
+                      "cancelled": _days(records["review_date"], -2).where(cancelled, None),
+                      "category": "CLA Review", "review_date": records["review_date"],
+                      "code": records["review_code"]}),
+        pd.DataFrame({"child": due["PERSON_ID"], "type": _REVIEW_STEP, "status": "STARTED",
+                      "started": _days(pd.Series([truth.as_of.strftime("%Y-%m-%d")] * len(due),
+                                                 index=due.index), -10),
+                      "category": "CLA Review"}),
+        pd.DataFrame({"child": visits["PERSON_ID"], "type": _VISIT_STEP, "status": "COMPLETED",
+                      "started": visits["START_DATE"], "completed": visits["START_DATE"]}),
+        pd.DataFrame({"child": notes["child_id"], "type": STEP_TYPES["notifications"][0],
+                      "status": "COMPLETED", "started": notes["period_start"]}),
+        pd.DataFrame({"child": disputes["child_id"], "type": STEP_TYPES["disputes"][0],
+                      "status": "COMPLETED", "started": disputes["raised_date"]}),
+    ], ignore_index=True)
+    step_rows["id"] = _numbered(len(step_rows), 900001)
+    kinds = np.cumsum([0, len(records), len(due), len(visits), len(notes), len(disputes)])
+    step_of = {name: step_rows["id"].iloc[kinds[i]:kinds[i + 1]].reset_index(drop=True)
+               for i, name in enumerate(["records", "due", "visits", "notifications",
+                                         "disputes"])}
+    frames["DM_WORKFLOW_STEPS"] = pd.DataFrame({
+        "WORKFLOW_STEP_ID": step_rows["id"], "WORKFLOW_STEP_TYPE_ID": step_rows["type"],
+        "SUBGROUP_ID": step_rows["child"].map(subgroup), "STEP_STATUS": step_rows["status"],
+        "STARTED_ON": step_rows["started"], "COMPLETED_ON": step_rows.get("completed"),
+        "CANCELLED_ON": step_rows["cancelled"], "LAC_REVIEW_CATEGORY": step_rows["category"],
+        "LAC_REVIEW_DATE": step_rows["review_date"],
+        "LAC_REVIEW_PARTICIPATION_CODE": step_rows["code"]})
+    frames["DM_SUBGROUP_SUBJECTS"] = pd.concat([subjects, workers_on], ignore_index=True)
+
+    parts = text["review_participants"]
+    held = records.loc[~cancelled, ["child_id", "review_date"]].assign(
+        step=step_of["records"][(~cancelled).to_numpy()].to_numpy())
+    part_steps = parts.merge(held, on=["child_id", "review_date"], how="left")["step"]
+    answers = pd.concat([
+        _answers("review_records", records, step_of["records"]),
+        _answers("review_participants", parts, part_steps,
+                 parts.groupby(["child_id", "review_date"]).cumcount() + 1),
+        _answers("notifications", notes, step_of["notifications"]),
+        _answers("disputes", disputes, step_of["disputes"]),
+    ], ignore_index=True)
+    # Free text on the same forms that no canonical table reads.
+    chat = pd.DataFrame({"WORKFLOW_STEP_ID": step_of["records"], "SUBJECT_PERSON_ID":
+                         records["child_id"], "QUESTION_USER_CODE": "iro.review.notes",
+                         "TEXT_ANSWER": 'Discussed "contact", school, health'})
+    answers = pd.concat([answers, chat], ignore_index=True)
+    answers["FORM_ID"] = answers["WORKFLOW_STEP_ID"].astype(int) - 800000
+    answers["MAPPING_ID"] = answers["QUESTION_USER_CODE"].map(
+        {c: str(i) for i, c in enumerate(sorted(set(answers["QUESTION_USER_CODE"])), 1)})
+    frames["DM_CACHED_FORM_ANSWERS"] = answers.sort_values(
+        ["FORM_ID", "FORM_ANSWER_ROW_ID", "QUESTION_USER_CODE"], kind="stable")
+
+    allocations = text["iro_allocations"]
+    social = periods.assign(worker=[f"SW{w:04d}" for w in rng.integers(1, 300, len(periods))])
+    relationships = pd.concat([
+        pd.DataFrame({"PERSON_ID": allocations["child_id"], "WORKER_ID": allocations["iro_id"],
+                      "PROF_REL_TYPE_CODE": "REL.IRO", "START_DATE": allocations["from_date"],
+                      "END_DATE": allocations["to_date"]}),
+        pd.DataFrame({"PERSON_ID": social["PERSON_ID"], "WORKER_ID": social["worker"],
+                      "PROF_REL_TYPE_CODE": "REL.ALLWORK", "START_DATE": social["START_DATE"],
+                      "END_DATE": social["END_DATE"]})], ignore_index=True)
+    relationships.insert(0, "PROF_RELATIONSHIP_ID", _numbered(len(relationships), 50001))
+    frames["DM_PROF_RELATIONSHIPS"] = relationships.assign(
+        END_DATE_REASON=np.where(relationships["END_DATE"].notna(), "CASECLOSED", None))
+
+    staff = text["iro_staff"].drop_duplicates("iro_id", keep="last")
+    social_workers = sorted(set(social["worker"]) | {"SW0001"})
+    teams = [*sorted(set(staff["team"].dropna())), "Children in Care"]
+    team_id = {t: str(400 + i) for i, t in enumerate(teams)}
+    frames["DM_ORGANISATIONS"] = pd.DataFrame({"ORGANISATION_ID": list(team_id.values()),
+                                               "NAME": teams})
+    frames["DM_WORKERS"] = pd.DataFrame({"WORKER_ID": [*staff["iro_id"], *social_workers],
+                                         "FULL_NAME": "Worker name"})
+    roles = pd.concat([
+        pd.DataFrame({"WORKER_ID": staff["iro_id"], "ORGANISATION_ID": staff["team"].map(team_id),
+                      "PRIMARY_JOB": "Y", "START_DATE": staff["from_date"],
+                      "END_DATE": staff["to_date"]}),
+        # IROs also authorise in the children in care team: a role that is not their post.
+        pd.DataFrame({"WORKER_ID": staff["iro_id"], "ORGANISATION_ID": team_id["Children in Care"],
+                      "PRIMARY_JOB": "N", "START_DATE": staff["from_date"]}),
+        pd.DataFrame({"WORKER_ID": social_workers, "ORGANISATION_ID": team_id["Children in Care"],
+                      "PRIMARY_JOB": "Y", "START_DATE": "2005-01-01"})], ignore_index=True)
+    roles.insert(0, "WORKER_ROLE_ID", _numbered(len(roles), 60001))
+    frames["DM_WORKER_ROLES"] = roles
+    return {name: frame.reindex(columns=list(MOSAIC_DDL[name])).astype(object).where(
+                frame.reindex(columns=list(MOSAIC_DDL[name])).notna(), None)
+            for name, frame in frames.items()}
 
 
-def _workflow(truth: GroundTruth, form: dict[str, pd.DataFrame], rng: np.random.Generator
-              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """dm_workflow_steps, dm_step_answers and dm_review_participants."""
-    steps, answers = _iro_steps(truth, form)
-    steps, answers = _noise_steps(steps, answers, rng)
-    # Step ids follow no table: the warehouse numbers steps as they are started.
-    steps["step_id"] = (700_000 + rng.permutation(len(steps))).astype(str)
-    steps = steps.sort_values("step_id", ignore_index=True)
-    step_of = dict(zip(steps["_n"], steps["step_id"], strict=True))
-    answers["step_id"] = answers["_n"].map(step_of)
-    # An unanswered question is sometimes a blank answer, sometimes no row at all.
-    blank = answers["answer_text"].isna()
-    answers = answers[~blank | (rng.random(len(answers)) < 0.5)]
-    answers = answers.iloc[rng.permutation(len(answers))].reset_index(drop=True)
-    answers.insert(0, "answer_id", np.arange(1, len(answers) + 1))
-
-    records = steps[(steps["_table"] == "review_records") & (steps["step_status"] != "CANCELLED")]
-    record_key = pd.Series(records["step_id"].to_numpy(),
-                           index=pd.MultiIndex.from_arrays([records["person_id"], records["_review_date"]]))
-    people = _labels("review_participants", form["review_participants"])
-    keys = pd.MultiIndex.from_arrays([people["child_id"], people["review_date"]])
-    participants = pd.DataFrame({
-        "participant_id": np.arange(1, len(people) + 1),
-        "step_id": record_key.reindex(keys).to_numpy(),
-        "participant_role": people["role"].to_numpy(), "participation": people["status"].to_numpy(),
-    })
-    columns = ["step_id", "person_id", "step_type", "step_status", "started_on", "completed_on"]
-    return (steps[columns], answers[["answer_id", "step_id", "question_code", "answer_text"]],
-            participants)
-
-
-def write_warehouse_extract(truth: GroundTruth, dest: Path) -> list[Path]:
-    """The truth as Mosaic warehouse extracts in ``dest``: one ``dm_<table>.csv`` per table."""
+def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
+    """One ``<TABLE>.csv`` per warehouse table in ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(truth.seed + 7)
-    base, ledger = text_tables(truth, WAREHOUSE_DATE)
-    form, _ = text_tables(truth, FORM_DATE)
-    steps, answers, participants = _workflow(truth, form, rng)
-    blanks = ledger.counts["blank_rows"]
-    return [
-        _write(dest / "dm_persons.csv", _persons(base["children"], rng)),
-        _write(dest / "dm_cla_episodes.csv", _episodes(base["episodes"])),
-        _write(dest / "dm_cla_reviews.csv", _reviews(base["reviews"]), blanks),
-        _write(dest / "dm_workers.csv", _workers(truth.iro["iro_staff"], rng)),
-        _write(dest / "dm_workflow_steps.csv", steps),
-        _write(dest / "dm_step_answers.csv", answers, blanks),
-        _write(dest / "dm_review_participants.csv", participants),
-    ]
+    return [write_csv(dest / f"{name}.csv", frame) for name, frame in mosaic_frames(truth).items()]
+
+
+def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None
+                   ) -> list[str]:
+    """Create and fill the warehouse tables in ``engine`` (in ``schema``); their names."""
+    metadata = sa.MetaData(schema=schema)
+    tables = {name: sa.Table(name, metadata, *(sa.Column(c, t) for c, t in columns.items()))
+              for name, columns in MOSAIC_DDL.items()}
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        for name, frame in mosaic_frames(truth).items():
+            table = tables[name]
+            rows = pd.DataFrame({c: typed(frame[c], table.c[c].type)
+                                 for c in frame.columns}).to_dict("records")
+            if rows:
+                conn.execute(table.insert(), rows)
+    return list(tables)
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:
-    return write_warehouse_extract(truth, dest)
+    """Mosaic's tables as CSV extracts (the database: :func:`write_database`)."""
+    return write_extracts(truth, dest)

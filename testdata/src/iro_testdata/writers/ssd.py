@@ -78,7 +78,7 @@ SSD_DDL: dict[str, dict[str, sa.types.TypeEngine]] = {
 _SEX = {"1": "M", "2": "F"}
 
 
-def _period_ids(ep: pd.DataFrame) -> pd.Series:
+def period_ids(ep: pd.DataFrame) -> pd.Series:
     """Each episode's period of care (clae_cla_id): a new one where the chain breaks."""
     prev_dec = ep.groupby("child_id")["dec"].shift()
     prev_rec = ep.groupby("child_id")["rec"].shift()
@@ -119,7 +119,7 @@ def ssd_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
         "pers_ethnicity": people["ethnic"], "pers_dob": people["dob"]})
 
     ep = ep.sort_values(["child_id", "decom"], kind="stable", ignore_index=True)
-    ep["cla_id"] = _period_ids(ep)
+    ep["cla_id"] = period_ids(ep)
     ep["episode_id"] = "E" + pd.Series(np.arange(1, len(ep) + 1), dtype=str)
     ep["placement_id"] = "P" + pd.Series(np.arange(1, len(ep) + 1), dtype=str)
     episodes = pd.DataFrame({
@@ -205,14 +205,17 @@ def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
     return [write_csv(dest / f"{name}.csv", frame) for name, frame in ssd_frames(truth).items()]
 
 
-def _typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
+def typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
     """Text values as the Python objects the column holds (None for NULL)."""
     if isinstance(column_type, sa.DateTime):
         days = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
         return pd.Series(days.dt.to_pydatetime(), index=values.index, dtype=object).where(
             days.notna(), None)
-    if isinstance(column_type, sa.Float | sa.Integer):
+    if isinstance(column_type, sa.Float | sa.Integer | sa.Numeric):
         numbers = pd.to_numeric(values, errors="coerce")
+        if isinstance(column_type, sa.Integer):
+            # Whole numbers stay whole beside NULLs (a float 5001.0 overflows a BIGINT bind).
+            numbers = numbers.astype("Int64")
         return numbers.astype(object).where(numbers.notna(), None)
     return values
 
@@ -228,8 +231,8 @@ def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = N
     with engine.begin() as conn:
         for name, frame in ssd_frames(truth).items():
             table = tables[name]
-            typed = pd.DataFrame({c: _typed(frame[c], table.c[c].type) for c in frame.columns})
-            rows = typed.to_dict("records")
+            values = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
+            rows = values.to_dict("records")
             if rows:
                 conn.execute(table.insert(), rows)
     return list(tables)
