@@ -38,7 +38,8 @@ from iro_plugin_eclipse.config import FORMS, PARTICIPANT
 from iro_plugin_eclipse.vocabulary import CATEGORY_OF_NEED, ETHNICITY, PLACEMENT_TYPE
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.ssd import period_ids, typed
+from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.ssd import period_ids
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -297,21 +298,7 @@ def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
 def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None
                    ) -> list[str]:
     """Create and fill the views (as tables, named in lower case) in ``engine``; their names."""
-    metadata = sa.MetaData(schema=schema)
-    tables = {name: sa.Table(name.lower(), metadata,
-                             *(sa.Column(c.lower(), t) for c, t in columns.items()))
-              for name, columns in ECLIPSE_DDL.items()}
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name, frame in eclipse_frames(truth).items():
-            table = tables[name]
-            values = pd.DataFrame({c.lower(): typed(frame[c], table.c[c.lower()].type)
-                                  for c in frame.columns})
-            rows = values.to_dict("records")
-            if rows:
-                conn.execute(table.insert(), rows)
-    return [t.name for t in tables.values()]
+    return write_tables(engine, ECLIPSE_DDL, eclipse_frames(truth), schema, str.lower)
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:

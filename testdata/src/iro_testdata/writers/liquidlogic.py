@@ -36,7 +36,8 @@ from iro_plugin_liquidlogic.vocabulary import LCS_TERMS, NULL_TEXT
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.ssd import ssd_frames, typed
+from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.ssd import ssd_frames
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -309,22 +310,10 @@ def write_extracts(truth: GroundTruth, dest: Path, names: Mapping[str, str] | No
 
 def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None,
                    names: Mapping[str, str] | None = None) -> list[str]:
-    """Create and fill the tables in ``engine`` (in ``schema``); their names."""
+    """Create and fill the tables in ``engine`` (in ``schema``; ``names``: the ``tables``
+    option's renaming); their names."""
     names = dict(names or {})
-    metadata = sa.MetaData(schema=schema)
-    tables = {name: sa.Table(names.get(name, name), metadata,
-                             *(sa.Column(c, t) for c, t in columns.items()))
-              for name, columns in DDL.items()}
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name, frame in hdm_frames(truth).items():
-            table = tables[name]
-            values = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
-            rows = values.to_dict("records")
-            if rows:
-                conn.execute(table.insert(), rows)
-    return [t.name for t in tables.values()]
+    return write_tables(engine, DDL, hdm_frames(truth), schema, lambda n: names.get(n, n))
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:

@@ -32,7 +32,8 @@ import sqlalchemy as sa
 from iro_plugin_mosaic.tables import QUESTIONS, STEP_TYPES
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.ssd import period_ids, typed
+from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.ssd import period_ids
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -281,19 +282,7 @@ def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
 def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None
                    ) -> list[str]:
     """Create and fill the warehouse tables in ``engine`` (in ``schema``); their names."""
-    metadata = sa.MetaData(schema=schema)
-    tables = {name: sa.Table(name, metadata, *(sa.Column(c, t) for c, t in columns.items()))
-              for name, columns in MOSAIC_DDL.items()}
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name, frame in mosaic_frames(truth).items():
-            table = tables[name]
-            rows = pd.DataFrame({c: typed(frame[c], table.c[c].type)
-                                 for c in frame.columns}).to_dict("records")
-            if rows:
-                conn.execute(table.insert(), rows)
-    return list(tables)
+    return write_tables(engine, MOSAIC_DDL, mosaic_frames(truth), schema)
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:

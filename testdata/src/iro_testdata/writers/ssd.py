@@ -27,6 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iro_testdata.synthetic import text_tables, write_csv
+from iro_testdata.writers.database import write_tables
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -205,37 +206,10 @@ def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
     return [write_csv(dest / f"{name}.csv", frame) for name, frame in ssd_frames(truth).items()]
 
 
-def typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:
-    """Text values as the Python objects the column holds (None for NULL)."""
-    if isinstance(column_type, sa.DateTime):
-        days = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-        return pd.Series(days.dt.to_pydatetime(), index=values.index, dtype=object).where(
-            days.notna(), None)
-    if isinstance(column_type, sa.Float | sa.Integer | sa.Numeric):
-        numbers = pd.to_numeric(values, errors="coerce")
-        if isinstance(column_type, sa.Integer):
-            # Whole numbers stay whole beside NULLs (a float 5001.0 overflows a BIGINT bind).
-            numbers = numbers.astype("Int64")
-        return numbers.astype(object).where(numbers.notna(), None)
-    return values
-
-
 def write_database(truth: GroundTruth, engine: sa.Engine, schema: str | None = None
                    ) -> list[str]:
     """Create and fill the SSD tables in ``engine`` (in ``schema``); their names."""
-    metadata = sa.MetaData(schema=schema)
-    tables = {name: sa.Table(name, metadata, *(sa.Column(c, t) for c, t in columns.items()))
-              for name, columns in SSD_DDL.items()}
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name, frame in ssd_frames(truth).items():
-            table = tables[name]
-            values = pd.DataFrame({c: typed(frame[c], table.c[c].type) for c in frame.columns})
-            rows = values.to_dict("records")
-            if rows:
-                conn.execute(table.insert(), rows)
-    return list(tables)
+    return write_tables(engine, SSD_DDL, ssd_frames(truth), schema)
 
 
 def write(truth: GroundTruth, dest: Path, options: Mapping[str, Any] | None = None) -> list[Path]:
