@@ -51,14 +51,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.readers import empty_frame, frame_from_rows
 from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
     header_fits,
-    read_database,
-    read_extracts,
+    read_frames,
     recognised_files,
     table_headers,
     table_names,
@@ -115,28 +112,9 @@ class EclipsePlugin(SourcePlugin):
         return all(t.name in self.names and header_fits(t, headers.get(t.name))
                    for t in SIGNATURE)
 
-    def _frames(self, path: Path | str) -> tuple[dict[str, pd.DataFrame], SourceData]:
-        """Each view as a text frame (the plugin's column names, lineage kept)."""
-        if isinstance(path, str) and is_database_url(path):
-            got = read_database(path, TABLES, self.names, self.schema)
-        else:
-            got = read_extracts(Path(path), TABLES, self.names)
-        source = SourceData(self.name, {}, list(got.failures), got.files)
-        frames = {}
-        for table in TABLES:
-            extra = self.extra_headers(table.feeds)
-            spec = table.spec.extended({c: h for c, h in extra.items() if c in table.spec.columns})
-            if table.name in got.tables:
-                rows, where = got.tables[table.name]
-                frame, more = frame_from_rows(rows, spec, where)
-                source.failures += more
-            else:
-                frame = empty_frame(spec)
-            frames[table.name] = frame
-        return frames, source
-
     def read(self, path: Path | str) -> SourceData:
-        frames, source = self._frames(path)
+        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        source = SourceData(self.name, {}, got.failures, got.files)
         person = frames[PERSON.name]
         duplicates = person.loc[person["duplicated"].str.strip().str.upper() == DUPLICATE,
                                 "child_id"]
