@@ -8,10 +8,15 @@ person can find it again with the same ORDER BY.
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from itertools import chain
 
+import pandas as pd
 import sqlalchemy as sa
+from iro_schemas.lineage import ROW
 
 from iro_etl.quality.failures import Failure
+from iro_etl.sources.readers import TableSpec, frame_from_rows
 
 
 def is_database_url(text: str) -> bool:
@@ -51,10 +56,16 @@ def db_source(name: str, schema: str | None = None) -> str:
     return f"db:{schema}.{name}" if schema else f"db:{name}"
 
 
-def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table: str,
-                    schema: str | None = None) -> tuple[list[list[str]], list[Failure]]:
-    """A header row and the table's rows as text cells; a failure if it cannot be read.
+def _cells(row: Sequence[object]) -> list[str]:
+    return ["" if v is None else _text(v) for v in row]
 
+
+def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
+                     schema: str | None = None) -> tuple[pd.DataFrame | None, list[Failure]]:
+    """The table as a text frame with lineage (None and a failure if it cannot be read).
+
+    Rows are fetched ``FETCH_ROWS`` at a time and each batch becomes a frame before the next
+    is fetched, so a table of millions of rows is never held as Python cells all at once.
     ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
     it is not the connection's default.
     """
@@ -62,22 +73,37 @@ def read_table_rows(engine: sa.Engine, name: str, order_by: Sequence[str], table
     try:
         reflected = sa.Table(name, sa.MetaData(), schema=schema, autoload_with=engine)
     except sa.exc.NoSuchTableError:
-        return [], [Failure(table, source, "unreadable_file", value=f"no table {name!r}")]
+        return None, [Failure(spec.table, source, "unreadable_file", value=f"no table {name!r}")]
     except sa.exc.SQLAlchemyError as exc:
-        return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
+        return None, [Failure(spec.table, source, "unreadable_file",
+                              value=str(exc).splitlines()[0])]
     # A JSON column arrives as Python objects, whose text is not JSON: read it as stored text.
     columns = [sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c
                for c in reflected.c]
     order = [reflected.c[c] for c in order_by if c in reflected.c]
+    parts: list[pd.DataFrame] = []
+    failures: list[Failure] = []
     try:
         with engine.connect().execution_options(stream_results=True,
                                                 yield_per=FETCH_ROWS) as conn:
             result = conn.execute(sa.select(*columns).order_by(*order))
             header = list(result.keys())
-            rows = [["" if v is None else _text(v) for v in row] for row in result]
+            done = 0
+            # An empty table is one empty batch: its header is still checked.
+            for batch in chain(result.partitions(), [[]]):
+                if parts and not batch:
+                    break
+                frame, found = frame_from_rows([header, *map(_cells, batch)], spec, source)
+                # The header's failures once; a row's at its place in the whole table.
+                failures += [replace(f, row=f.row + done) for f in found
+                             if f.rule == "blank_row" or not parts]
+                frame[ROW] += done
+                parts.append(frame)
+                done += len(batch)
     except sa.exc.SQLAlchemyError as exc:
-        return [], [Failure(table, source, "unreadable_file", value=str(exc).splitlines()[0])]
-    return [header, *rows], []
+        return None, [Failure(spec.table, source, "unreadable_file",
+                              value=str(exc).splitlines()[0])]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0], failures
 
 
 def read_query_rows(url: str, query: str, table: str, source: str
@@ -109,7 +135,7 @@ def read_query_rows(url: str, query: str, table: str, source: str
             # Colons are the query's own (times, literals), not bind parameters.
             result = conn.execute(sa.text(words.replace(":", "\\:")))
             header = list(result.keys())
-            rows = [["" if v is None else _text(v) for v in row] for row in result]
+            rows = [_cells(row) for row in result]
             conn.rollback()
     except (sa.exc.SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

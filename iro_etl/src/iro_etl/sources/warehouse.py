@@ -9,8 +9,9 @@ Extract files are matched to tables by name, case-insensitively (extracts copied
 Windows shares often change case). A table with no file is reported as unreadable, like a
 table missing from the database; a file that is no table's is reported as unrecognised and
 skipped, so a stray file never stops the load. In the database each table is read through
-:func:`iro_etl.sources.sql.read_table_rows` (lineage ``db:<table>``, rows ordered by the
-table's key); a database that cannot be reached is one failure, not one per table.
+:func:`iro_etl.sources.sql.read_table_frame` (lineage ``db:<table>``, rows ordered by the
+table's key, fetched and turned into frames in batches); a database that cannot be
+reached is one failure, not one per table.
 
 :class:`WarehouseTable` declares one such table as a plugin reads it: the warehouse's own
 column names, the names the plugin uses for them, required columns and row order.
@@ -36,7 +37,7 @@ from iro_etl.sources.readers import (
     frame_from_rows,
     read_csv_rows,
 )
-from iro_etl.sources.sql import db_source, is_database_url, read_table_rows, scrubbed, shown_url
+from iro_etl.sources.sql import is_database_url, read_table_frame, scrubbed, shown_url
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
@@ -158,11 +159,12 @@ def _present(engine: sa.Engine, schema: str | None) -> dict[str, str]:
     return {n.lower(): n for n in names}
 
 
-def read_database(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
-                  schema: str | None = None) -> Rows:
-    """The rows of every warehouse table in the database at ``url`` (in ``schema``, when
-    not the connection's default); never raises."""
-    out = Rows()
+def _database_frames(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
+                     schema: str | None, specs: dict[str, TableSpec]
+                     ) -> tuple[dict[str, pd.DataFrame], Rows]:
+    """The frames of every table in the database at ``url`` (in ``schema``, when not the
+    connection's default) and what was read; never raises."""
+    out, frames = Rows(), {}
     try:
         with _engine(url) as engine:
             # Fails once, here, if the server cannot be reached. Names are matched
@@ -171,19 +173,20 @@ def read_database(url: str, tables: tuple[WarehouseTable, ...], names: dict[str,
             for table in tables:
                 if table.name not in names:
                     continue  # the authority's warehouse has no such table (``tables`` option)
-                actual = present.get(names[table.name].lower(), names[table.name])
                 if table.optional and names[table.name].lower() not in present:
                     continue
-                rows, failures = read_table_rows(engine, actual, table.order_by,
-                                                 table.spec.table, schema)
+                actual = present.get(names[table.name].lower(), names[table.name])
+                frame, failures = read_table_frame(engine, actual, table.order_by,
+                                                   specs[table.name], schema)
                 out.failures += failures
-                if rows:
-                    out.tables[table.name] = (rows, db_source(actual, schema))
+                if frame is not None:
+                    frames[table.name] = frame
+                    out.read.add(table.name)
     except _OPEN_ERRORS as exc:
         out.failures.append(Failure(FILE_LEVEL, f"db:{shown_url(url)}", "unreadable_file",
                                     value=scrubbed(str(exc).splitlines()[0], url) if str(exc)
                                     else type(exc).__name__))
-    return out
+    return frames, out
 
 
 def table_headers(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
@@ -246,22 +249,22 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
 
     ``extra_headers(canonical table)`` gives the authority's other headers (the ``columns``
     option), each applied to the tables feeding that canonical table that have the column.
-    Returns the frames and what was read (its ``tables`` emptied into ``read``, the failures
-    of turning rows into frames added): the rows are not kept beside the frames.
+    Returns the frames and what was read (the tables read in ``read``; no grids of cells
+    are kept beside the frames, and a database table is turned into a frame batch by batch).
     """
-    if isinstance(path, str) and is_database_url(path):
-        got = read_database(path, tables, names, schema)
-    else:
-        got = read_extracts(Path(path), tables, names)
-    frames = {}
+    specs = {}
     for table in tables:
         extra = extra_headers(table.feeds)
-        spec = table.spec.extended({c: h for c, h in extra.items() if c in table.spec.columns})
-        if table.name in got.tables:
-            rows, where = got.tables.pop(table.name)
-            got.read.add(table.name)
-            frames[table.name], failures = frame_from_rows(rows, spec, where)
+        specs[table.name] = table.spec.extended(
+            {c: h for c, h in extra.items() if c in table.spec.columns})
+    if isinstance(path, str) and is_database_url(path):
+        frames, got = _database_frames(path, tables, names, schema, specs)
+    else:
+        got, frames = read_extracts(Path(path), tables, names), {}
+        for name, (rows, where) in got.tables.items():
+            frames[name], failures = frame_from_rows(rows, specs[name], where)
             got.failures += failures
-        else:
-            frames[table.name] = empty_frame(spec)
-    return frames, got
+            got.read.add(name)
+        got.tables.clear()
+    return {t.name: frames[t.name] if t.name in frames else empty_frame(specs[t.name])
+            for t in tables}, got
