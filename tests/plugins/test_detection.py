@@ -1,12 +1,17 @@
 """With every plugin installed, each system's export is recognised by its own plugin alone."""
 
+import importlib
+
 import pytest
-from conftest import AS_OF
+import sqlalchemy as sa
+from conftest import AS_OF, PG_URL, postgres_schema
 from iro_etl.sources.registry import PluginError, available, detect
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
 
 SYSTEMS = ["ssda903", "carefirst", "liquidlogic", "mosaic", "eclipse", "generic"]
+#: Systems read from their warehouse database as well as from extracts.
+WAREHOUSES = ["ssd", "liquidlogic", "mosaic", "eclipse"]
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +48,30 @@ def test_validate_works_on_every_system(exports, system):
                                     catch_exceptions=False)
         assert result.exit_code == 0, result.output
         assert "rows_in" in result.output
+
+
+def _write_database(system, truth, engine, schema=None):
+    writer = importlib.import_module(f"iro_testdata.writers.{system}")
+    writer.write_database(truth, engine, schema=schema)
+
+
+@pytest.mark.parametrize("system", WAREHOUSES)
+def test_iro_etl_detect_names_each_warehouse_database(tmp_path, system):
+    """`iro-etl detect --input <URL>` on SQLite, and each plugin alone on a PostgreSQL schema
+    (detect takes no options, so a schema is found only by the plugin configured for it)."""
+    from click.testing import CliRunner
+    from iro_cli.cli import main
+    from iro_etl.sources.registry import get_plugin
+
+    truth = generate(40, as_of=AS_OF, seed=22)
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = sa.create_engine(url)
+    _write_database(system, truth, engine)
+    engine.dispose()
+    result = CliRunner().invoke(main, ["detect", "--input", url], catch_exceptions=False)
+    assert (result.exit_code, result.output.strip()) == (0, system)
+    with postgres_schema() as (admin, schema, _):
+        _write_database(system, truth, admin, schema)
+        claims = [name for name in available() if name in WAREHOUSES
+                  and get_plugin(name, {"schema": schema}).recognise(PG_URL)]
+        assert claims == [system]
