@@ -10,12 +10,13 @@ import pandera.pandas as pa
 import pytest
 from conftest import AS_OF, load_marts, run_at_once
 from iro_assets.definitions import defs
-from iro_assets.expectations import check_name
+from iro_assets.expectations import check_name, expectation_checks
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
 from iro_etl.config import Authority, write_authorities
 from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
+from iro_etl.reports import expectations
 from iro_etl.reports.data_docs import build_data_docs, remote_references
 from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_frames
 from iro_schemas.marts import MART_KEYS, MART_MODELS
@@ -242,3 +243,27 @@ def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
                   for code in results))
     index = (tmp_path / "docs" / "site" / "index.html").read_text()
     assert "EAST" in index and "WEST" in index
+
+
+def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, published,
+                                                                  monkeypatch):
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    validated: list[list[str]] = []
+
+    def spy(authority, frames, context=None):
+        validated.append(sorted(frames))
+        return validate_frames(authority, frames, context)
+
+    monkeypatch.setattr(expectations, "validate_frames", spy)
+    first = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
+    again = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
+    changed = {c.check_name: c for c in expectation_checks(
+        "LA1", _with_a_fourth_review(published), set(published))}
+    # The second run found every frame as it was: no suite ran, the last results stand.
+    assert validated == [sorted(published), ["review_timeliness"]]
+    assert {k: (c.passed, c.metadata["evaluated"]) for k, c in again.items()} == {
+        k: (c.passed, c.metadata["evaluated"]) for k, c in first.items()}
+    assert not changed[check_name("review_timeliness")].passed
+    assert changed[check_name("overdue_reviews")].passed
+    site = tmp_path / "state" / "data_docs" / "site"
+    assert len(list(site.glob("validations/review_timeliness/LA1/*/*.html"))) == 1

@@ -3,24 +3,22 @@
 The suites come from the same pandera contract as the marts (see
 ``iro_etl.reports.expectations``). ``published_marts`` runs them as it publishes, on the
 frames it holds (nothing is read back from the database): those it wrote, and those its
-contract held back, so Data Docs show which values broke them. It writes the offline Data
-Docs once per run to ``<state>/data_docs/site`` and reports each suite as a WARN check on
-its mart, beside the mart's contract check: a failed expectation is something to look at,
-not a reason to stop the run.
+contract held back, so Data Docs show which values broke them. Only the marts whose frame
+changed since the authority's last run are validated (``iro_etl.reports.expectation_runs``);
+their results go to the offline Data Docs in ``<state>/data_docs/site``, built once per
+run. Each suite is reported as a WARN check on its mart, beside the mart's contract check:
+a failed expectation is something to look at, not a reason to stop the run.
 """
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
 import pandas as pd
+from iro_etl.reports.expectation_runs import MartExpectations, plan, record, site_index
 from iro_schemas.marts import MART_MODELS
 
 from iro_assets.resources import state_dir
-
-if TYPE_CHECKING:  # GX is imported only when the suites run (see expectation_checks).
-    from iro_etl.reports.expectations import MartExpectations
 
 
 def check_name(mart: str) -> str:
@@ -41,7 +39,7 @@ def data_docs_dir() -> Path:
     return state_dir() / "data_docs"
 
 
-def _check_result(mart: "MartExpectations", index: Path, published: bool) -> dg.AssetCheckResult:
+def _check_result(mart: MartExpectations, index: Path, published: bool) -> dg.AssetCheckResult:
     """One mart's suite as a check on the mart: counts and failed expectation types, never
     row values, and where the Data Docs are."""
     failed = "\n".join(f"- `{label}`" for label in mart.failed_expectations) or "none"
@@ -71,14 +69,22 @@ def _not_built(name: str) -> dg.AssetCheckResult:
 
 def expectation_checks(authority: str, frames: Mapping[str, pd.DataFrame],
                        published: set[str]) -> Iterator[dg.AssetCheckResult]:
-    """Run the suites on ``frames`` in memory, build Data Docs once, and report each mart."""
-    # Imported here: GX takes seconds to import, and loading the code location (or any
-    # command that validates nothing) should not pay for it.
-    from iro_etl.reports.data_docs import build_data_docs
-    from iro_etl.reports.expectations import validate_frames
+    """Run the suites of the marts that changed on ``frames`` in memory, build Data Docs once
+    for them, and report every mart (an unchanged one with its last result)."""
+    folder = data_docs_dir()
+    todo = plan(folder, authority, frames)
+    results = dict(todo.unchanged)
+    if todo.changed:
+        # Imported here: GX takes seconds to import, and loading the code location (or a
+        # run whose marts are all as they were) should not pay for it.
+        from iro_etl.reports.data_docs import build_data_docs
+        from iro_etl.reports.expectations import validate_frames
 
-    results = validate_frames(authority, frames)
-    index = build_data_docs(data_docs_dir(), results)
+        fresh = validate_frames(authority, todo.changed)
+        build_data_docs(folder, fresh)
+        results.update(fresh)
+    record(folder, authority, todo, results)
+    index = site_index(folder)
     for name in MART_MODELS:
         mart = results.get(name)
         yield _not_built(name) if mart is None else _check_result(mart, index, name in published)

@@ -28,7 +28,6 @@ seconds to import, so only the code that validates imports this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +43,8 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 from iro_schemas.marts import MART_KEYS, MART_MODELS
+
+from iro_etl.reports.expectation_runs import MartExpectations
 
 #: Name of the pandas datasource the marts are validated through.
 DATASOURCE = "iro_marts"
@@ -74,25 +75,6 @@ _CHECKS: dict[str, Builder] = {
                                         strict_min=not s.get("include_min", True),
                                         strict_max=not s.get("include_max", True)),
 }
-
-
-@dataclass
-class MartExpectations:
-    """What one mart's suite found: counts for Dagster, the full result for Data Docs."""
-
-    name: str
-    success: bool
-    evaluated: int
-    failed: int
-    #: ``expectation_type(column)`` of each failed expectation, in suite order.
-    failed_expectations: list[str] = field(default_factory=list)
-    rows: int = 0
-    result: ExpectationSuiteValidationResult | None = None
-
-    @property
-    def failed_types(self) -> list[str]:
-        """The distinct expectation types that failed (without their columns)."""
-        return sorted({label.split("(")[0] for label in self.failed_expectations})
 
 
 def _column_expectations(column: str, spec: pa.Column) -> tuple[list[gxe.Expectation], list[str]]:
