@@ -1,10 +1,11 @@
 """What a mart's suite found, and which marts' suites need to run again, without importing GX.
 
-Most nights rebuild many marts exactly as they were (a year's indicators do not move when
-the export did not), and a suite's result on the same frame cannot differ. So each mart's
-last result is kept per authority with a fingerprint of what produced it: the frame's
-values, columns and dtypes, the mart's contract, and the code that turns the contract into
-a suite (with the GX version that runs it). A mart whose fingerprint is unchanged reports
+A suite's result depends only on the columns it reads (code lists, ranges, grain), and
+most nights those are as they were in most marts (a year's indicators do not move when the
+export did not; a new as-of date moves columns no suite reads). So each mart's last result
+is kept per authority with a fingerprint of what produced it: the row count and the values
+of the columns its suite reads, the mart's contract, and the code that turns the contract
+into a suite (with the GX version that runs it). A mart whose fingerprint is unchanged reports
 its last result again; only the others are validated and rendered, and when none changed
 Great Expectations is not even imported (it takes seconds to).
 
@@ -71,16 +72,28 @@ def _translation() -> bytes:
     return source + version("great-expectations").encode()
 
 
-def fingerprint(name: str, frame: pd.DataFrame, translation: bytes) -> str:
-    """A digest of mart ``name``'s frame and its suite's sources."""
+def checked_columns(name: str) -> list[str]:
+    """The columns mart ``name``'s suite reads: those with a contract check, and its grain."""
     schema = MART_MODELS[name]
-    contract = [(col, str(spec.dtype), spec.nullable,
-                 [(check.name, repr(check.statistics)) for check in spec.checks])
+    checked = [col for col, spec in schema.columns.items() if spec.checks]
+    return list(dict.fromkeys([*checked, *MART_KEYS.get(name, ())]))
+
+
+def fingerprint(name: str, frame: pd.DataFrame, translation: bytes) -> str:
+    """A digest of what mart ``name``'s suite result depends on: its sources, the frame's
+    row count and the values and dtypes of the columns it reads.
+
+    Other columns (a load's date, a name) cannot change the result, so a new value in
+    them alone does not send the mart through GX again.
+    """
+    schema = MART_MODELS[name]
+    contract = [(col, [(check.name, repr(check.statistics)) for check in spec.checks])
                 for col, spec in schema.columns.items()]
+    read = frame.reindex(columns=checked_columns(name))
     digest = hashlib.sha256(translation)
     digest.update(repr((name, contract, [c.name for c in schema.checks], MART_KEYS.get(name),
-                        list(frame.columns), [str(t) for t in frame.dtypes])).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+                        len(frame), [str(t) for t in read.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(read, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
