@@ -67,9 +67,12 @@ def site_index(folder: Path) -> Path:
 
 
 def _translation() -> bytes:
-    """The suites' generator and the GX that runs it: a change to either changes every suite."""
-    source = (files("iro_etl.reports") / "expectations.py").read_bytes()
-    return source + version("great-expectations").encode()
+    """The suites' generator, this record's own code and the GX that runs them: a change to
+    any of them makes every mart's last result stale."""
+    package = files("iro_etl.reports")
+    sources = b"".join((package / module).read_bytes()
+                       for module in ("expectations.py", "expectation_runs.py"))
+    return sources + version("great-expectations").encode()
 
 
 def checked_columns(name: str) -> list[str]:
@@ -113,7 +116,9 @@ class Plan:
 def plan(folder: Path, authority: str, frames: Mapping[str, pd.DataFrame]) -> Plan:
     """Split ``frames`` into those whose suite must run and those whose last result stands."""
     path = _record(folder, authority)
-    last = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    # Without the site (deleted, or never built) the last results have no pages to stand on.
+    kept = path.exists() and site_index(folder).exists()
+    last = json.loads(path.read_text(encoding="utf-8")) if kept else {}
     translation = _translation()
     prints = {name: fingerprint(name, frame, translation) for name, frame in frames.items()}
     unchanged = {name: MartExpectations(**last[name]["counts"]) for name in frames
