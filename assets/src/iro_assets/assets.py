@@ -218,14 +218,14 @@ def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, ex
         yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_contract",
                                   passed=problem is None, severity=dg.AssetCheckSeverity.ERROR,
                                   metadata={"problems": problem or "none"})
-    # The frames in hand, not the database: those written, and those the contract held back.
-    yield from expectation_checks(code, {**marts.built(), **outcome.written},
-                                  set(outcome.written))
     yield dg.AssetCheckResult(asset_key="load_summary", check_name="publish_guard",
                               passed=outcome.status == "published",
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"status": outcome.status,
                                         "reason": outcome.reason or "none"})
+    # The frames in hand, not the database: those written, and those the contract held back.
+    yield from expectation_checks(code, {**marts.built(), **outcome.written},
+                                  set(outcome.written))
     if outcome.reason:
         raise dg.Failure(description=f"{HELD}: {outcome.reason}")
 
