@@ -3,9 +3,11 @@
 For each size, the synthetic children are generated and written as the chosen
 system's export first (timed, but not part of the load), then loaded in a fresh
 process so its peak memory is that load's alone: read, validate, rules and marts,
-publish. The SSDA903 return carries children, episodes and reviews only; a
-system such as Liquidlogic carries the IRO service's tables too, so its load
-also times the flags and indicators built on them.
+publish, then the Great Expectations suites on the marts in memory and the Data
+Docs built from them (GX's import included: the load imports it only there). The
+SSDA903 return carries children, episodes and reviews only; a system such as
+Liquidlogic carries the IRO service's tables too, so its load also times the
+flags and indicators built on them.
 
     uv run python benchmarks/load_benchmark.py --children 10000 100000
     uv run python benchmarks/load_benchmark.py --children 10000 --system liquidlogic
@@ -37,7 +39,7 @@ from iro_testdata.writers import write_export
 
 AS_OF = "2014-03-31"
 AUTHORITY = "BENCH"
-STAGES = ("read", "validate", "marts", "publish")
+STAGES = ("read", "validate", "marts", "publish", "expect")
 
 
 def peak_rss_mib() -> float:
@@ -56,6 +58,15 @@ def peak_rss_mib() -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
 
 
+def expect(marts: dict[str, pd.DataFrame], docs: Path) -> None:
+    """The marts' suites run on the frames in memory, and their Data Docs, as a nightly run
+    does for a first load (every mart new to the fingerprints)."""
+    from iro_etl.reports.data_docs import build_data_docs
+    from iro_etl.reports.expectations import validate_frames
+
+    build_data_docs(docs, validate_frames(AUTHORITY, marts))
+
+
 def load(folder: Path, db_url: str, system: str) -> dict[str, float]:
     """One load in this process: seconds per stage, rows read and published, peak memory."""
     engine = make_engine(db_url)
@@ -71,6 +82,8 @@ def load(folder: Path, db_url: str, system: str) -> dict[str, float]:
     marts = built.frames
     marks.append(time.perf_counter())
     publish(engine, AUTHORITY, marts)
+    marks.append(time.perf_counter())
+    expect(marts, folder.with_name(f"{folder.name}-data_docs"))
     marks.append(time.perf_counter())
     engine.dispose()
     seconds = dict(zip(STAGES, (end - start for start, end in pairwise(marks)), strict=True))

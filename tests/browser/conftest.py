@@ -10,7 +10,7 @@ skipped elsewhere.
 The data are one synthetic SSDA903 authority with a few defects, loaded by the
 same in-process job the CLI runs, into a Dagster instance in a temporary
 DAGSTER_HOME: so the UI has a materialised run with passing and failing asset
-checks, and the ``mart_expectations`` asset has written the offline Data Docs.
+checks, and ``published_marts`` has run the suites and written the offline Data Docs.
 """
 
 import contextlib
@@ -131,7 +131,7 @@ class Loaded:
     run_id: str
     validated_checks: dict[str, bool]  # validated_tables' check -> passed
     check_counts: dict[str, dict[str, int]]  # validated_tables' check -> its whole-number metadata
-    suites: dict[str, dict]  # mart -> {"passed": bool, "evaluated": int}, from mart_expectations
+    suites: dict[str, dict]  # mart -> {"passed": bool, "evaluated": int}, from published_marts
     data_docs: Path  # the site's index.html
 
 
@@ -191,7 +191,7 @@ def loaded(deployment: Deployment) -> Loaded:
     assert all(e.asset_key.to_user_string() == e.check_name.removesuffix("_expectations")
                for e in evaluations if e.check_name.endswith("_expectations"))
     index = deployment.root / "state" / "data_docs" / "site" / "index.html"
-    assert index.is_file(), "mart_expectations wrote no Data Docs"
+    assert index.is_file(), "published_marts wrote no Data Docs"
     return Loaded(AUTHORITY, outcome.run_id, validated, counts, suites, index)
 
 

@@ -20,7 +20,7 @@ def test_data_docs_show_every_mart_with_no_network(page: Page, loaded, shoot):
 
     page.goto(loaded.data_docs.as_uri())
     expect(page.get_by_role("tab", name="Validation Results")).to_be_visible()
-    # mart_expectations ran every mart's suite; the run's own record of each is what to expect.
+    # published_marts ran every mart's suite; the run's own record of each is what to expect.
     assert set(loaded.suites) == set(MART_MODELS)
     results = page.get_by_role("table").first
     for mart in MART_MODELS:

@@ -1,28 +1,33 @@
-"""Great Expectations on the marts: suites made from the pandera contract, run on published loads,
-offline Data Docs, and the Dagster asset that reports one check per mart."""
+"""Great Expectations on the marts: suites made from the pandera contract, run in memory on the
+frames a load built, offline Data Docs, and the checks published_marts reports per mart."""
 
 import re
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-import sqlalchemy as sa
 from conftest import AS_OF, load_marts, run_at_once
 from iro_assets.definitions import defs
-from iro_assets.expectations import check_name
+from iro_assets.expectations import check_name, expectation_checks
+from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
-from iro_etl.config import Authority
-from iro_etl.marts.publish import make_engine, publish_load, sql_table
+from iro_etl.config import Authority, write_authorities
+from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
+from iro_etl.reports import expectations
 from iro_etl.reports.data_docs import build_data_docs, remote_references
-from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_marts
-from iro_schemas.marts import MART_MODELS
+from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_frames
+from iro_schemas.marts import MART_KEYS, MART_MODELS
+
+from iro_etl import pipeline
 
 IN_SET = "expect_column_values_to_be_in_set"
 BROKEN = [f"{IN_SET}(review_type)"]
+#: What pandera checks on every mart before it is published, so no suite repeats it.
+PANDERA_ONLY = {"expect_table_columns_to_match_ordered_list", "expect_column_values_to_not_be_null",
+                "expect_column_values_to_be_in_type_list", "expect_column_values_to_be_of_type"}
 
 
 @pytest.fixture(scope="module")
@@ -33,29 +38,19 @@ def load(messy_export):
     return export, marts
 
 
-def _publish(url: str, load) -> sa.Engine:
-    export, marts = load
-    engine = make_engine(url)
-    publish_load(engine, "LA1", marts, export.load_id, AS_OF)
-    return engine
-
-
-def _break_a_review(engine: sa.Engine) -> None:
-    """A row the contract forbids, put straight into the table past the publisher's validation."""
-    table = sql_table("review_timeliness", sa.MetaData())
-    day = date(2013, 6, 1)
-    with engine.begin() as conn:
-        conn.execute(table.insert(), [{
-            "authority": "LA1", "child_id": "broken", "period_start": day, "cycle_start": day,
-            "review_date": day, "review_number": 4, "review_type": "fourth"}])
-
-
 @pytest.fixture(scope="module")
-def broken_db(tmp_path_factory, load) -> str:
-    """A SQLite marts database holding the load plus one review of type 'fourth'."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('gx') / 'marts.db'}"
-    _break_a_review(_publish(url, load))
-    return url
+def published(tmp_path_factory, load) -> dict[str, pd.DataFrame]:
+    """Every mart as the publisher wrote it (the failure history too), in memory."""
+    export, marts = load
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('gx') / 'marts.db'}")
+    return publish_load(engine, "LA1", marts, export.load_id, AS_OF).written
+
+
+def _with_a_fourth_review(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames with one review of type 'fourth', which the contract's code list forbids."""
+    reviews = frames["review_timeliness"]
+    bad = reviews.head(1).assign(child_id="broken", review_type="fourth")
+    return {**frames, "review_timeliness": pd.concat([reviews, bad], ignore_index=True)}
 
 
 def _by_column(suite) -> dict[tuple[str, str | None], dict]:
@@ -69,10 +64,9 @@ def test_each_suite_follows_its_pandera_schema(name):
     suite = suite_for(name)
     found = _by_column(suite)
     assert suite.name == name
-    assert found[("expect_table_columns_to_match_ordered_list", None)]["column_list"] == list(
-        schema.columns)
+    # Columns, types and nulls are pandera's, checked before publishing: not said again.
+    assert not {kind for kind, _ in found} & PANDERA_ONLY
     for column, spec in schema.columns.items():
-        assert (("expect_column_values_to_not_be_null", column) in found) is not spec.nullable
         for check in spec.checks:
             if check.name == "isin":
                 assert found[(IN_SET, column)]["value_set"] == list(check.statistics["allowed_values"])
@@ -80,6 +74,11 @@ def test_each_suite_follows_its_pandera_schema(name):
                 bounds = found[("expect_column_values_to_be_between", column)]
                 assert bounds["min_value"] == check.statistics["min_value"]
                 assert bounds.get("strict_min", False) is (check.name == "greater_than")
+    keys = MART_KEYS.get(name)
+    if keys and len(keys) > 1:
+        assert found[("expect_compound_columns_to_be_unique", None)]["column_list"] == list(keys)
+    elif keys:
+        assert ("expect_column_values_to_be_unique", keys[0]) in found
     # Whatever GX cannot say is listed, not dropped: today only load_summary's lambda.
     expected = ["rows_conserved"] if name == "load_summary" else []
     assert suite.meta["untranslated_checks"] == expected
@@ -88,11 +87,15 @@ def test_each_suite_follows_its_pandera_schema(name):
 def test_known_expectations_of_the_contract():
     reviews = _by_column(suite_for("review_timeliness"))
     assert reviews[(IN_SET, "review_type")]["value_set"] == ["first", "second", "subsequent"]
-    assert ("expect_column_values_to_not_be_null", "due_date") not in reviews  # nullable
-    assert reviews[("expect_column_values_to_be_in_type_list", "on_time")]["type_list"] == [
-        "BooleanDtype"]
+    assert reviews[("expect_compound_columns_to_be_unique", None)]["column_list"] == [
+        "child_id", "review_date"]
     overdue = _by_column(suite_for("overdue_reviews"))
     assert overdue[("expect_column_values_to_be_between", "days_overdue")]["strict_min"] is True
+    # The grain of authorities is the authority itself: one row at most.
+    assert _by_column(suite_for("authorities"))[
+        ("expect_table_row_count_to_be_between", None)]["max_value"] == 1
+    # 388 expectations on the marts before the duplicates of pandera went.
+    assert sum(len(suite_for(name).expectations) for name in MART_MODELS) < 120
 
 
 PARITY = pa.DataFrameSchema({
@@ -122,17 +125,16 @@ def test_translated_checks_judge_values_as_pandera_does(monkeypatch):
         assert len(failed) == 1 and failed[0].endswith(f"({column})"), failed
 
 
-def test_published_load_passes_every_suite_and_a_bad_row_fails_its_own(db_url, load):
-    engine = _publish(db_url, load)
-    results = validate_marts(engine, "LA1")
+def test_every_suite_passes_the_frames_published_and_a_bad_row_fails_its_own(published):
+    results = validate_frames("LA1", published)
     assert set(results) == set(MART_MODELS)
     for name, mart in results.items():
         assert mart.success, (name, mart.failed_expectations)
         assert mart.evaluated == len(suite_for(name).expectations) and mart.failed == 0
-    assert results["review_timeliness"].rows == len(load[1]["review_timeliness"]) > 100
+    assert results["review_timeliness"].rows == len(published["review_timeliness"]) > 100
 
-    _break_a_review(engine)
-    broken = validate_marts(engine, "LA1", names=["review_timeliness", "overdue_reviews"])
+    broken = validate_frames("LA1", {name: frame for name, frame in _with_a_fourth_review(
+        published).items() if name in ("review_timeliness", "overdue_reviews")})
     assert not broken["review_timeliness"].success
     assert broken["review_timeliness"].failed_expectations == BROKEN
     assert broken["review_timeliness"].failed_types == [IN_SET]
@@ -141,12 +143,19 @@ def test_published_load_passes_every_suite_and_a_bad_row_fails_its_own(db_url, l
     assert broken["overdue_reviews"].success
 
 
+def test_a_repeated_grain_fails_the_grain_expectation(published):
+    reviews = published["review_timeliness"]
+    twice = pd.concat([reviews, reviews.head(1)], ignore_index=True)
+    mart = validate_frames("LA1", {"review_timeliness": twice})["review_timeliness"]
+    assert mart.failed_expectations == ["expect_compound_columns_to_be_unique"]
+
+
 def _local_target(page: Path, href: str) -> Path:
     return (page.parent / href.split("#")[0]).resolve()
 
 
-def test_data_docs_build_offline(tmp_path, broken_db):
-    results = validate_marts(make_engine(broken_db), "LA1")
+def test_data_docs_build_offline(tmp_path, published):
+    results = validate_frames("LA1", _with_a_fourth_review(published))
     index = build_data_docs(tmp_path / "docs", results)
     assert index == (tmp_path / "docs" / "site" / "index.html").resolve() and index.is_file()
     site = index.parent
@@ -173,21 +182,31 @@ def test_data_docs_build_offline(tmp_path, broken_db):
     assert "fourth" in page and "static/images/logo-long.png" in page
 
     # A later run replaces the authority's results rather than piling up beside them.
-    build_data_docs(tmp_path / "docs", validate_marts(make_engine(broken_db), "LA1"))
+    build_data_docs(tmp_path / "docs", validate_frames("LA1", _with_a_fourth_review(published)))
     assert len(list(site.glob("validations/*/LA1/*/*.html"))) == len(MART_MODELS)
 
 
-def test_mart_expectations_asset_reports_a_check_per_mart(tmp_path, broken_db, monkeypatch):
-    monkeypatch.setenv("IRO_ETL_DB_URL", broken_db)
+def test_published_marts_checks_each_mart_on_the_frames_it_built(tmp_path, clean_export,
+                                                                  monkeypatch):
+    config = tmp_path / "authorities.yaml"
+    write_authorities(config, [Authority.ad_hoc("CLEAN", "ssda903", clean_export)])
+    db = f"sqlite:///{tmp_path / 'marts.db'}"
+    monkeypatch.setenv("IRO_ETL_CONFIG", str(config))
+    monkeypatch.setenv("IRO_ETL_DB_URL", db)
     monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
-    # The suites alone, on marts already published: the checks without their assets.
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(
-        asset_selection=set(), asset_check_selection={
-            dg.AssetCheckKey(dg.AssetKey(name), check_name(name)) for name in MART_MODELS})
+    monkeypatch.setenv("IRO_ETL_AS_OF", "2014-03-31")
+    original = pipeline.mart_frames
+
+    def broken(*args, **kwargs):
+        frames = original(*args, **kwargs)
+        frames["review_timeliness"].loc[0, "review_type"] = "fourth"
+        return frames
+
+    monkeypatch.setattr(pipeline, "mart_frames", broken)
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(authority_partitions.name, ["LA1"])
-        # A job of checks alone has no partitions: the run names the authority in its tag.
-        result = job.execute_in_process(instance=instance, tags={"dagster/partition": "LA1"})
+        instance.add_dynamic_partitions(authority_partitions.name, ["CLEAN"])
+        result = defs.resolve_job_def(nightly_load.name).execute_in_process(
+            instance=instance, partition_key="CLEAN")
         assert result.success  # a WARN check that fails does not fail the run
         evaluations = result.get_asset_check_evaluations()
         checks = {e.check_name: e for e in evaluations if e.check_name.endswith("expectations")}
@@ -199,10 +218,16 @@ def test_mart_expectations_asset_reports_a_check_per_mart(tmp_path, broken_db, m
         assert check.severity == dg.AssetCheckSeverity.WARN
         assert check.metadata["evaluated"].value == len(suite_for(name).expectations)
         assert check.passed is (name != "review_timeliness")
+        assert check.metadata["published"].value is (name != "review_timeliness")
     failed = checks[check_name("review_timeliness")].metadata
     assert failed["failed"].value == 1
     assert failed["failed_expectation_types"].value == [IN_SET]
-    assert (tmp_path / "state" / "data_docs" / "site" / "index.html").is_file()
+    # The contract held that mart back, so the database never saw 'fourth': the suite ran on
+    # the frame in memory.
+    assert read_mart(make_engine(db), "review_timeliness", "CLEAN").empty
+    site = tmp_path / "state" / "data_docs" / "site"
+    page = next(site.glob("validations/review_timeliness/CLEAN/*/*.html"))
+    assert "fourth" in page.read_text(encoding="utf-8")
 
 
 def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
@@ -212,9 +237,33 @@ def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
     results = {}
     for code in ("EAST", "WEST"):
         renamed = {name: frame.assign(authority=code) for name, frame in marts.items()}
-        publish_load(engine, code, renamed, export.load_id, AS_OF)
-        results[code] = validate_marts(engine, code)
+        written = publish_load(engine, code, renamed, export.load_id, AS_OF).written
+        results[code] = validate_frames(code, written)
     run_at_once(*(lambda c=code: build_data_docs(tmp_path / "docs", results[c])
                   for code in results))
     index = (tmp_path / "docs" / "site" / "index.html").read_text()
     assert "EAST" in index and "WEST" in index
+
+
+def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, published,
+                                                                  monkeypatch):
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    validated: list[list[str]] = []
+
+    def spy(authority, frames, context=None):
+        validated.append(sorted(frames))
+        return validate_frames(authority, frames, context)
+
+    monkeypatch.setattr(expectations, "validate_frames", spy)
+    first = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
+    again = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
+    changed = {c.check_name: c for c in expectation_checks(
+        "LA1", _with_a_fourth_review(published), set(published))}
+    # The second run found every frame as it was: no suite ran, the last results stand.
+    assert validated == [sorted(published), ["review_timeliness"]]
+    assert {k: (c.passed, c.metadata["evaluated"]) for k, c in again.items()} == {
+        k: (c.passed, c.metadata["evaluated"]) for k, c in first.items()}
+    assert not changed[check_name("review_timeliness")].passed
+    assert changed[check_name("overdue_reviews")].passed
+    site = tmp_path / "state" / "data_docs" / "site"
+    assert len(list(site.glob("validations/review_timeliness/LA1/*/*.html"))) == 1

@@ -17,6 +17,7 @@ from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS, RESTRICTED_MARTS
 from pydantic import Field
 
+from iro_assets.expectations import EXPECTATION_CHECKS, expectation_checks
 from iro_assets.partitions import authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
 
@@ -191,9 +192,10 @@ class PublishConfig(dg.Config):
     accept_drop: bool = False
 
 
-@dg.multi_asset(specs=MART_SPECS, check_specs=[*CONTRACT_CHECKS, GUARD_CHECK],
+@dg.multi_asset(specs=MART_SPECS, check_specs=[*CONTRACT_CHECKS, *EXPECTATION_CHECKS, GUARD_CHECK],
                 partitions_def=authority_partitions,
-                description="Every mart of the authority, published in one transaction.")
+                description="Every mart of the authority, published in one transaction, then "
+                "its Great Expectations suites run on the frames built (Data Docs written once).")
 def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, export: Export,
                     validated_tables: ValidatedTables, rule_results: RuleResults,
                     settings: IroSettings, database: MartsDatabase):
@@ -221,6 +223,9 @@ def published_marts(context: dg.AssetExecutionContext, config: PublishConfig, ex
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"status": outcome.status,
                                         "reason": outcome.reason or "none"})
+    # The frames in hand, not the database: those written, and those the contract held back.
+    yield from expectation_checks(code, {**marts.built(), **outcome.written},
+                                  set(outcome.written))
     if outcome.reason:
         raise dg.Failure(description=f"{HELD}: {outcome.reason}")
 

@@ -10,7 +10,6 @@ from iro_assets.assets import (
     rule_results,
     validated_tables,
 )
-from iro_assets.expectations import mart_expectations
 from iro_assets.jobs import failures_workbook_job, nightly_load
 from iro_assets.resources import IroSettings, MartsDatabase
 from iro_assets.schedules import nightly
@@ -19,7 +18,6 @@ from iro_assets.sensors import export_drop
 defs = dg.Definitions(
     assets=[export, validated_tables, rule_results, published_marts, failures_workbook,
             annual_report],
-    asset_checks=[mart_expectations],
     jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],
     sensors=[export_drop],

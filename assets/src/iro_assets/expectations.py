@@ -1,27 +1,24 @@
-"""Great Expectations on the published marts: a check on each mart, and the Data Docs site.
+"""Great Expectations on the marts a load built: a check on each mart, and the Data Docs site.
 
 The suites come from the same pandera contract as the marts (see
-``iro_etl.reports.expectations``); one multi-asset check runs them on the authority's rows
-once its marts are published, writes the offline Data Docs to ``<state>/data_docs/site``
-and reports each suite as a WARN check on its mart, beside the mart's contract check: a
-failed expectation is something to look at, not a reason to stop the run, since the marts
-are already out.
+``iro_etl.reports.expectations``). ``published_marts`` runs them as it publishes, on the
+frames it holds (nothing is read back from the database): those it wrote, and those its
+contract held back, so Data Docs show which values broke them. Only the marts whose frame
+changed since the authority's last run are validated (``iro_etl.reports.expectation_runs``);
+their results go to the offline Data Docs in ``<state>/data_docs/site``, built once per
+run. Each suite is reported as a WARN check on its mart, beside the mart's contract check:
+a failed expectation is something to look at, not a reason to stop the run.
 """
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
+import pandas as pd
+from iro_etl.reports.expectation_runs import MartExpectations, plan, record, site_index
 from iro_schemas.marts import MART_MODELS
 
-from iro_assets.resources import MartsDatabase, state_dir
-
-if TYPE_CHECKING:  # GX is imported only when the asset runs (see below).
-    from iro_etl.reports.expectations import MartExpectations
-
-ASSET = "mart_expectations"
-#: The run's partition, that is the authority (checks are not partitioned themselves).
-PARTITION_TAG = "dagster/partition"
+from iro_assets.resources import state_dir
 
 
 def check_name(mart: str) -> str:
@@ -29,12 +26,20 @@ def check_name(mart: str) -> str:
     return f"{mart}_expectations"
 
 
+EXPECTATION_CHECKS = [
+    dg.AssetCheckSpec(check_name(name), asset=name,
+                      description=f"The {name} mart this load built meets its Great "
+                      "Expectations suite (code lists, ranges and grain, from its contract).")
+    for name in MART_MODELS
+]
+
+
 def data_docs_dir() -> Path:
     """Where the Data Docs site and the GX project behind it are kept."""
     return state_dir() / "data_docs"
 
 
-def _check_result(mart: "MartExpectations", index: Path) -> dg.AssetCheckResult:
+def _check_result(mart: MartExpectations, index: Path, published: bool) -> dg.AssetCheckResult:
     """One mart's suite as a check on the mart: counts and failed expectation types, never
     row values, and where the Data Docs are."""
     failed = "\n".join(f"- `{label}`" for label in mart.failed_expectations) or "none"
@@ -43,6 +48,7 @@ def _check_result(mart: "MartExpectations", index: Path) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "rows": mart.rows,
+            "published": published,
             "evaluated": mart.evaluated,
             "failed": mart.failed,
             "failed_expectation_types": dg.MetadataValue.json(mart.failed_types),
@@ -52,23 +58,33 @@ def _check_result(mart: "MartExpectations", index: Path) -> dg.AssetCheckResult:
     )
 
 
-@dg.multi_asset_check(
-    name=ASSET,
-    specs=[dg.AssetCheckSpec(check_name(name), asset=name,
-                             description=f"The {name} mart as published meets its Great "
-                             "Expectations suite (generated from its contract).")
-           for name in MART_MODELS],
-    description="Great Expectations suites, generated from the marts' pandera contract, run on "
-    "the authority's published marts; results in the offline Data Docs site.",
-)
-def mart_expectations(context: dg.AssetCheckExecutionContext, database: MartsDatabase):
-    # Imported here, not at the top: GX takes seconds to import, and loading the code
-    # location (or running any other asset in its own process) should not pay for it.
-    from iro_etl.reports.data_docs import build_data_docs
-    from iro_etl.reports.expectations import validate_marts
+def _not_built(name: str) -> dg.AssetCheckResult:
+    # Nothing to judge: a mart this load did not build (the failure history of a load that
+    # broke validation_failures' contract) keeps its rows, and its contract check says why.
+    return dg.AssetCheckResult(asset_key=name, check_name=check_name(name), passed=True,
+                               severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"rows": 0, "published": False, "evaluated": 0,
+                                         "note": "not built by this load"})
 
-    authority = context.run.tags[PARTITION_TAG]
-    results = validate_marts(database.engine(), authority)
-    index = build_data_docs(data_docs_dir(), results)
-    for mart in results.values():
-        yield _check_result(mart, index)
+
+def expectation_checks(authority: str, frames: Mapping[str, pd.DataFrame],
+                       published: set[str]) -> Iterator[dg.AssetCheckResult]:
+    """Run the suites of the marts that changed on ``frames`` in memory, build Data Docs once
+    for them, and report every mart (an unchanged one with its last result)."""
+    folder = data_docs_dir()
+    todo = plan(folder, authority, frames)
+    results = dict(todo.unchanged)
+    if todo.changed:
+        # Imported here: GX takes seconds to import, and loading the code location (or a
+        # run whose marts are all as they were) should not pay for it.
+        from iro_etl.reports.data_docs import build_data_docs
+        from iro_etl.reports.expectations import validate_frames
+
+        fresh = validate_frames(authority, todo.changed)
+        build_data_docs(folder, fresh)
+        results.update(fresh)
+    record(folder, authority, todo, results)
+    index = site_index(folder)
+    for name in MART_MODELS:
+        mart = results.get(name)
+        yield _not_built(name) if mart is None else _check_result(mart, index, name in published)

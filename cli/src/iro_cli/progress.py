@@ -25,7 +25,6 @@ STAGES = {
     "published_marts": ("publish", "marts"),
     "annual_report": ("report", None),
     "failures_workbook": ("workbook", None),
-    "mart_expectations": ("checks", None),
 }
 _WATCHED = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
             dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_OUTPUT,

@@ -7,7 +7,7 @@ while every other mart publishes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
@@ -101,11 +101,13 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
     return out
 
 
+def _in_contract_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.reindex(columns=list(MART_MODELS[name].columns)).reset_index(drop=True)
+
+
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Columns in contract order, validated (lazily, every check) against the mart's schema."""
-    schema = MART_MODELS[name]
-    frame = frame.reindex(columns=list(schema.columns)).reset_index(drop=True)
-    return schema.validate(frame, lazy=True)
+    return MART_MODELS[name].validate(_in_contract_columns(name, frame), lazy=True)
 
 
 def contract_problems(error: pa.errors.SchemaErrors) -> str:
@@ -124,14 +126,22 @@ class Marts:
     #: A mart that breaks its contract is not published for this authority: readers keep
     #: the previous load's rows, and the reason goes to Dagster's checks.
     rejected: dict[str, str]
+    #: Each held-back mart as the rules built it (contract columns, unchecked), so the
+    #: expectations can show which values broke it.
+    held: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def built(self) -> dict[str, pd.DataFrame]:
+        """Every mart this load built, held back or not."""
+        return {**self.frames, **self.held}
 
 
 def check_marts(shaped: dict[str, pd.DataFrame]) -> Marts:
     """Each mart checked against its contract, one by one."""
-    frames, rejected = {}, {}
+    frames, rejected, held = {}, {}, {}
     for name, frame in shaped.items():
         try:
             frames[name] = conform(name, frame)
         except pa.errors.SchemaErrors as exc:
             rejected[name] = contract_problems(exc)
-    return Marts(frames, rejected)
+            held[name] = _in_contract_columns(name, frame)
+    return Marts(frames, rejected, held)

@@ -42,7 +42,8 @@ from great_expectations.data_context.types.resource_identifiers import (
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import ChoiceLoader, DictLoader
 
-from iro_etl.reports.expectations import DATASOURCE, MartExpectations, quiet_context, suite_for
+from iro_etl.reports.expectation_runs import MartExpectations, site_index
+from iro_etl.reports.expectations import DATASOURCE, quiet_context, suite_for
 
 SITE = "local_site"
 _VIEWS = {"module_name": __name__}
@@ -311,7 +312,7 @@ def file_context(folder: Path) -> AbstractDataContext:
     """The file-backed context rooted in ``folder``, set up for our one local site."""
     folder.mkdir(parents=True, exist_ok=True)
     context = quiet_context(gx.get_context(mode="file", project_root_dir=folder))
-    context.variables.data_docs_sites = {SITE: _site_config(folder.resolve() / "site")}
+    context.variables.data_docs_sites = {SITE: _site_config(site_index(folder).parent)}
     context.variables.save()
     return context
 
@@ -363,6 +364,6 @@ def build_data_docs(folder: Path, results: Mapping[str, MartExpectations]) -> Pa
             resources += [ExpectationSuiteIdentifier(suite.name), key]
         # Only this run's pages are rendered; the index is rebuilt from every stored result.
         context.build_data_docs(site_names=[SITE], resource_identifiers=resources)
-        site = folder.resolve() / "site"
-        make_offline(site)
-    return site / "index.html"
+        index = site_index(folder)
+        make_offline(index.parent)
+    return index

@@ -2,30 +2,32 @@
 
 The pandera schemas in ``iro_schemas.marts`` stay the one description of the
 marts: each suite here is derived from a schema when it is asked for, never
-kept by hand. The translation covers what GX can state the same way:
+kept by hand. pandera already checks every mart as it is built
+(``iro_etl.marts.build.check_marts``): its columns, their types and their nulls.
+A suite does not say those again (GX's cost is per expectation, and a page of
+not-null lines hides what matters); it states what a reader of Data Docs wants
+to see, with the values that break it:
 
-* the table's columns, in the contract's order;
-* ``nullable=False``  -> the column's values are never null;
-* ``Check.isin``      -> the column's values are in that set (``notin`` and
-  ``equal_to`` likewise);
+* ``Check.isin``      -> the column's values are in that code list (``notin``
+  and ``equal_to`` likewise);
 * ``Check.ge/gt/le/lt/in_range`` -> the column's values are between the bounds,
   strict where the check is;
-* dtypes, only where a frame read back from SQLite and from PostgreSQL has the
-  same pandas dtype family (see ``_type_expectation``).
+* the mart's grain (``MART_KEYS``) -> no two rows share it; a mart whose grain
+  is the authority itself has at most one row.
 
 Checks GX cannot express (a pandera lambda over several columns, such as
 ``load_summary``'s ``rows_conserved``) are listed in the suite's ``meta`` under
 ``untranslated_checks``, so nothing is dropped silently; pandera still enforces
 them when the marts are built.
 
-``validate_marts`` runs every suite on one authority's rows as published, read
-back through ``read_mart`` so the data is what consumers see.
+``validate_frames`` runs the suites on the frames a load already holds, one
+whole-dataframe batch per mart: nothing is read back from the database. GX takes
+seconds to import, so only the code that validates imports this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +35,6 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 import pandera.pandas as pa
-import sqlalchemy as sa
 from great_expectations.core import ExpectationSuiteValidationResult, RunIdentifier
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
@@ -41,16 +42,15 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
-from iro_schemas.marts import MART_MODELS
+from iro_schemas.marts import MART_KEYS, MART_MODELS
 
-from iro_etl.marts.publish import read_mart
+from iro_etl.reports.expectation_runs import MartExpectations
 
 #: Name of the pandas datasource the marts are validated through.
 DATASOURCE = "iro_marts"
-#: Every datetime64 unit: SQLite's ISO text parses to [us], psycopg's dates to [s].
-_DATETIME_TYPES = ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
-#: SUMMARY keeps a short sample of unexpected values. The suites only test codes, numbers,
-#: dates and nulls, so the sample never holds the restricted marts' free text.
+#: SUMMARY keeps a short sample of unexpected values. The suites only test codes, numbers
+#: and grain keys (pseudonyms, dates, record keys), so the sample never holds the
+#: restricted marts' free text or a child's own id.
 RESULT_FORMAT = "SUMMARY"
 
 Builder = Callable[[str, dict[str, Any]], gxe.Expectation]
@@ -77,59 +77,9 @@ _CHECKS: dict[str, Builder] = {
 }
 
 
-@dataclass
-class MartExpectations:
-    """What one mart's suite found: counts for Dagster, the full result for Data Docs."""
-
-    name: str
-    success: bool
-    evaluated: int
-    failed: int
-    #: ``expectation_type(column)`` of each failed expectation, in suite order.
-    failed_expectations: list[str] = field(default_factory=list)
-    rows: int = 0
-    result: ExpectationSuiteValidationResult | None = None
-
-    @property
-    def failed_types(self) -> list[str]:
-        """The distinct expectation types that failed (without their columns)."""
-        return sorted({label.split("(")[0] for label in self.failed_expectations})
-
-
-def _type_expectation(column: str, spec: pa.Column) -> gxe.Expectation | None:
-    """A dtype expectation that holds for frames read from SQLite and from PostgreSQL, or None.
-
-    Found by reading the same load back from both: text columns come back as pandas'
-    ``str`` dtype, which GX 1.24 does not recognise, or as ``object`` when all null, so
-    they get no type check; datetimes come back in [us] from SQLite and [s] from
-    psycopg, so any unit is accepted; an integer column that may be null comes back
-    as float64 once it holds a null. An empty mart reads as ``object`` columns,
-    which GX checks value by value and so passes.
-    """
-    dtype = str(spec.dtype)
-    if dtype.startswith("datetime64[ns, "):
-        return None  # tz-aware: only people's own state tables have these.
-    if dtype.startswith("datetime64"):
-        types = _DATETIME_TYPES
-    elif dtype in ("bool", "boolean"):
-        types = ["BooleanDtype"]  # read_mart turns SQLite's 0/1 and PostgreSQL's bool into this.
-    elif dtype in ("int64", "Int64"):
-        types = ["int64", "float64", "Int64Dtype"] if spec.nullable else ["int64"]
-    elif dtype == "float64":
-        types = ["float64"]
-    else:
-        return None
-    return gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=types)
-
-
 def _column_expectations(column: str, spec: pa.Column) -> tuple[list[gxe.Expectation], list[str]]:
-    """The expectations of one column, and the names of its checks GX cannot express."""
+    """The expectations of one column's checks, and the names of those GX cannot express."""
     expectations: list[gxe.Expectation] = []
-    if not spec.nullable:
-        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
-    typed = _type_expectation(column, spec)
-    if typed is not None:
-        expectations.append(typed)
     untranslated = []
     for check in spec.checks:
         builder = _CHECKS.get(check.name)
@@ -140,20 +90,36 @@ def _column_expectations(column: str, spec: pa.Column) -> tuple[list[gxe.Expecta
     return expectations, untranslated
 
 
+def _grain_expectation(name: str) -> gxe.Expectation | None:
+    """No two rows of one authority share the mart's grain (None: the mart has no grain)."""
+    keys = MART_KEYS.get(name)
+    if keys is None:
+        return None
+    if not keys:
+        return gxe.ExpectTableRowCountToBeBetween(max_value=1)
+    if len(keys) == 1:
+        return gxe.ExpectColumnValuesToBeUnique(column=keys[0])
+    return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(keys))
+
+
 def suite_for(name: str) -> gx.ExpectationSuite:
-    """The GX suite of mart ``name``, translated from its pandera schema."""
+    """The GX suite of mart ``name``, translated from its pandera schema and grain."""
     schema = MART_MODELS[name]
-    expectations: list[gxe.Expectation] = [
-        gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(schema.columns))]
+    expectations: list[gxe.Expectation] = []
     untranslated = [check.name or "unnamed" for check in schema.checks]
     for column, spec in schema.columns.items():
         column_expectations, skipped = _column_expectations(column, spec)
         expectations += column_expectations
         untranslated += skipped
+    grain = _grain_expectation(name)
+    if grain is not None:
+        expectations.append(grain)
     # Built whole rather than with add_expectation, which needs an active GX context.
     return gx.ExpectationSuite(name=name, expectations=expectations, meta={
         "source": f"iro_schemas.marts.MART_MODELS[{name!r}]",
         "description": schema.description,
+        # Said once here rather than as one expectation per column: pandera checks these.
+        "checked_by_pandera": "columns, types and nulls, on every load before publishing",
         # Recorded, not dropped: pandera still applies these when the marts are built.
         "untranslated_checks": untranslated,
     })
@@ -194,10 +160,9 @@ def summarise(name: str, result: ExpectationSuiteValidationResult, rows: int) ->
 
 def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
                    run_id: RunIdentifier | None = None) -> MartExpectations:
-    """Run mart ``name``'s suite on ``frame`` (a whole-dataframe batch of the pandas datasource)."""
+    """Run mart ``name``'s suite on ``frame`` (a whole-dataframe batch, in memory)."""
     source = context.data_sources.add_or_update_pandas(DATASOURCE)
-    asset = source.add_dataframe_asset(name)
-    batch = asset.add_batch_definition_whole_dataframe(f"{name}_whole")
+    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(f"{name}_whole")
     suite = context.suites.add_or_update(suite_for(name))
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"{name}_published", data=batch, suite=suite))
@@ -206,11 +171,10 @@ def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
     return summarise(name, result, len(frame))
 
 
-def validate_marts(engine: sa.Engine, authority: str, context: AbstractDataContext | None = None,
-                   names: Iterable[str] | None = None) -> dict[str, MartExpectations]:
-    """Run every mart's suite (or those named) on ``authority``'s published rows."""
+def validate_frames(authority: str, frames: Mapping[str, pd.DataFrame],
+                    context: AbstractDataContext | None = None) -> dict[str, MartExpectations]:
+    """Run each mart's suite on ``authority``'s frame of it, as the load holds it."""
     context = quiet_context(context)
     # One run id for all marts, named after the authority: Data Docs group results by it.
     run_id = RunIdentifier(run_name=authority, run_time=datetime.now(UTC))
-    return {name: validate_frame(context, name, read_mart(engine, name, authority), run_id)
-            for name in (names or MART_MODELS)}
+    return {name: validate_frame(context, name, frame, run_id) for name, frame in frames.items()}

@@ -1,0 +1,139 @@
+"""What a mart's suite found, and which marts' suites need to run again, without importing GX.
+
+A suite's result depends only on the columns it reads (code lists, ranges, grain), and
+most nights those are as they were in most marts (a year's indicators do not move when the
+export did not; a new as-of date moves columns no suite reads). So each mart's last result
+is kept per authority with a fingerprint of what produced it: the row count and the values
+of the columns its suite reads, the mart's contract, and the code that turns the contract
+into a suite (with the GX version that runs it). A mart whose fingerprint is unchanged reports
+its last result again; only the others are validated and rendered, and when none changed
+Great Expectations is not even imported (it takes seconds to).
+
+The record is ``<data docs folder>/results/<authority>.json``: counts and expectation
+labels only, never row values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from iro_schemas.marts import MART_KEYS, MART_MODELS
+
+from iro_etl.config import check_code
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuiteValidationResult
+
+#: The Data Docs site's folder inside the data docs folder.
+SITE = "site"
+
+
+@dataclass
+class MartExpectations:
+    """What one mart's suite found: counts for Dagster, the full result for Data Docs
+    (None when the result is the last run's, reported again)."""
+
+    name: str
+    success: bool
+    evaluated: int
+    failed: int
+    #: ``expectation_type(column)`` of each failed expectation, in suite order.
+    failed_expectations: list[str] = field(default_factory=list)
+    rows: int = 0
+    result: ExpectationSuiteValidationResult | None = None
+
+    @property
+    def failed_types(self) -> list[str]:
+        """The distinct expectation types that failed (without their columns)."""
+        return sorted({label.split("(")[0] for label in self.failed_expectations})
+
+    def counts(self) -> dict:
+        """Everything but the full result, as JSON can hold it."""
+        return {k: v for k, v in asdict(self).items() if k != "result"}
+
+
+def site_index(folder: Path) -> Path:
+    """The Data Docs site's index page for the data docs ``folder``."""
+    return folder.resolve() / SITE / "index.html"
+
+
+def _translation() -> bytes:
+    """The suites' generator, this record's own code and the GX that runs them: a change to
+    any of them makes every mart's last result stale."""
+    package = files("iro_etl.reports")
+    sources = b"".join((package / module).read_bytes()
+                       for module in ("expectations.py", "expectation_runs.py"))
+    return sources + version("great-expectations").encode()
+
+
+def checked_columns(name: str) -> list[str]:
+    """The columns mart ``name``'s suite reads: those with a contract check, and its grain."""
+    schema = MART_MODELS[name]
+    checked = [col for col, spec in schema.columns.items() if spec.checks]
+    return list(dict.fromkeys([*checked, *MART_KEYS.get(name, ())]))
+
+
+def fingerprint(name: str, frame: pd.DataFrame, translation: bytes) -> str:
+    """A digest of what mart ``name``'s suite result depends on: its sources, the frame's
+    row count and the values and dtypes of the columns it reads.
+
+    Other columns (a load's date, a name) cannot change the result, so a new value in
+    them alone does not send the mart through GX again.
+    """
+    schema = MART_MODELS[name]
+    contract = [(col, [(check.name, repr(check.statistics)) for check in spec.checks])
+                for col, spec in schema.columns.items()]
+    read = frame.reindex(columns=checked_columns(name))
+    digest = hashlib.sha256(translation)
+    digest.update(repr((name, contract, [c.name for c in schema.checks], MART_KEYS.get(name),
+                        len(frame), [str(t) for t in read.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(read, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _record(folder: Path, authority: str) -> Path:
+    return folder / "results" / f"{check_code(authority)}.json"
+
+
+@dataclass
+class Plan:
+    """The marts to validate, the results that still stand, and every mart's fingerprint."""
+
+    changed: dict[str, pd.DataFrame]
+    unchanged: dict[str, MartExpectations]
+    fingerprints: dict[str, str]
+
+
+def plan(folder: Path, authority: str, frames: Mapping[str, pd.DataFrame]) -> Plan:
+    """Split ``frames`` into those whose suite must run and those whose last result stands."""
+    path = _record(folder, authority)
+    # Without the site (deleted, or never built) the last results have no pages to stand on.
+    kept = path.exists() and site_index(folder).exists()
+    last = json.loads(path.read_text(encoding="utf-8")) if kept else {}
+    translation = _translation()
+    prints = {name: fingerprint(name, frame, translation) for name, frame in frames.items()}
+    unchanged = {name: MartExpectations(**last[name]["counts"]) for name in frames
+                 if name in last and last[name]["fingerprint"] == prints[name]}
+    changed = {name: frame for name, frame in frames.items() if name not in unchanged}
+    return Plan(changed, unchanged, prints)
+
+
+def record(folder: Path, authority: str, done: Plan,
+           results: Mapping[str, MartExpectations]) -> None:
+    """Keep each mart's result with its fingerprint, for the next run (replaced whole)."""
+    path = _record(folder, authority)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = {name: {"fingerprint": done.fingerprints[name], "counts": mart.counts()}
+            for name, mart in results.items()}
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(kept, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(partial, path)
