@@ -150,3 +150,14 @@ def test_a_broken_first_load_publishes_nothing_but_its_failures(db_url, day2):
     assert outcome.status == "held"
     assert set(outcome.written) == HELD_WRITES
     assert read_mart(engine, "review_timeliness", "LA1").empty
+
+
+def test_the_same_export_published_again_and_again_is_compared_with_its_latest_publish(
+        db_url, clean_export, day2):
+    """Re-runs of one export log the same load id each time; the yardstick is still the one
+    latest publish (this used to fail on the third re-run with several rows per table)."""
+    engine = make_engine(db_url)
+    for _ in range(4):
+        assert _publish(engine, clean_export).status == "published"
+    _drop_children(day2, 0.3)
+    assert _publish(engine, day2).status == "held"

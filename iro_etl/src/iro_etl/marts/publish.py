@@ -322,8 +322,9 @@ def _last_published(conn: sa.Connection, authority: str) -> pd.DataFrame:
     published = log[log["status"] == "published"]
     if published.empty:
         return published
-    latest = published.loc[published["logged_at"] == published["logged_at"].max(), "load_id"]
-    return published[published["load_id"] == latest.iloc[0]]
+    # The rows of the latest publish: a re-run of the same export logs the same load id
+    # again, so the load id alone would bring every earlier publish of it along.
+    return published[published["logged_at"] == published["logged_at"].max()]
 
 
 def _log(conn: sa.Connection, authority: str, load_id: str, as_of: pd.Timestamp, status: str,
