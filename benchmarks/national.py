@@ -62,6 +62,8 @@ AUTHORITIES = 150
 DEFECT_RATE = 0.01
 #: Share of the generated children (looked after at some time in the years before 31 March)
 #: still looked after on it, measured on 10,000 children: six years of history, and one.
+#: Measured with short breaks counted: without them, as :func:`looked_after` counts, full
+#: scale comes to 82,196 looked after in the national dataset and 83,946 in the 903 year.
 SHARE_SIX_YEARS = 0.294
 SHARE_ONE_YEAR = 0.75
 #: Systems in turn, by authority: mostly the 903 return and the warehouses.
