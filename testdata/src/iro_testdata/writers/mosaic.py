@@ -217,7 +217,10 @@ def mosaic_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
     parts = text["review_participants"]
     held = records.loc[~cancelled, ["child_id", "review_date"]].assign(
         step=step_of["records"][(~cancelled).to_numpy()].to_numpy())
-    part_steps = parts.merge(held, on=["child_id", "review_date"], how="left")["step"]
+    # A truth with defects repeats some reviews: participants go on the first one's step.
+    held = held.drop_duplicates(["child_id", "review_date"])
+    part_steps = parts.merge(held, on=["child_id", "review_date"], how="left",
+                             validate="many_to_one")["step"]
     answers = pd.concat([
         _answers("review_records", records, step_of["records"]),
         _answers("review_participants", parts, part_steps,
