@@ -64,6 +64,12 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
+def normalised(values: pd.Series) -> pd.Series:
+    """A column of codes or words as :func:`normalise_header` compares them, vectorised
+    (blanks stay blank)."""
+    return values.astype("string").str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
+
+
 def decode(data: bytes) -> tuple[str, bool]:
     """Text of an export: UTF-16 with its byte order mark (as Excel's "Unicode text" saves it),
     UTF-8 (with or without BOM), else Windows-1252. Second value: fell back to Windows-1252."""

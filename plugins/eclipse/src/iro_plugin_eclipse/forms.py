@@ -15,28 +15,24 @@ that is where a person finds the form.
 from __future__ import annotations
 
 import pandas as pd
-from iro_etl.sources.readers import normalise_header
+from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW
 
 from iro_plugin_eclipse.config import FormConfig
 
 
-def _normalised(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
-
-
 def scoped(answers: pd.DataFrame, config: FormConfig) -> tuple[pd.DataFrame, int]:
     """Answers of the configured forms with ``_form`` (the form's key); and how many
     instances of those forms were not completed (drafts, cancelled: not the record)."""
-    form = _normalised(answers["design"]).map(config.form_of_design())
+    form = normalised(answers["design"]).map(config.form_of_design())
     subnames = {key: {normalise_header(s) for s in f.subnames}
                 for key, f in config.forms.items() if f.subnames}
-    sub = _normalised(answers["subname"])
+    sub = normalised(answers["subname"])
     fits = pd.Series(True, index=answers.index)
     for key, wanted in subnames.items():
         fits &= (form != key) | sub.isin(wanted).fillna(False).astype(bool)
     states = {normalise_header(s) for s in config.completed_states}
-    done = _normalised(answers["state"]).isin(states).fillna(False).astype(bool)
+    done = normalised(answers["state"]).isin(states).fillna(False).astype(bool)
     mine = form.notna() & fits
     open_ones = answers.loc[mine & ~done, "instance_id"].nunique()
     return answers.loc[mine & done].assign(_form=form[mine & done]), int(open_ones)
@@ -51,7 +47,7 @@ def instances(answers: pd.DataFrame, config: FormConfig) -> dict[str, pd.DataFra
         columns=["_form", "_control", "_column", "_rank"])
     value = answers["date_answer"].fillna(answers["short"]).fillna(answers["answer"])
     found = answers[["instance_id", "_form", ROW]].assign(
-        _control=_normalised(answers["control"]), _value=value).merge(
+        _control=normalised(answers["control"]), _value=value).merge(
         lookup, on=["_form", "_control"], how="inner")
     best = (found[found["_value"].notna()]
             .sort_values(["instance_id", "_column", "_rank", ROW],

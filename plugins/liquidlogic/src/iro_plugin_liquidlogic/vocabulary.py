@@ -10,9 +10,8 @@ plugin has read the export.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
+from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.canonical import valid_codes
 
 #: Per canonical table and column: canonical value -> the word LCS stores (what the writer writes).
@@ -51,29 +50,20 @@ NULL_TEXT = "NULL"
 _NULL_SPELLINGS = (NULL_TEXT, NULL_TEXT.lower(), NULL_TEXT.title())
 
 
-def _key(text: str) -> str:
-    """A value compared case-, space- and punctuation-insensitively."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def _lookups() -> dict[str, dict[str, dict[str, str]]]:
     """Normalised LCS word (or canonical value) -> canonical value, per table and column."""
     out: dict[str, dict[str, dict[str, str]]] = {}
     for table, columns in LCS_TERMS.items():
         for column, terms in columns.items():
             lookup = out.setdefault(table, {}).setdefault(column, {})
-            lookup.update({_key(code): code for code in terms})
-            lookup.update({_key(word): code for code, word in terms.items()})
-            lookup.update({_key(word): code for word, code in
+            lookup.update({normalise_header(code): code for code in terms})
+            lookup.update({normalise_header(word): code for code, word in terms.items()})
+            lookup.update({normalise_header(word): code for word, code in
                            _ALSO_READ.get(table, {}).get(column, {}).items()})
     return out
 
 
 _LOOKUPS = _lookups()
-
-
-def _normalised(values: pd.Series) -> pd.Series:
-    return values.str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
 
 
 def without_nulls(frame: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +82,7 @@ def lcs_words(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column, lookup in _LOOKUPS.get(table, {}).items():
         values = frame[column]
-        frame[column] = _normalised(values).map(lookup).astype("string").fillna(values)
+        frame[column] = normalised(values).map(lookup).astype("string").fillna(values)
     return frame
 
 

@@ -14,7 +14,7 @@ a question has several codes the first given wins, then the later answer row.
 from __future__ import annotations
 
 import pandas as pd
-from iro_etl.sources.readers import normalise_header
+from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW
 
 _LINEAGE = list(LINEAGE_COLUMNS)
@@ -41,7 +41,7 @@ def form_table(spine: pd.DataFrame, answers: pd.DataFrame,
     spine = spine.reset_index(drop=True).rename_axis("_spine").reset_index()
     value = (answers["date_answer"].fillna(answers["text_answer"])
              .fillna(answers["number_answer"]))
-    long = answers.assign(_value=value, _code=answers["question"].map(normalise_header))
+    long = answers.assign(_value=value, _code=normalised(answers["question"]))
     long = long.dropna(subset=["_value"]).merge(_codes(questions), on="_code")
     long = long.merge(spine[["_spine", "step_id", "child_id"]], on="step_id")
     # A form about several children: an answer naming one belongs to that child only.

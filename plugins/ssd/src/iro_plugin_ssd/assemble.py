@@ -18,11 +18,10 @@ review's), so a failure points at a row a person can find. All joins are vectori
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from iro_etl.sources.dates import parse_dates
 from iro_etl.sources.joins import in_force
+from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.lineage import LINEAGE_COLUMNS
 
 #: pers_sex as the SSD's extracts give it (the DfE's M/F, or the 903's own 1/2).
@@ -33,16 +32,12 @@ _PLACE_COLUMNS = ("place", "urn", "pl_distance", "place_provider", "pl_post",
 _YES = {"y", "yes", "1", "true", "t"}
 
 
-def _key(values: pd.Series) -> pd.Series:
-    return values.str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
-
-
 def children(person: pd.DataFrame, looked_after: pd.Series) -> tuple[pd.DataFrame, int]:
     """People with a CLA episode, sex as the 903 codes it; and how many others were left out
     (the SSD holds every child the service knows, not only looked-after ones)."""
     keep = person["child_id"].isin(looked_after)
     out = person.loc[keep].copy()
-    out["sex"] = _key(out["sex"]).map(_SEX).astype("string").fillna(out["sex"])
+    out["sex"] = normalised(out["sex"]).map(_SEX).astype("string").fillna(out["sex"])
     return out.reset_index(drop=True), int((~keep).sum())
 
 
@@ -68,7 +63,7 @@ def reviews(ssd_reviews: pd.DataFrame, ssd_episodes: pd.DataFrame
     person_of = (ssd_episodes.dropna(subset=["cla_id", "child_id"])
                  .drop_duplicates("cla_id").set_index("cla_id")["child_id"])
     child = ssd_reviews["child_id"].fillna(ssd_reviews["cla_id"].map(person_of))
-    cancelled = _key(ssd_reviews["cancelled"]).isin(_YES).fillna(False).astype(bool)
+    cancelled = normalised(ssd_reviews["cancelled"]).isin(_YES).fillna(False).astype(bool)
     undated = ssd_reviews["review_date"].isna() & ~cancelled
     held = ~cancelled & ~undated
     out = ssd_reviews.assign(child_id=child.astype("string")).loc[held]
@@ -79,8 +74,8 @@ def reviews(ssd_reviews: pd.DataFrame, ssd_episodes: pd.DataFrame
 
 def iro_allocations(involvements: pd.DataFrame, roles: tuple[str, ...]) -> pd.DataFrame:
     """The involvements whose role is the IRO's."""
-    wanted = {re.sub(r"[^0-9a-z]", "", r.lower()) for r in roles}
-    mine = _key(involvements["role"]).isin(wanted).fillna(False).astype(bool)
+    wanted = {normalise_header(r) for r in roles}
+    mine = normalised(involvements["role"]).isin(wanted).fillna(False).astype(bool)
     return (involvements.loc[mine].drop(columns=["involvement_id", "role"])
             .reset_index(drop=True))
 
