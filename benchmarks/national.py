@@ -107,8 +107,10 @@ uv run python benchmarks/national.py dfe
   DfE code as the rows (child and date) each side flags.
 """
 #: The nightly job's steps as ``iro-etl -v`` names them; the core library's stages are the
-#: first four (its "marts" stage is the job's "rules").
-CLI_STEPS = ("read", "validate", "rules", "publish", "report", "workbook", "checks")
+#: first four (its "marts" stage is the job's "rules") and "expect", which the job runs
+#: inside its publish step.
+CLI_STEPS = ("read", "validate", "rules", "publish", "report", "workbook")
+COLUMNS = ("read", "validate", "rules", "publish", "expect", "report", "workbook")
 STEP_LINE = re.compile(rf"^\S+: ({'|'.join(CLI_STEPS)}) in ([\d.]+) s", re.MULTILINE)
 
 
@@ -312,7 +314,7 @@ def sample_config(folder: Path, manifest: dict, every: int) -> tuple[Path, list[
 
 def run_row(label: str, steps: dict[str, float], wall: float, peak: float | None,
             published: str) -> list[str]:
-    return [label, *(f"{steps[s]:.1f}" if s in steps else "" for s in CLI_STEPS), f"{wall:.1f}",
+    return [label, *(f"{steps[s]:.1f}" if s in steps else "" for s in COLUMNS), f"{wall:.1f}",
             f"{peak:,.0f}" if peak else "-", published]
 
 
@@ -327,7 +329,7 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None
         missing = codes - covered(url)
     print(f"core library: {core['wall']:.1f} s, peak {core['rss_peak']:,.0f} MiB", flush=True)
     stages = {"read": core["read"], "validate": core["validate"], "rules": core["marts"],
-              "publish": core["publish"]}
+              "publish": core["publish"], "expect": core["expect"]}
     rows = [run_row(f"core library, {len(codes)} authorities", stages, core["wall"],
                     core["rss_peak"], f"{len(codes) - len(missing)}/{len(codes)}")]
     totals = pd.DataFrame(manifest["authorities"])[["looked_after", "reviews"]].sum()
@@ -336,7 +338,7 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None
             f"published to {sa.make_url(db).get_backend_name()}. Seconds per step summed over "
             f"the authorities, wall seconds for the whole run, peak resident memory of the "
             f"process.")
-    columns = ["run", *CLI_STEPS, "wall", "peak MiB", "published"]
+    columns = ["run", *COLUMNS, "wall", "peak MiB", "published"]
     by_system = f"\nThe core library's run by system (seconds):\n\n{system_table(core['by_system'])}"
     if cli_every is None:
         return f"{text}\n\n{markdown(columns, rows)}{by_system}", not missing
