@@ -1,5 +1,8 @@
 """Comparing what a plugin read back with the synthetic ground truth it was exported from."""
 
+import csv
+from pathlib import Path
+
 import pandas as pd
 from iro_etl.sources.plugin import SourceData
 from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
@@ -44,3 +47,14 @@ def truth_source(truth: GroundTruth) -> SourceData:
         frame = frame.astype("string").assign(**{SOURCE_FILE: f"{name}.csv", SHEET: None})
         frames[name] = frame.assign(**{ROW: range(2, len(frame) + 2)})
     return SourceData("truth", frames)
+
+
+def published_columns(fixture: str) -> dict[str, list[str]]:
+    """A system's published layout, from ``tests/plugins/fixtures/<fixture>`` (a CSV of
+    table_name, field_name as the public DDL or extract SQL names them): {table: [columns]}."""
+    out: dict[str, list[str]] = {}
+    path = Path(__file__).parent / "plugins" / "fixtures" / fixture
+    with path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["table_name"], []).append(row["field_name"])
+    return out

@@ -1,14 +1,13 @@
 """The Eclipse plugin: the warehouse views the public extract SQL reads, read back from CSV
 extracts, SQLite and PostgreSQL equal to the ground truth, and the local differences."""
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, load_marts, postgres_schema
-from equivalence import assert_same_as_truth, normalised
+from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.registry import available, detect
@@ -26,21 +25,14 @@ from iro_testdata.writers.eclipse import (
 
 #: The views and columns the public SSD extract SQL for Eclipse reads
 #: (data-to-insight/ssd-data-model, deployment_extracts/eclipse/live), as it names them.
-PUBLISHED = Path(__file__).with_name("fixtures") / "eclipse_views.csv"
+PUBLISHED = "eclipse_views.csv"
+
 #: Canonical tables read back exactly as the truth holds them.
 EXACT = ["children", "reviews", "iro_allocations", "review_records", "review_participants",
          "notifications"]
 #: Episode columns the views read do not hold (the extract SQL derives distance and URN
 #: from address views; the DfE derives the placement's LA and location).
 NOT_READ_EPISODES = ["home_post", "urn", "pl_distance", "pl_la", "pl_location"]
-
-
-def _published() -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    with PUBLISHED.open() as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["table_name"], []).append(row["field_name"])
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +69,7 @@ def _same_as_truth(validated, truth):
 
 
 def test_the_layout_is_the_public_sqls():
-    published = _published()
+    published = published_columns(PUBLISHED)
     # The synthetic warehouse holds every column the SQL reads from these views, in order.
     assert {t: list(c) for t, c in ECLIPSE_DDL.items()} == published
     # Every view and column the plugin reads is one the SQL reads (PostgreSQL folds case).

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, postgres_schema
-from equivalence import assert_same_as_truth, normalised
+from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.quality.failures import FILE_LEVEL
@@ -25,7 +25,8 @@ from iro_testdata.writers.liquidlogic import HDM_DDL, hdm_frames, write_database
 
 #: The HDM.Child_Social columns SystemC's SSD extract reads (data-to-insight/ssd-data-model,
 #: deployment_extracts/systemc/live/ssd_deployment_proc_files/procs), with the procs reading each.
-PUBLISHED = Path(__file__).with_name("fixtures") / "lcs_hdm_columns.csv"
+PUBLISHED = "lcs_hdm_columns.csv"
+
 ALL = list(CANONICAL_MODELS)
 #: Episode columns the warehouse does not hold (the child's home postcode; the DfE's derived
 #: placement LA and location).
@@ -86,10 +87,7 @@ def _same_as_truth(clean, truth, leave_out=()):
 # --- the published layout ------------------------------------------------------------------
 
 def test_the_layout_is_the_one_systemc_extract_sql_reads():
-    published: dict[str, set[str]] = {}
-    with PUBLISHED.open() as fh:
-        for row in csv.DictReader(fh):
-            published.setdefault(row["table_name"], set()).add(row["field_name"])
+    published = {t: set(c) for t, c in published_columns(PUBLISHED).items()}
     # The synthetic warehouse holds every column SystemC's SQL reads from these tables.
     assert {t: set(c) for t, c in HDM_DDL.items()} == published
     # Every column the plugin reads is one of them.

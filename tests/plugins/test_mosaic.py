@@ -1,14 +1,13 @@
 """The Mosaic plugin: Mosaic's warehouse tables as the public SSD extract SQL reads them,
 read back from CSV extracts, SQLite and PostgreSQL equal to the ground truth."""
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, postgres_schema
-from equivalence import assert_same_as_truth, normalised
+from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.registry import detect
@@ -19,7 +18,8 @@ from iro_testdata.writers.mosaic import MOSAIC_DDL, mosaic_frames, write_databas
 
 #: The tables and columns the public SSD extract SQL for Mosaic reads
 #: (data-to-insight/ssd-data-model, deployment_extracts/mosaic), for the tables used here.
-PUBLISHED = Path(__file__).with_name("fixtures") / "mosaic_dm_tables.csv"
+PUBLISHED = "mosaic_dm_tables.csv"
+
 #: Not in Mosaic (its FTE is in the HR system): read where a deployment added it.
 EXTRACT_ONLY = {("DM_WORKERS", "FTE")}
 #: What Mosaic's tables read do not hold: blank.
@@ -59,10 +59,7 @@ def _same_as_truth(validated, truth):
 
 
 def test_the_layout_is_the_public_sqls():
-    with PUBLISHED.open() as fh:
-        published = {}
-        for row in csv.DictReader(fh):
-            published.setdefault(row["table_name"], []).append(row["field_name"])
+    published = published_columns(PUBLISHED)
     assert {t: list(c) for t, c in MOSAIC_DDL.items()} == published
     for table in TABLES:
         for column in table.columns:

@@ -1,7 +1,6 @@
 """The Standard Safeguarding Dataset plugin: the SSD's published layout, its joins, and the
 marts it gives equal to those of the same children's SSDA903 return."""
 
-import csv
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, load_marts, postgres_schema
-from equivalence import assert_same_as_truth, normalised
+from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_plugin_ssd.plugin import SsdPlugin
@@ -19,20 +18,13 @@ from iro_testdata.writers.ssd import SSD_DDL, ssd_frames, write_database, write_
 
 #: The SSD's DDL v1.4 for the tables the plugin reads, as data-to-insight/ssd-data-model
 #: publishes it (analysis/ddl_reference, SystemC deployment).
-PUBLISHED = Path(__file__).with_name("fixtures") / "ssd_ddl_v1_4.csv"
+PUBLISHED = "ssd_ddl_v1_4.csv"
+
 #: Not in the DDL: the SystemC extract SQL adds it to ssd_cla_reviews; read when present.
 EXTRACT_ONLY = {("ssd_cla_reviews", "clar_cla_person_id")}
 #: Episode columns the SSD does not hold (the child's home postcode; the DfE's derived
 #: placement LA and location).
 NOT_IN_SSD_EPISODES = ["home_post", "pl_la", "pl_location"]
-
-
-def _published() -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    with PUBLISHED.open() as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["table_name"], []).append(row["field_name"])
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +50,7 @@ def _same_as_truth(clean, truth):
 
 
 def test_the_layout_is_the_published_ddl():
-    published = _published()
+    published = published_columns(PUBLISHED)
     # The synthetic SSD holds every published column of these tables, in order.
     assert {t: list(c) for t, c in SSD_DDL.items()} == published
     # Every column the plugin reads is a published one (or the extract's own addition).
