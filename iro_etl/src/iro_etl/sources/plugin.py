@@ -20,6 +20,11 @@ import pandas as pd
 from iro_etl.quality.failures import Failure
 
 
+def name_list(value: Any) -> tuple[str, ...]:
+    """One name or a list of names, as text (a bare string is one name, not its letters)."""
+    return (str(value),) if isinstance(value, str | int) else tuple(str(v) for v in value or ())
+
+
 @dataclass
 class SourceData:
     """What a plugin read from one export: canonical text frames with lineage, and read failures."""
@@ -67,6 +72,11 @@ class SourcePlugin(ABC):
     def extra_headers(self, table: str) -> dict[str, list[str]]:
         """This authority's extra accepted headers for ``table`` (its ``columns`` option)."""
         return dict((self.options.get("columns") or {}).get(table) or {})
+
+    def name_list(self, option: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """An option naming one thing or several (``default`` when unset): one written
+        without a list is one name, not its letters."""
+        return name_list(self.options.get(option) or default)
 
     @abstractmethod
     def recognise(self, path: Path | str) -> bool:

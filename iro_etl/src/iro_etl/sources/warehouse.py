@@ -241,6 +241,17 @@ def header_fits(table: WarehouseTable, rows: list[list[str]] | None) -> bool:
 
 
 
+def recognised(path: Path | str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
+               schema: str | None, signature: tuple[WarehouseTable, ...]) -> bool:
+    """Whether ``path`` (extracts folder or database URL) holds every ``signature`` table,
+    each with its own header: how a warehouse plugin recognises its system."""
+    if isinstance(path, str) and is_database_url(path):
+        headers = table_headers(path, tables, names, schema)
+    else:
+        headers = recognised_files(Path(path), tables, names)
+    return all(t.name in names and header_fits(t, headers.get(t.name)) for t in signature)
+
+
 def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
                 schema: str | None, extra_headers: Callable[[str], dict[str, list[str]]]
                 ) -> tuple[dict[str, pd.DataFrame], Rows]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from iro_etl.sources.plugin import name_list
 from iro_etl.sources.readers import normalise_header
 from iro_schemas.codes import PARTICIPANT_ROLES
 
@@ -75,10 +76,10 @@ IRO_RELATIONSHIPS = ("IRO", "INDEPENDENT_REVIEWING_OFFICER")
 
 def names(value: Any, option: str) -> tuple[str, ...]:
     """One name or a list of names, as a tuple of non-blank text."""
-    values = (value,) if isinstance(value, str | int) else tuple(value or ())
-    if not values or not all(str(v).strip() for v in values):
+    values = name_list(value)
+    if not values or not all(v.strip() for v in values):
         raise ValueError(f"eclipse option {option}: needs a name or a list of names")
-    return tuple(str(v) for v in values)
+    return values
 
 
 @dataclass(frozen=True)

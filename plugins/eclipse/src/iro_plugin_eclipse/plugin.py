@@ -52,12 +52,9 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
-    header_fits,
     read_frames,
-    recognised_files,
-    table_headers,
+    recognised,
     table_names,
 )
 from iro_plugin_ssd import assemble as ssd
@@ -102,15 +99,8 @@ class EclipsePlugin(SourcePlugin):
         # Built now so a mistake in the authority's form options is reported at set-up.
         self.config = FormConfig.from_options(self.options)
 
-    def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
-        if isinstance(path, str) and is_database_url(path):
-            return table_headers(path, TABLES, self.names, self.schema)
-        return recognised_files(Path(path), TABLES, self.names)
-
     def recognise(self, path: Path | str) -> bool:
-        headers = self._headers(path)
-        return all(t.name in self.names and header_fits(t, headers.get(t.name))
-                   for t in SIGNATURE)
+        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
 
     def read(self, path: Path | str) -> SourceData:
         frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)

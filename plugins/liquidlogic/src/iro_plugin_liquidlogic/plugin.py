@@ -32,12 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
-    header_fits,
     read_frames,
-    recognised_files,
-    table_headers,
+    recognised,
     table_names,
 )
 from iro_plugin_ssd import assemble as ssd
@@ -75,18 +72,10 @@ class LiquidlogicPlugin(SourcePlugin):
         super().__init__(options)
         self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
-        types = self.options.get("iro_involvement_types") or IRO_INVOLVEMENT_TYPES
-        # One type written without a list is one type, not its letters.
-        self.iro_types = (str(types),) if isinstance(types, str | int) else tuple(
-            str(t) for t in types)
+        self.iro_types = self.name_list("iro_involvement_types", IRO_INVOLVEMENT_TYPES)
 
     def recognise(self, path: Path | str) -> bool:
-        if isinstance(path, str) and is_database_url(path):
-            headers = table_headers(path, TABLES, self.names, self.schema)
-        else:
-            headers = recognised_files(Path(path), TABLES, self.names)
-        signature = [t for t in SIGNATURE if t.name in self.names]
-        return bool(signature) and all(header_fits(t, headers.get(t.name)) for t in signature)
+        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
 
     def read(self, path: Path | str) -> SourceData:
         frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)

@@ -48,13 +48,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.sql import is_database_url
+from iro_etl.sources.plugin import SourceData, SourcePlugin, name_list
 from iro_etl.sources.warehouse import (
-    header_fits,
     read_frames,
-    recognised_files,
-    table_headers,
+    recognised,
     table_names,
 )
 from iro_plugin_ssd.assemble import children, iro_allocations
@@ -88,11 +85,6 @@ from iro_plugin_mosaic.tables import (
 _REVIEW_KEYS = ["step_id", "child_id", "review_date"]
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    """One name or a list of names (one written without a list is one, not its letters)."""
-    return (str(value),) if isinstance(value, str | int) else tuple(str(v) for v in value)
-
-
 def _questions(option: Mapping[str, Any] | None) -> dict[str, dict[str, tuple[str, ...]]]:
     out = {table: dict(columns) for table, columns in QUESTIONS.items()}
     owner = {column: table for table, columns in QUESTIONS.items() for column in columns}
@@ -100,7 +92,7 @@ def _questions(option: Mapping[str, Any] | None) -> dict[str, dict[str, tuple[st
         if column not in owner:
             raise ValueError(f"mosaic option questions: {column!r} is not a column kept as a "
                              f"form answer ({', '.join(owner)})")
-        out[owner[column]][column] = _names(codes)
+        out[owner[column]][column] = name_list(codes)
     return out
 
 
@@ -109,7 +101,7 @@ def _step_types(option: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     if unknown:
         raise ValueError(f"mosaic option step_types: {sorted(unknown)} are not kept on steps "
                          f"of their own type ({', '.join(STEP_TYPES)})")
-    return {**STEP_TYPES, **{t: _names(v) for t, v in (option or {}).items()}}
+    return {**STEP_TYPES, **{t: name_list(v) for t, v in (option or {}).items()}}
 
 
 class MosaicPlugin(SourcePlugin):
@@ -123,20 +115,12 @@ class MosaicPlugin(SourcePlugin):
         super().__init__(options)
         self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
-        self.iro_relationships = _names(self.options.get("iro_relationships")
-                                        or IRO_RELATIONSHIPS)
+        self.iro_relationships = self.name_list("iro_relationships", IRO_RELATIONSHIPS)
         self.questions = _questions(self.options.get("questions"))
         self.step_types = _step_types(self.options.get("step_types"))
 
-    def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
-        if isinstance(path, str) and is_database_url(path):
-            return table_headers(path, TABLES, self.names, self.schema)
-        return recognised_files(Path(path), TABLES, self.names)
-
     def recognise(self, path: Path | str) -> bool:
-        headers = self._headers(path)
-        return all(t.name in self.names and header_fits(t, headers.get(t.name))
-                   for t in SIGNATURE)
+        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
 
     def read(self, path: Path | str) -> SourceData:
         frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)

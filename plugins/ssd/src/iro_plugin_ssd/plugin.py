@@ -31,12 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.sql import is_database_url
 from iro_etl.sources.warehouse import (
-    header_fits,
     read_frames,
-    recognised_files,
-    table_headers,
+    recognised,
     table_names,
 )
 
@@ -68,20 +65,10 @@ class SsdPlugin(SourcePlugin):
         super().__init__(options)
         self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
         self.schema = self.options.get("schema") or None
-        roles = self.options.get("iro_roles") or IRO_ROLES
-        # One role written without a list is one role, not its letters.
-        self.iro_roles = (str(roles),) if isinstance(roles, str | int) else tuple(
-            str(role) for role in roles)
-
-    def _headers(self, path: Path | str) -> dict[str, list[list[str]]]:
-        if isinstance(path, str) and is_database_url(path):
-            return table_headers(path, TABLES, self.names, self.schema)
-        return recognised_files(Path(path), TABLES, self.names)
+        self.iro_roles = self.name_list("iro_roles", IRO_ROLES)
 
     def recognise(self, path: Path | str) -> bool:
-        headers = self._headers(path)
-        return all(t.name in self.names and header_fits(t, headers.get(t.name))
-                   for t in SIGNATURE)
+        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
 
     def read(self, path: Path | str) -> SourceData:
         frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
