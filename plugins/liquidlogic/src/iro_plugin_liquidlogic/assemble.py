@@ -20,14 +20,15 @@ from iro_plugin_liquidlogic.tables import UNKNOWN_KEY
 from iro_plugin_liquidlogic.vocabulary import leading_codes, reason_ceased
 
 
-def _blank_unknown(values: pd.Series) -> pd.Series:
+def _known(values: pd.Series) -> pd.Series:
+    """The keys with the warehouse's unknown member (-1) blank."""
     return values.mask(values.str.strip() == UNKNOWN_KEY)
 
 
 def people(person: pd.DataFrame, ethnicity: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """DIM_PERSON's real, unmerged people, ethnicity as the DfE codes it; and how many
     merged records were left out."""
-    real = person["child_id"].notna() & (person["child_id"].str.strip() != UNKNOWN_KEY)
+    real = _known(person["child_id"]).notna()
     merged = real & person["duplicated"].notna()
     out = person.loc[real & ~merged].drop(columns=["duplicated"])
     lookup = (ethnicity.dropna(subset=["main_code", "nat_id"])
@@ -67,10 +68,9 @@ def reviews(review: pd.DataFrame, meetings: pd.DataFrame, subjects: pd.DataFrame
 
 def involvements(involvement: pd.DataFrame) -> pd.DataFrame:
     """FACT_INVOLVEMENTS with -1 (no worker) blank."""
-    return involvement.assign(iro_id=_blank_unknown(involvement["iro_id"]))
+    return involvement.assign(iro_id=_known(involvement["iro_id"]))
 
 
 def workers(worker: pd.DataFrame) -> pd.DataFrame:
     """DIM_WORKER without its unknown member."""
-    keep = worker["iro_id"].notna() & (worker["iro_id"].str.strip() != UNKNOWN_KEY)
-    return worker.loc[keep].reset_index(drop=True)
+    return worker.loc[_known(worker["iro_id"]).notna()].reset_index(drop=True)
