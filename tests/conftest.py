@@ -4,7 +4,7 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -82,6 +82,18 @@ def _postgres_schema_url() -> tuple[sa.Engine, str, str]:
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     return admin, schema, f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+def sqlite_warehouse(path: Path, write_database: Callable[..., object], truth: GroundTruth,
+                     **options: object) -> str:
+    """A warehouse written by a system's ``write_database`` into a new SQLite file; its URL."""
+    url = f"sqlite:///{path}"
+    engine = sa.create_engine(url)
+    try:
+        write_database(truth, engine, **options)
+    finally:
+        engine.dispose()
+    return url
 
 
 @contextmanager

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-import sqlalchemy as sa
-from conftest import AS_OF, postgres_schema
+from conftest import AS_OF, postgres_schema, sqlite_warehouse
 from iro_assets.partitions import authority_partitions
 from iro_cli.runner import INSTANCE_SETTINGS
 from iro_etl.config import Authority, write_authorities
@@ -41,10 +40,8 @@ def test_two_authorities_run_at_once_under_the_daemon(tmp_path):
     for i, code in enumerate(CODES):
         # Warehouse databases, which the export sensor leaves to the schedule: the daemon
         # then launches only the runs queued here.
-        url = f"sqlite:///{tmp_path / code}.db"
-        engine = sa.create_engine(url)
-        write_database(generate(150, as_of=AS_OF, seed=40 + i), engine)
-        engine.dispose()
+        url = sqlite_warehouse(tmp_path / f"{code}.db", write_database,
+                               generate(150, as_of=AS_OF, seed=40 + i))
         authorities.append(Authority(code, code, "liquidlogic", url))
     config = tmp_path / "authorities.yaml"
     write_authorities(config, authorities)

@@ -3,8 +3,7 @@
 import importlib
 
 import pytest
-import sqlalchemy as sa
-from conftest import AS_OF, PG_URL, postgres_schema
+from conftest import AS_OF, PG_URL, postgres_schema, sqlite_warehouse
 from iro_etl.sources.registry import PluginError, available, detect
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
@@ -50,11 +49,6 @@ def test_validate_works_on_every_system(exports, system):
         assert "rows_in" in result.output
 
 
-def _write_database(system, truth, engine, schema=None):
-    writer = importlib.import_module(f"iro_testdata.writers.{system}")
-    writer.write_database(truth, engine, schema=schema)
-
-
 @pytest.mark.parametrize("system", WAREHOUSES)
 def test_iro_etl_detect_names_each_warehouse_database(tmp_path, system):
     """`iro-etl detect --input <URL>` on SQLite, and each plugin alone on a PostgreSQL schema
@@ -64,14 +58,12 @@ def test_iro_etl_detect_names_each_warehouse_database(tmp_path, system):
     from iro_etl.sources.registry import get_plugin
 
     truth = generate(40, as_of=AS_OF, seed=22)
-    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    engine = sa.create_engine(url)
-    _write_database(system, truth, engine)
-    engine.dispose()
+    write_database = importlib.import_module(f"iro_testdata.writers.{system}").write_database
+    url = sqlite_warehouse(tmp_path / "warehouse.db", write_database, truth)
     result = CliRunner().invoke(main, ["detect", "--input", url], catch_exceptions=False)
     assert (result.exit_code, result.output.strip()) == (0, system)
     with postgres_schema() as (admin, schema, _):
-        _write_database(system, truth, admin, schema)
+        write_database(truth, admin, schema=schema)
         claims = [name for name in available() if name in WAREHOUSES
                   and get_plugin(name, {"schema": schema}).recognise(PG_URL)]
         assert claims == [system]

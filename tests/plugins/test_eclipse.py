@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
-from conftest import AS_OF, PG_URL, load_marts, postgres_schema
+from conftest import AS_OF, PG_URL, load_marts, postgres_schema, sqlite_warehouse
 from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
@@ -94,10 +93,7 @@ def test_csv_extracts_read_back_as_the_truth(extracts, truth):
 
 
 def test_sqlite_database(truth, tmp_path):
-    url = f"sqlite:///{tmp_path / 'eclipse.db'}"
-    engine = sa.create_engine(url)
-    write_database(truth, engine)
-    engine.dispose()
+    url = sqlite_warehouse(tmp_path / "eclipse.db", write_database, truth)
     assert detect(url).name == "eclipse"
     _same_as_truth(validate_export(_read(url)), truth)
 

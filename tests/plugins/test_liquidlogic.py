@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import AS_OF, PG_URL, postgres_schema
+from conftest import AS_OF, PG_URL, postgres_schema, sqlite_warehouse
 from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
@@ -335,10 +335,8 @@ def test_tables_option_reads_differently_named_tables(tmp_path, clean_truth):
     _same_as_truth(validated.clean, clean_truth)
     assert set(validated.clean["reviews"]["_source_file"]) == {"FACT_CLA_REVIEWS.csv"}
 
-    url = f"sqlite:///{tmp_path / 'hdm.db'}"
-    engine = sa.create_engine(url)
-    write_database(clean_truth, engine, names=options["tables"])
-    engine.dispose()
+    url = sqlite_warehouse(tmp_path / "hdm.db", write_database, clean_truth,
+                           names=options["tables"])
     validated = _validated(url, options)
     assert validated.failures.empty
     assert set(validated.clean["disputes"]["_source_file"]) == {"db:iro_disputes"}

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
-from conftest import AS_OF, PG_URL, load_marts, postgres_schema
+from conftest import AS_OF, PG_URL, load_marts, postgres_schema, sqlite_warehouse
 from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
@@ -91,10 +90,7 @@ def test_database_in_a_named_schema(clean_truth, tmp_path):
 
 
 def test_sqlite_database(clean_truth, tmp_path):
-    url = f"sqlite:///{tmp_path / 'ssd.db'}"
-    engine = sa.create_engine(url)
-    write_database(clean_truth, engine)
-    engine.dispose()
+    url = sqlite_warehouse(tmp_path / "ssd.db", write_database, clean_truth)
     validated = validate_export(_read(url))
     assert validated.failures.empty
     _same_as_truth(validated.clean, clean_truth)
