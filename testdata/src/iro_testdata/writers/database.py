@@ -1,8 +1,8 @@
 """Writing a warehouse's tables into a database: the DDL created, the text frames typed.
 
 Every warehouse writer (the SSD's, LCS's, Mosaic's, Eclipse's) builds its tables as text
-frames named as the warehouse names them, then creates them in a database (a schema of it)
-from its DDL with these two functions.
+frames named as the warehouse names them, puts them in the DDL's layout (:func:`in_layout`),
+then creates them in a database (a schema of it) from its DDL (:func:`write_tables`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,16 @@ import sqlalchemy as sa
 
 #: A warehouse's DDL: {table: {column: type}}, in the warehouse's column order.
 Ddl = Mapping[str, Mapping[str, sa.types.TypeEngine]]
+
+
+def in_layout(ddl: Ddl, frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each table's frame with the DDL's columns in its order (a column the frame lacks is
+    NULL), blanks as None: what every writer writes, to CSV or the database."""
+    out = {}
+    for name, frame in frames.items():
+        frame = frame.reindex(columns=list(ddl[name]))
+        out[name] = frame.astype(object).where(frame.notna(), None)
+    return out
 
 
 def typed(values: pd.Series, column_type: sa.types.TypeEngine) -> pd.Series:

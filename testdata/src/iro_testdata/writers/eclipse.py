@@ -38,7 +38,7 @@ from iro_plugin_eclipse.config import FORMS, PARTICIPANT
 from iro_plugin_eclipse.vocabulary import CATEGORY_OF_NEED, ETHNICITY, PLACEMENT_TYPE
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.database import in_layout, write_tables
 from iro_testdata.writers.ssd import period_ids
 
 if TYPE_CHECKING:
@@ -282,11 +282,7 @@ def eclipse_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]
               "FORMANSWERPERSONVIEW": _form_rows(iso, rng),
               "RELATIONSHIPPROFESSIONALVIEW": relationships,
               "PERSONORGRELATIONSHIPVIEW": teams}
-    out = {}
-    for name, frame in frames.items():
-        frame = frame.reindex(columns=list(ECLIPSE_DDL[name]))
-        out[name] = frame.astype(object).where(frame.notna(), None)
-    return out
+    return in_layout(ECLIPSE_DDL, frames)
 
 
 def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:

@@ -36,7 +36,7 @@ from iro_plugin_liquidlogic.vocabulary import LCS_TERMS, NULL_TEXT
 from iro_schemas.canonical import CANONICAL_MODELS
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.database import in_layout, write_tables
 from iro_testdata.writers.ssd import ssd_frames
 
 if TYPE_CHECKING:
@@ -286,9 +286,7 @@ def hdm_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
                    care["FACT_CARE_EPISODES"]["FACT_CLA_ID"], strict=True))
     frames = {"DIM_PERSON": people, "DIM_LOOKUP_DFE_ETHNIC": ethnic, **care,
               **_meetings(ssd, pd.Series(cla)), **_workers(ssd), **_iro_service(truth)}
-    return {name: frames[name].reindex(columns=list(columns)).astype(object).where(
-                frames[name].reindex(columns=list(columns)).notna(), None)
-            for name, columns in DDL.items()}
+    return in_layout(DDL, {name: frames[name] for name in DDL})
 
 
 def write_extracts(truth: GroundTruth, dest: Path, names: Mapping[str, str] | None = None

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from iro_plugin_mosaic.tables import QUESTIONS, STEP_TYPES
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.database import in_layout, write_tables
 from iro_testdata.writers.ssd import period_ids
 
 if TYPE_CHECKING:
@@ -271,9 +271,7 @@ def mosaic_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
                       "PRIMARY_JOB": "Y", "START_DATE": "2005-01-01"})], ignore_index=True)
     roles.insert(0, "WORKER_ROLE_ID", _numbered(len(roles), 60001))
     frames["DM_WORKER_ROLES"] = roles
-    return {name: frame.reindex(columns=list(MOSAIC_DDL[name])).astype(object).where(
-                frame.reindex(columns=list(MOSAIC_DDL[name])).notna(), None)
-            for name, frame in frames.items()}
+    return in_layout(MOSAIC_DDL, frames)
 
 
 def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:

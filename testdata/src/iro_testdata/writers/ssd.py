@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iro_testdata.synthetic import text_tables, write_csv
-from iro_testdata.writers.database import write_tables
+from iro_testdata.writers.database import in_layout, write_tables
 
 if TYPE_CHECKING:
     from iro_testdata.synthetic import GroundTruth
@@ -195,9 +195,7 @@ def ssd_frames(truth: GroundTruth, seed: int = 0) -> dict[str, pd.DataFrame]:
               "ssd_cla_placement": placements, "ssd_legal_status": legal,
               "ssd_cla_reviews": reviews, "ssd_involvements": involvements,
               "ssd_professionals": professionals}
-    return {name: frame.reindex(columns=list(SSD_DDL[name])).astype(object).where(
-                frame.reindex(columns=list(SSD_DDL[name])).notna(), None)
-            for name, frame in frames.items()}
+    return in_layout(SSD_DDL, frames)
 
 
 def write_extracts(truth: GroundTruth, dest: Path) -> list[Path]:
