@@ -68,6 +68,12 @@ def expect(code: str, marts: dict[str, pd.DataFrame], docs: Path) -> None:
     build_data_docs(docs, validate_frames(code, marts))
 
 
+def in_fresh_process(function, *args):
+    """``function(*args)`` in a new spawned process, so its peak memory is its own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
 def timed_load(authority: Authority, engine: sa.Engine, as_of: str, docs: Path
                ) -> tuple[dict[str, float], pd.DataFrame]:
     """One authority's load in this process: seconds per stage (Data Docs under ``docs``),
@@ -112,8 +118,7 @@ def run(n_children: int, defect_rate: float, db_url: str | None, work: Path, sys
     generated = time.perf_counter() - start
     del truth
     url = db_url or f"sqlite:///{work / f'bench-{system}-{n_children}.db'}"
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        figures = pool.submit(load, folder, url, system).result()
+    figures = in_fresh_process(load, folder, url, system)
     return {"children": n_children, "generate": generated, **figures,
             "rows_per_s": figures["rows_in"] / figures["total"]}
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import multiprocessing
 import os
 import platform
 import re
@@ -31,7 +30,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -48,7 +46,7 @@ from iro_etl.rules.indicators import looked_after_at
 from iro_etl.rules.periods import periods_of_care, with_period_ids
 from iro_testdata.synthetic import GroundTruth, generate
 from iro_testdata.writers import write_export
-from load_benchmark import STAGES, peak_rss_mib, timed_load
+from load_benchmark import STAGES, in_fresh_process, peak_rss_mib, timed_load
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench_cache"
@@ -265,12 +263,6 @@ def system_table(by_system: pd.DataFrame) -> str:
     rows = [[system, f"{row['rows_in']:,.0f}", *(f"{row[s]:.1f}" for s in (*STAGES, "total")),
              f"{row['rows_in'] / row['total']:,.0f}"] for system, row in by_system.iterrows()]
     return markdown(["system", "rows in", *STAGES, "total", "rows/s"], rows)
-
-
-def in_fresh_process(function, *args):
-    """``function(*args)`` in a new spawned process, so its peak memory is its own."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(function, *args).result()
 
 
 def iro_etl(arguments: list[str], work: Path) -> dict:
