@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.readers import (
     TableSpec,
     csv_header,
@@ -279,3 +280,25 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
         got.tables.clear()
     return {t.name: frames[t.name] if t.name in frames else empty_frame(specs[t.name])
             for t in tables}, got
+
+
+class WarehousePlugin(SourcePlugin):
+    """A plugin for a reporting warehouse: its ``tables`` from the database by URL (option
+    ``schema``) or CSV extracts, renamed or left out by the ``tables`` option, and
+    recognised by its ``signature`` tables. A subclass declares both and assembles the
+    canonical tables from :meth:`frames` in its ``read``."""
+
+    tables: ClassVar[tuple[WarehouseTable, ...]]
+    signature: ClassVar[tuple[WarehouseTable, ...]]
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        self.names = table_names(self.options.get("tables"), [t.name for t in self.tables])
+        self.schema = self.options.get("schema") or None
+
+    def recognise(self, path: Path | str) -> bool:
+        return recognised(path, self.tables, self.names, self.schema, self.signature)
+
+    def frames(self, path: Path | str) -> tuple[dict[str, pd.DataFrame], Rows]:
+        """Every table at ``path`` as a text frame (see :func:`read_frames`)."""
+        return read_frames(path, self.tables, self.names, self.schema, self.extra_headers)

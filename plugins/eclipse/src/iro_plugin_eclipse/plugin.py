@@ -51,12 +51,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.warehouse import (
-    read_frames,
-    recognised,
-    table_names,
-)
+from iro_etl.sources.plugin import SourceData
+from iro_etl.sources.warehouse import WarehousePlugin
 from iro_plugin_ssd import assemble as ssd
 
 from iro_plugin_eclipse import assemble, forms
@@ -85,25 +81,22 @@ NO_NOTIFICATION_FORM = ("no IRO notification form named (option forms.notificati
                         "notifications come from another source")
 
 
-class EclipsePlugin(SourcePlugin):
+class EclipsePlugin(WarehousePlugin):
     """Eclipse (OLM Systems): its warehouse views, from the database or CSV extracts."""
 
     name = "eclipse"
     description = ("Eclipse (OLM Systems) warehouse views: the reporting database by URL, or "
                    "CSV extracts named as the views (CLAEPISODEOFCAREVIEW.csv, ...)")
+    tables = TABLES
+    signature = SIGNATURE
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
-        self.schema = self.options.get("schema") or None
         # Built now so a mistake in the authority's form options is reported at set-up.
         self.config = FormConfig.from_options(self.options)
 
-    def recognise(self, path: Path | str) -> bool:
-        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
-
     def read(self, path: Path | str) -> SourceData:
-        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        frames, got = self.frames(path)
         source = SourceData(self.name, {}, got.failures, got.files)
         person = frames[PERSON.name]
         duplicates = person.loc[person["duplicated"].str.strip().str.upper() == DUPLICATE,

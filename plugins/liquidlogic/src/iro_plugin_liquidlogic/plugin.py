@@ -31,12 +31,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.warehouse import (
-    read_frames,
-    recognised,
-    table_names,
-)
+from iro_etl.sources.plugin import SourceData
+from iro_etl.sources.warehouse import WarehousePlugin
 from iro_plugin_ssd import assemble as ssd
 
 from iro_plugin_liquidlogic import assemble
@@ -61,24 +57,21 @@ from iro_plugin_liquidlogic.tables import (
 from iro_plugin_liquidlogic.vocabulary import lcs_words, without_nulls
 
 
-class LiquidlogicPlugin(SourcePlugin):
+class LiquidlogicPlugin(WarehousePlugin):
     """Liquidlogic LCS's HDM.Child_Social warehouse, from the database or CSV extracts."""
 
     name = "liquidlogic"
     description = ("Liquidlogic LCS reporting warehouse (HDM.Child_Social): the database by "
                    "URL, or CSV extracts of its tables (DIM_PERSON.csv, ...)")
+    tables = TABLES
+    signature = SIGNATURE
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
-        self.schema = self.options.get("schema") or None
         self.iro_types = self.name_list("iro_involvement_types", IRO_INVOLVEMENT_TYPES)
 
-    def recognise(self, path: Path | str) -> bool:
-        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
-
     def read(self, path: Path | str) -> SourceData:
-        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        frames, got = self.frames(path)
         frames = {name: without_nulls(frame) for name, frame in frames.items()}
         source = SourceData(self.name, {}, got.failures, got.files)
         care = assemble.episodes(frames[EPISODES.name])

@@ -48,12 +48,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iro_etl.sources.plugin import SourceData, SourcePlugin, name_list
-from iro_etl.sources.warehouse import (
-    read_frames,
-    recognised,
-    table_names,
-)
+from iro_etl.sources.plugin import SourceData, name_list
+from iro_etl.sources.warehouse import WarehousePlugin
 from iro_plugin_ssd.assemble import children, iro_allocations
 from iro_schemas.lineage import LINEAGE_COLUMNS
 
@@ -104,26 +100,23 @@ def _step_types(option: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     return {**STEP_TYPES, **{t: name_list(v) for t, v in (option or {}).items()}}
 
 
-class MosaicPlugin(SourcePlugin):
+class MosaicPlugin(WarehousePlugin):
     """Mosaic's reporting warehouse, from its database or CSV extracts of its tables."""
 
     name = "mosaic"
     description = ("Servelec/System C Mosaic reporting warehouse: its database by URL, or CSV "
                    "extracts of its DM_ tables (DM_PERSONS.csv, ...)")
+    tables = TABLES
+    signature = SIGNATURE
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
-        self.schema = self.options.get("schema") or None
         self.iro_relationships = self.name_list("iro_relationships", IRO_RELATIONSHIPS)
         self.questions = _questions(self.options.get("questions"))
         self.step_types = _step_types(self.options.get("step_types"))
 
-    def recognise(self, path: Path | str) -> bool:
-        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
-
     def read(self, path: Path | str) -> SourceData:
-        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        frames, got = self.frames(path)
         source = SourceData(self.name, {}, got.failures, got.files)
         steps, subjects = frames[WORKFLOW_STEPS.name], frames[SUBGROUP_SUBJECTS.name]
         answers = frames[FORM_ANSWERS.name]

@@ -30,12 +30,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from iro_etl.sources.plugin import SourceData, SourcePlugin
-from iro_etl.sources.warehouse import (
-    read_frames,
-    recognised,
-    table_names,
-)
+from iro_etl.sources.plugin import SourceData
+from iro_etl.sources.warehouse import WarehousePlugin
 
 from iro_plugin_ssd import assemble
 from iro_plugin_ssd.tables import (
@@ -54,24 +50,21 @@ from iro_plugin_ssd.tables import (
 )
 
 
-class SsdPlugin(SourcePlugin):
+class SsdPlugin(WarehousePlugin):
     """The Standard Safeguarding Dataset, from its database or CSV extracts of its tables."""
 
     name = "ssd"
     description = ("Standard Safeguarding Dataset (data-to-insight): its database by URL, "
                    "or CSV extracts of its tables (ssd_person.csv, ...)")
+    tables = TABLES
+    signature = SIGNATURE
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
-        self.names = table_names(self.options.get("tables"), [t.name for t in TABLES])
-        self.schema = self.options.get("schema") or None
         self.iro_roles = self.name_list("iro_roles", IRO_ROLES)
 
-    def recognise(self, path: Path | str) -> bool:
-        return recognised(path, TABLES, self.names, self.schema, SIGNATURE)
-
     def read(self, path: Path | str) -> SourceData:
-        frames, got = read_frames(path, TABLES, self.names, self.schema, self.extra_headers)
+        frames, got = self.frames(path)
         source = SourceData(self.name, {}, got.failures, got.files)
         ssd_episodes = frames[EPISODES.name]
         allocations = assemble.iro_allocations(frames[INVOLVEMENTS.name], self.iro_roles)
