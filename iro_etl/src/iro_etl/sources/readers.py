@@ -23,6 +23,7 @@ import pandas as pd
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 
 from iro_etl.quality.failures import Failure
+from iro_etl.sources.grid import TextGrid, csv_grid, stripped
 
 #: How far down a sheet to look for the header row (exports put titles above it).
 HEADER_SEARCH_ROWS = 15
@@ -67,7 +68,13 @@ def normalise_header(name: object) -> str:
 def normalised(values: pd.Series) -> pd.Series:
     """A column of codes or words as :func:`normalise_header` compares them, vectorised
     (blanks stay blank)."""
-    return values.astype("string").str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
+    values = values.astype("string")
+    # Codes repeat (a form's question on every answer row): each distinct one is worked once.
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    done = pd.Series(distinct, dtype="string").str.lower().str.replace(r"[^0-9a-z]", "",
+                                                                         regex=True)
+    return pd.Series(done.array.take(codes, allow_fill=True), index=values.index,
+                     name=values.name, dtype="string")
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -100,44 +107,71 @@ def frame_from_rows(
     rows: list[list[str]], spec: TableSpec, source: str, sheet: str | None = None,
 ) -> tuple[pd.DataFrame, list[Failure]]:
     """Canonical text frame from a grid of cells (header row found among the first rows)."""
+    return frame_from_grid(TextGrid.from_rows(rows), spec, source, sheet)
+
+
+def _text_array(cells: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Stripped cells as a string array, blank ones missing."""
+    cells = stripped(cells)
+    cells[cells == ""] = None
+    return pd.array(cells, dtype="string")
+
+
+def _shape_failures(body: TextGrid, width: int, first_row: int, spec: TableSpec, source: str,
+                    sheet: str | None) -> list[Failure]:
+    """A row with cells past the header's width, or short of it, that holds a value."""
+    failures = []
+    for i in np.flatnonzero(body.lengths != width).tolist():
+        cells = [str(c[i]) for c in body.columns[:int(body.lengths[i])]]
+        extra = any(c.strip() for c in cells[width:])
+        if extra or (len(cells) < width and any(c.strip() for c in cells)):
+            failures.append(Failure(spec.table, source, "bad_row_shape", sheet=sheet,
+                                    row=first_row + i, value=str(len(cells))))
+    return failures
+
+
+def frame_from_grid(grid: TextGrid, spec: TableSpec, source: str, sheet: str | None = None,
+                    header: list[str] | None = None) -> tuple[pd.DataFrame, list[Failure]]:
+    """Canonical text frame from a grid of cells, the header row found among its first rows;
+    or, given ``header`` (a database table's column names), the grid is the rows below it."""
     failures: list[Failure] = []
-    columns = list(spec.columns)
-    header_at, mapping = find_header(rows, spec)
+    if header is None:
+        header_at, mapping = find_header(grid.rows(HEADER_SEARCH_ROWS), spec)
+    else:
+        header_at, mapping = find_header([header], spec)
     if header_at < 0:
         failures.append(Failure(spec.table, source, "missing_column", sheet=sheet, row=1,
-                                column_name=", ".join(map(spec.display, spec.required or columns))))
+                                column_name=", ".join(map(spec.display, spec.required or
+                                                          spec.columns))))
         return empty_frame(spec), failures
-    width = len(rows[header_at])
+    if header is None:
+        width, body = int(grid.lengths[header_at]), grid.below(header_at + 1)
+    else:
+        width, body = len(header), grid
     # Keep the first occurrence of a column named twice.
     positions: dict[str, int] = {}
     for j, col in mapping.items():
         positions.setdefault(col, j)
     failures += [Failure(spec.table, source, "missing_column", sheet=sheet, row=header_at + 1,
                          column_name=spec.display(col)) for col in spec.required if col not in positions]
-    body = rows[header_at + 1:]
-    first_row = header_at + 2
-    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
-    if (lengths != width).any():
-        for i in np.flatnonzero(lengths != width):
-            cells = body[i]
-            extra = any(c.strip() for c in cells[width:])
-            if extra or (len(cells) < width and any(c.strip() for c in cells)):
-                failures.append(Failure(spec.table, source, "bad_row_shape", sheet=sheet,
-                                        row=first_row + int(i), value=str(len(cells))))
-            body[i] = (cells + [""] * width)[:width]
-    grid = pd.DataFrame(body, columns=range(width), dtype="string") if body else None
-    data = {}
-    for col in columns:
-        if grid is not None and col in positions:
-            data[col] = grid[positions[col]].str.strip().replace("", pd.NA)
-        else:
-            data[col] = pd.Series(pd.NA, index=range(len(body)), dtype="string")
-    frame = pd.DataFrame(data, index=range(len(body)))
+    first_row, n = header_at + 2, len(body)
+    failures += _shape_failures(body, width, first_row, spec, source, sheet)
+    cells = {j: _text_array(body.columns[j]) for j in set(positions.values())}
+    frame = pd.DataFrame({col: cells[positions[col]] if col in positions
+                          else pd.array([pd.NA] * n, dtype="string") for col in spec.columns},
+                         index=range(n))
     frame[SOURCE_FILE] = source
     frame[SHEET] = sheet
-    frame[ROW] = np.arange(first_row, first_row + len(body), dtype=np.int64)
-    blank = np.fromiter((not "".join(cells).strip() for cells in body), dtype=bool,
-                        count=len(body))
+    frame[ROW] = np.arange(first_row, first_row + n, dtype=np.int64)
+    # A row is blank when every cell up to the header's width is; the unmapped cells are
+    # looked at only on rows whose mapped ones are all blank.
+    blank = np.ones(n, dtype=bool)
+    for values in cells.values():
+        blank &= values.isna()
+    for j in range(min(width, len(body.columns))):
+        if j not in cells and blank.any():
+            at = np.flatnonzero(blank)
+            blank[at] = stripped(body.columns[j][at]) == ""
     for row in frame.loc[blank, ROW]:
         failures.append(Failure(spec.table, source, "blank_row", sheet=sheet, row=int(row)))
     return frame.loc[~blank].reset_index(drop=True), failures
@@ -151,6 +185,30 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
     return frame
 
 
+def _csv_text(path: Path, table: str, name: str) -> tuple[str | None, list[Failure]]:
+    """A CSV file's text, or None with the failure that says why there is none."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Failure(table, name, "unreadable_file", value=exc.strerror or str(exc))]
+    if not data.strip():
+        return None, [Failure(table, name, "empty_file")]
+    text, fell_back = decode(data)
+    return text, [Failure(table, name, "not_utf8")] if fell_back else []
+
+
+def _csv_module_rows(text: str, table: str, name: str) -> tuple[list[list[str]], list[Failure]]:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [], [Failure(table, name, "unreadable_file", value=str(exc))]
+    opened_at = unterminated_quote(text, rows)
+    if opened_at is not None:
+        return rows, [Failure(table, name, "parse_stopped", row=opened_at,
+                              value="a quoted value opened on this row never closes")]
+    return rows, []
+
+
 def read_csv_rows(path: Path, table: str, name: str | None = None
                   ) -> tuple[list[list[str]], list[Failure]]:
     """All rows of a CSV file as text cells, with failures for unreadable or empty files.
@@ -158,23 +216,27 @@ def read_csv_rows(path: Path, table: str, name: str | None = None
     ``name`` is the file as failures and lineage name it (default: its file name).
     """
     name = name or path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Failure(table, name, "unreadable_file", value=exc.strerror or str(exc))]
-    if not data.strip():
-        return [], [Failure(table, name, "empty_file")]
-    text, fell_back = decode(data)
-    failures = [Failure(table, name, "not_utf8")] if fell_back else []
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        return [], [*failures, Failure(table, name, "unreadable_file", value=str(exc))]
-    opened_at = unterminated_quote(text, rows)
-    if opened_at is not None:
-        failures.append(Failure(table, name, "parse_stopped", row=opened_at,
-                                value="a quoted value opened on this row never closes"))
-    return rows, failures
+    text, failures = _csv_text(path, table, name)
+    if text is None:
+        return [], failures
+    rows, more = _csv_module_rows(text, table, name)
+    return rows, failures + more
+
+
+def read_csv_grid(path: Path, table: str, name: str | None = None
+                  ) -> tuple[TextGrid | None, list[Failure]]:
+    """A CSV file as a grid of text cells (None if it has none), as :func:`read_csv_rows`
+    reads it but through pandas' C parser wherever that reads it the same."""
+    name = name or path.name
+    text, failures = _csv_text(path, table, name)
+    if text is None:
+        return None, failures
+    grid = csv_grid(text)
+    if grid is None:
+        rows, more = _csv_module_rows(text, table, name)
+        failures += more
+        grid = TextGrid.from_rows(rows) if rows else None
+    return grid, failures
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -206,10 +268,10 @@ def unterminated_quote(text: str, rows: list[list[str]]) -> int | None:
 def read_csv_table(path: Path, spec: TableSpec, name: str | None = None
                    ) -> tuple[pd.DataFrame, list[Failure]]:
     """One CSV export file onto one canonical table (``name``: as for :func:`read_csv_rows`)."""
-    rows, failures = read_csv_rows(path, spec.table, name)
-    if not rows:
+    grid, failures = read_csv_grid(path, spec.table, name)
+    if grid is None:
         return empty_frame(spec), failures
-    frame, more = frame_from_rows(rows, spec, name or path.name)
+    frame, more = frame_from_grid(grid, spec, name or path.name)
     return frame, failures + more
 
 

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import chain
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from iro_schemas.lineage import ROW
 
 from iro_etl.quality.failures import Failure
-from iro_etl.sources.readers import TableSpec, frame_from_rows
+from iro_etl.sources.grid import TextGrid
+from iro_etl.sources.readers import TableSpec, frame_from_grid
 
 
 def is_database_url(text: str) -> bool:
@@ -60,6 +62,31 @@ def _cells(row: Sequence[object]) -> list[str]:
     return ["" if v is None else _text(v) for v in row]
 
 
+#: Value kinds (pandas' ``infer_dtype``) whose text is ``str(value)``.
+_PLAIN = frozenset({"string", "empty", "integer", "boolean", "decimal"})
+
+
+def _column_text(values: Sequence[object]) -> np.ndarray:
+    """One column of a batch as text cells, ``""`` for NULL; a column of one kind of value
+    (text, whole numbers) is converted in one pass, any other value by value."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    null = np.equal(cells, None)
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind == "string" and not null.any():
+        return cells
+    present = cells[~null]
+    cells[null] = ""
+    cells[~null] = list(map(str if kind in _PLAIN else _text, present))
+    return cells
+
+
+def _grid(batch: Sequence[Sequence[object]], width: int) -> TextGrid:
+    columns = list(zip(*batch, strict=True)) if batch else [()] * width
+    return TextGrid([_column_text(c) for c in columns],
+                    np.full(len(batch), width, dtype=np.int64))
+
+
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
                      schema: str | None = None) -> tuple[pd.DataFrame | None, list[Failure]]:
     """The table as a text frame with lineage (None and a failure if it cannot be read).
@@ -93,7 +120,8 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
             for batch in chain(result.partitions(), [[]]):
                 if parts and not batch:
                     break
-                frame, found = frame_from_rows([header, *map(_cells, batch)], spec, source)
+                frame, found = frame_from_grid(_grid(batch, len(header)), spec, source,
+                                               header=header)
                 # The header's failures once; a row's at its place in the whole table.
                 failures += [replace(f, row=f.row + done) for f in found
                              if f.rule == "blank_row" or not parts]

@@ -29,14 +29,15 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iro_etl.quality.failures import FILE_LEVEL, Failure
+from iro_etl.sources.grid import TextGrid
 from iro_etl.sources.plugin import SourcePlugin
 from iro_etl.sources.readers import (
     TableSpec,
     csv_header,
     empty_frame,
     find_header,
-    frame_from_rows,
-    read_csv_rows,
+    frame_from_grid,
+    read_csv_grid,
 )
 from iro_etl.sources.sql import is_database_url, read_table_frame, scrubbed, shown_url
 
@@ -74,7 +75,7 @@ class Rows:
     """The cells read for each warehouse table, where they came from, and what went wrong."""
 
     #: Warehouse table -> (grid of text cells, header first; source name for lineage).
-    tables: dict[str, tuple[list[list[str]], str]] = field(default_factory=dict)
+    tables: dict[str, tuple[TextGrid, str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     #: Extract files read (none for a database).
     files: list[Path] = field(default_factory=list)
@@ -129,10 +130,10 @@ def read_extracts(path: Path, tables: tuple[WarehouseTable, ...], names: dict[st
                                             "unreadable_file", value="no such file in the folder"))
             continue
         out.files.append(file)
-        rows, failures = read_csv_rows(file, table.spec.table)
+        grid, failures = read_csv_grid(file, table.spec.table)
         out.failures += failures
-        if rows:
-            out.tables[table.name] = (rows, file.name)
+        if grid is not None:
+            out.tables[table.name] = (grid, file.name)
     return out
 
 
@@ -273,8 +274,8 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
         frames, got = _database_frames(path, tables, names, schema, specs)
     else:
         got, frames = read_extracts(Path(path), tables, names), {}
-        for name, (rows, where) in got.tables.items():
-            frames[name], failures = frame_from_rows(rows, specs[name], where)
+        for name, (grid, where) in got.tables.items():
+            frames[name], failures = frame_from_grid(grid, specs[name], where)
             got.failures += failures
             got.read.add(name)
         got.tables.clear()
