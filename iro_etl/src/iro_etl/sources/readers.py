@@ -11,7 +11,6 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
@@ -21,6 +20,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from iro_etl.quality.failures import Failure
 from iro_etl.sources.grid import TextGrid, csv_grid, stripped
@@ -324,26 +324,31 @@ def workbook_headers(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> dict[str
 
 
 def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], list[Failure]]:
-    """Every sheet of an .xlsx workbook as rows of text cells; merged cells repeat their value.
+    """Every worksheet of an .xlsx workbook as rows of text cells from A1 (chart sheets have
+    none); merged cells repeat their value.
 
     Dates typed as dates come out as ISO text; dates typed as numbers stay serial numbers,
-    which the date parser reads.
+    which the date parser reads. Formulas give the value the workbook last saved for them.
     """
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        return {}, [Failure(table, path.name, "unreadable_file", value=str(exc))]
     sheets = {}
-    for sheet in workbook.worksheets:
-        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        for merged in sheet.merged_cells.ranges:
-            top = grid[merged.min_row - 1][merged.min_col - 1]
-            for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-                for c in range(merged.min_col - 1, merged.max_col):
-                    grid[r][c] = top
-        while grid and not any(cell.strip() for cell in grid[-1]):
-            grid.pop()
-        sheets[sheet.title] = grid
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for meta in workbook.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            grid = [[_cell_text(v) for v in row]
+                    for row in sheet.to_python(skip_empty_area=False)]
+            for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
+                if top < len(grid) and left < len(grid[top]):
+                    value = grid[top][left]
+                    for r in range(top, min(bottom + 1, len(grid))):
+                        grid[r][left:right + 1] = [value] * len(grid[r][left:right + 1])
+            while grid and not any(cell.strip() for cell in grid[-1]):
+                grid.pop()
+            sheets[meta.name] = grid
+    except (OSError, CalamineError, ValueError) as exc:
+        return {}, [Failure(table, path.name, "unreadable_file", value=str(exc))]
     return sheets, []
 
 
