@@ -323,6 +323,16 @@ def workbook_headers(path: Path, max_rows: int = HEADER_SEARCH_ROWS) -> dict[str
         workbook.close()
 
 
+def _cover(grid: list[list[str]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """Widen and lengthen a sheet's grid, every row alike, to take in its merged ranges (a
+    merged range may reach past the last cell that holds a value)."""
+    rows = max([len(grid), *(bottom + 1 for (_, _), (bottom, _) in merged)])
+    width = max([len(grid[0]) if grid else 0, *(right + 1 for (_, _), (_, right) in merged)])
+    grid.extend([] for _ in range(rows - len(grid)))
+    for row in grid:
+        row.extend([""] * (width - len(row)))
+
+
 def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], list[Failure]]:
     """Every worksheet of an .xlsx workbook as rows of text cells from A1 (chart sheets have
     none); merged cells repeat their value.
@@ -339,11 +349,11 @@ def read_workbook(path: Path, table: str) -> tuple[dict[str, list[list[str]]], l
             sheet = workbook.get_sheet_by_name(meta.name)
             grid = [[_cell_text(v) for v in row]
                     for row in sheet.to_python(skip_empty_area=False)]
-            for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
-                if top < len(grid) and left < len(grid[top]):
-                    value = grid[top][left]
-                    for r in range(top, min(bottom + 1, len(grid))):
-                        grid[r][left:right + 1] = [value] * len(grid[r][left:right + 1])
+            merged = sheet.merged_cell_ranges or []
+            _cover(grid, merged)
+            for (top, left), (bottom, right) in merged:
+                for r in range(top, bottom + 1):
+                    grid[r][left:right + 1] = [grid[top][left]] * (right + 1 - left)
             while grid and not any(cell.strip() for cell in grid[-1]):
                 grid.pop()
             sheets[meta.name] = grid
