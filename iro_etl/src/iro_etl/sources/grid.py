@@ -69,7 +69,8 @@ def _cells_per_line(text: str) -> np.ndarray | None:
             return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    # Only commas and line breaks are counted: any other character's bytes will do.
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     breaks = np.flatnonzero(data == ord("\n"))
     ends = breaks if text.endswith("\n") else np.append(breaks, len(data))
     starts = np.concatenate([[0], breaks + 1])[:len(ends)]
