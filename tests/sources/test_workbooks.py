@@ -9,26 +9,16 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from iro_etl.sources.readers import read_workbook
+from iro_etl.sources.readers import _cell_text, read_workbook
 
 
 def _openpyxl_cells(path) -> dict[str, list[list[str]]]:
-    """The sheets as openpyxl reads them, each cell as CSV text would hold it."""
-    def text(value):
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d")
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
+    """The sheets as openpyxl reads them, each cell as CSV text would hold it (the cell's
+    text is the readers' own: what differs between the two libraries is the values)."""
     workbook = openpyxl.load_workbook(path, data_only=True)
     out = {}
     for sheet in workbook.worksheets:
-        grid = [[text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         for merged in sheet.merged_cells.ranges:
             top = grid[merged.min_row - 1][merged.min_col - 1]
             for r in range(merged.min_row - 1, merged.max_row):
