@@ -58,10 +58,6 @@ def db_source(name: str, schema: str | None = None) -> str:
     return f"db:{schema}.{name}" if schema else f"db:{name}"
 
 
-def _cells(row: Sequence[object]) -> list[str]:
-    return ["" if v is None else _text(v) for v in row]
-
-
 #: Value kinds (pandas' ``infer_dtype``) whose text is ``str(value)``.
 _PLAIN = frozenset({"string", "empty", "integer", "boolean", "decimal"})
 
@@ -163,7 +159,8 @@ def read_query_rows(url: str, query: str, table: str, source: str
             # Colons are the query's own (times, literals), not bind parameters.
             result = conn.execute(sa.text(words.replace(":", "\\:")))
             header = list(result.keys())
-            rows = [_cells(row) for row in result]
+            batch = result.all()
+            rows = _grid(batch, len(header)).rows(len(batch))
             conn.rollback()
     except (sa.exc.SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
