@@ -55,10 +55,9 @@ def test_a_broken_indicator_holds_back_its_mart_only(loaded, monkeypatch):
     assert len(marts.frames) == len(MART_MODELS) - 2  # failure_history comes from publishing
 
 
-def test_rules_return_marts_in_contract_order_without_authority(loaded):
+def test_rules_return_marts_in_contract_order(loaded):
     export, validated = loaded
     results = export_rules(export, validated)
     for name, frame in {**results.flags, **results.indicators}.items():
-        expected = [c for c in MART_MODELS[name].columns if c != "authority"]
-        assert list(frame.columns) == expected, name
+        assert list(frame.columns) == list(MART_MODELS[name].columns), name
         assert isinstance(frame.index, pd.RangeIndex), name

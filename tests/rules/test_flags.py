@@ -170,7 +170,7 @@ def test_no_notifications_table_no_flags():
     del clean["notifications"]
     out = late_notifications(clean, results.periods, results.timeliness,
                              pd.Timestamp(NOTIFY_AS_OF), CAL)
-    assert out.empty and list(out.columns) == list(FLAG_MODELS["late_notifications"].columns)[1:]
+    assert out.empty and list(out.columns) == list(FLAG_MODELS["late_notifications"].columns)
 
 
 # --- social worker's reports --------------------------------------------------------------------
@@ -436,7 +436,7 @@ def test_903_only_export_flags_only_what_the_903_holds():
                      "participation_gaps", "iro_caseloads", "iro_changes"}
     assert marts["review_worklist"]["iro_id"].isna().all()
     for name, frame in marts.items():
-        assert list(frame.columns) == list(FLAG_MODELS[name].columns)[1:]
+        assert list(frame.columns) == list(FLAG_MODELS[name].columns)
 
 
 # --- a generated truth -------------------------------------------------------------------------
@@ -456,9 +456,7 @@ def test_every_mart_publishes_with_an_authority(generated):
     assert set(FLAG_MODELS) <= set(MART_MODELS)  # registered with the other marts
     for name, frame in marts.items():
         assert not frame.empty, name
-        published = frame.copy()
-        published.insert(0, "authority", "TEST")
-        FLAG_MODELS[name].validate(published)
+        FLAG_MODELS[name].validate(frame.assign(authority="TEST"))
 
 
 def test_generated_caseloads_add_up_to_the_population(generated):

@@ -8,16 +8,26 @@ options) from the first stage to the last, so no later stage reads configuration
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from iro_etl.config import Authority, ConfigError
-from iro_etl.marts.build import Marts, RuleResults, apply_rules, check_marts, mart_frames
+from iro_etl.marts.build import (
+    Marts,
+    RuleResults,
+    apply_rules,
+    check_marts,
+    mart_frames,
+    split_results,
+    stray_failures,
+)
 from iro_etl.quality.failures import failures_frame
 from iro_etl.quality.guard import missing_tables
 from iro_etl.quality.validation import ValidatedTables, validate
+from iro_etl.rules.stack import stack
 from iro_etl.sources.cells import column_letters
 from iro_etl.sources.combine import combine
 from iro_etl.sources.plugin import SourceData, SourcePlugin
@@ -104,14 +114,31 @@ def validate_export(export: Export) -> ValidatedTables:
 def export_rules(export: Export, validated: ValidatedTables) -> RuleResults:
     """The rules on the clean tables, with the authority's own calendar and policies."""
     return apply_rules(validated.clean, export.as_of, export.authority.calendar,
-                       export.authority.policies, export.column_names)
+                       export.authority.policies)
+
+
+def stacked_rules(loads: Sequence[tuple[Export, ValidatedTables]]) -> list[RuleResults]:
+    """Each load's rule results, as :func:`export_rules` gives them, with the rules run once
+    over every group of loads that share a run date, a working calendar and policies (their
+    clean tables stacked, see :mod:`iro_etl.rules.stack`)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (export, _) in enumerate(loads):
+        authority = export.authority
+        groups.setdefault((export.as_of, authority.calendar, authority.policies), []).append(i)
+    out: dict[int, RuleResults] = {}
+    for (as_of, calendar, policies), members in groups.items():
+        codes = [loads[i][0].authority.code for i in members]
+        clean = stack({code: loads[i][1].clean for code, i in zip(codes, members, strict=True)})
+        results = split_results(apply_rules(clean, as_of, calendar, policies), codes)
+        out.update({i: results[code] for code, i in zip(codes, members, strict=True)})
+    return [out[i] for i in range(len(loads))]
 
 
 def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
                   ) -> dict[str, pd.DataFrame]:
     """validation_failures, quarantine and load_summary for this load."""
-    failures = pd.concat([validated.failures, failures_frame(rules.stray_reviews)],
-                         ignore_index=True)
+    stray = failures_frame(stray_failures(rules.stray_reviews, export.column_names))
+    failures = pd.concat([validated.failures, stray], ignore_index=True)
     validated = ValidatedTables(validated.clean, failures, validated.quarantine,
                                 validated.rows_in)
     failures["column_letter"] = column_letters(failures, export.source.files)

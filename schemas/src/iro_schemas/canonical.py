@@ -72,6 +72,7 @@ Reviews = pa.DataFrameSchema(
 
 PeriodsOfCare = pa.DataFrameSchema(
     {
+        "authority": pa.Column(str, description="The authority (blank for one read alone)."),
         "period_id": pa.Column(int, unique=True, description="Number of the period in this load."),
         "child_id": text("The child.", required=True),
         "period_start": date("DECOM of the episode that started the period (RNE S).",

@@ -1,16 +1,19 @@
-"""Building the published marts of one authority from its clean tables.
+"""Building the published marts of one authority (or of several stacked) from clean tables.
 
 The rules give each mart in its contract's columns; this is the one place the contract
 is checked (:func:`check_marts`), so a mart that breaks it is held back for this load
-while every other mart publishes.
+while every other mart publishes. Several authorities' tables stacked
+(:func:`iro_etl.rules.stack.stack`) go through the rules once, and
+:func:`split_results` gives each authority its own results.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 import pandera.pandas as pa
+from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
 
 from iro_etl.config import Policies
@@ -18,16 +21,25 @@ from iro_etl.marts.pseudonym import pseudonymise
 from iro_etl.quality.failures import RowFailures
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.rules.flags import flag_marts
-from iro_etl.rules.frames import table
+from iro_etl.rules.frames import AUTHORITY, table
 from iro_etl.rules.indicators import indicator_marts
 from iro_etl.rules.periods import periods_of_care, with_period_ids
+from iro_etl.rules.stack import unstack
 from iro_etl.rules.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
-from iro_etl.rules.yearly import lac_population, timeliness_indicator, years_covered
+from iro_etl.rules.yearly import (
+    authority_years,
+    lac_population,
+    timeliness_indicator,
+    years_covered,
+)
 
 
 @dataclass
 class RuleResults:
-    """The rules' output for one authority, before pseudonymising."""
+    """The rules' output for one authority (or several stacked), before pseudonymising.
+
+    Period and cycle ids number the periods of everything the rules ran over together.
+    """
 
     periods: pd.DataFrame
     cycles: pd.DataFrame
@@ -38,40 +50,71 @@ class RuleResults:
     #: The daily flag marts and the yearly indicator marts, by mart name.
     flags: dict[str, pd.DataFrame]
     indicators: dict[str, pd.DataFrame]
-    #: Reviews outside every period of care (warnings for the failures table).
+    #: Reviews outside every period of care (see :func:`stray_failures`).
     stray_reviews: pd.DataFrame
 
 
+def _in_years(frame: pd.DataFrame, pairs: pd.MultiIndex) -> pd.DataFrame:
+    """Rows of a yearly mart in one of its authority's own years (``pairs``)."""
+    keys = pd.MultiIndex.from_frame(frame[[AUTHORITY, "year_ending"]].astype({"year_ending": float}))
+    return frame[keys.isin(pairs)].reset_index(drop=True)
+
+
 def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
-                calendar: WorkingCalendar, policies: Policies | None = None,
-                column_names: dict[str, dict[str, str]] | None = None) -> RuleResults:
-    column_names = column_names or {}
+                calendar: WorkingCalendar, policies: Policies | None = None) -> RuleResults:
+    """Every rule over the clean tables of one authority, or of several stacked that share
+    ``as_of``, ``calendar`` and ``policies``."""
     policies = policies or Policies()
     # Every contract column, so hand-made or partial exports reach the indicators whole.
-    episodes = with_period_ids(table(clean, "episodes"))
+    clean = {name: table(clean, name) for name in CANONICAL_MODELS}
+    episodes = with_period_ids(clean["episodes"])
     periods = periods_of_care(episodes)
     cycles = review_cycles(episodes, periods, policies.restart_on_unplanned_move)
     reviews = clean["reviews"]
     placed = assign_cycles(reviews, cycles)
     timeliness = review_timeliness(placed, calendar)
-    stray = reviews[placed["cycle_id"].isna().to_numpy()]
-    as_text = stray.assign(review_date=stray["review_date"].dt.strftime("%d/%m/%Y"))
-    stray_failures = RowFailures("reviews", as_text, column_names.get("reviews", {}))
-    stray_failures.add(pd.Series(True, index=as_text.index), "review_outside_care", "review_date")
+    # The yearly marts are worked out over every year any stacked authority has, then
+    # each authority keeps its own years.
     years = years_covered(episodes, as_of)
+    own_years = authority_years(episodes, as_of).astype({"year_ending": float})
+    pairs = pd.MultiIndex.from_frame(own_years)
     indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
+    indicators = indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
+                                 policies.thresholds)
     return RuleResults(
         periods=periods,
         cycles=cycles,
         timeliness=timeliness,
         overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
-        indicator=indicator,
-        population=lac_population(clean["children"], episodes, periods, years),
+        indicator=_in_years(indicator, pairs),
+        population=_in_years(lac_population(clean["children"], episodes, periods, years), pairs),
         flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.thresholds),
-        indicators=indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
-                                   policies.thresholds),
-        stray_reviews=stray_failures.frame().drop(columns="_index"),
+        indicators={name: _in_years(frame, pairs) for name, frame in indicators.items()},
+        stray_reviews=reviews[placed["cycle_id"].isna().to_numpy()],
     )
+
+
+def split_results(results: RuleResults, codes: list[str]) -> dict[str, RuleResults]:
+    """Each authority's own results from results of several stacked (see module docstring)."""
+    parts = {}
+    for item in fields(RuleResults):
+        value = getattr(results, item.name)
+        if isinstance(value, dict):
+            by_mart = {name: unstack(frame, codes) for name, frame in value.items()}
+            parts[item.name] = {code: {name: by_mart[name][code] for name in value}
+                                for code in codes}
+        else:
+            parts[item.name] = unstack(value, codes)
+    return {code: RuleResults(**{name: part[code] for name, part in parts.items()})
+            for code in codes}
+
+
+def stray_failures(stray: pd.DataFrame, column_names: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Warnings for reviews outside every period of care, in the authority's own headers."""
+    as_text = stray.assign(review_date=stray["review_date"].dt.strftime("%d/%m/%Y"))
+    failures = RowFailures("reviews", as_text, column_names.get("reviews", {}))
+    failures.add(pd.Series(True, index=as_text.index), "review_outside_care", "review_date")
+    return failures.frame().drop(columns="_index")
 
 
 def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, pd.DataFrame]:
@@ -87,10 +130,9 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
     }
     out = {}
     for name, frame in raw.items():
-        frame = frame.copy()
+        frame = frame.assign(**{AUTHORITY: authority})
         if "child_id" in frame:
             frame["child_id"] = pseudonymise(frame["child_id"], authority, key)
-        frame.insert(0, "authority", authority)
         out[name] = frame
     # Restricted: the way back from pseudonym to the authority's own id, for its staff.
     own = pd.concat([f["child_id"] for f in raw.values() if "child_id" in f],

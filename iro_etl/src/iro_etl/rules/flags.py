@@ -2,9 +2,9 @@
 
 Every function takes the clean canonical tables (and the rules' periods,
 cycles and review timeliness where it needs them), the run date ``as_of`` and
-the authority's working calendar, and returns its mart without the
-``authority`` column and with the authority's own ``child_id``: the caller
-adds the one and pseudonymises the other, as for the other marts. Thresholds
+the authority's working calendar, and returns its mart with the authority's own
+``child_id``: the caller pseudonymises it, as for the other marts. Tables of
+several authorities stacked give every authority's rows at once. Thresholds
 are keyword arguments defaulting to ``domain.md`` (the statutory guidance and
 the IRO Handbook), so an authority's settings can override them.
 
@@ -24,7 +24,7 @@ from iro_schemas.codes import REVIEW_HELD
 from iro_etl.config import DEFAULT_THRESHOLDS as _D
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, as_mart, lookup, table
+from iro_etl.rules.frames import AUTHORITY, age_at, as_mart, lookup, table
 from iro_etl.rules.timeliness import outstanding
 
 #: Participation codes of a child who did not attend (PN7: and whose views were not conveyed).
@@ -32,8 +32,6 @@ _DID_NOT_ATTEND = ("PN5", "PN6")
 _VIEWS_NOT_CONVEYED = "PN7"
 _UNDER_FOUR = "PN0"
 
-
-# --- working days -------------------------------------------------------------------------------
 
 # --- shared look-ups ----------------------------------------------------------------------------
 
@@ -46,7 +44,7 @@ def _held_reviews(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.Dat
     """The IRO's records of reviews held by ``as_of`` that the 903 also has."""
     records = table(clean, "review_records")
     records = records[records["status"].isin(REVIEW_HELD) & (records["review_date"] <= as_of)]
-    reviews = clean["reviews"][["child_id", "review_date"]].drop_duplicates()
+    reviews = table(clean, "reviews")[["child_id", "review_date"]].drop_duplicates()
     return records.merge(reviews, on=["child_id", "review_date"], how="inner")
 
 
@@ -71,7 +69,8 @@ def _staff_at(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
     staff = staff[staff["from_date"] <= as_of].sort_values(["iro_id", "from_date"], kind="stable")
     staff = staff.drop_duplicates("iro_id", keep="last")
     in_post = staff["to_date"].isna() | (staff["to_date"] >= as_of)
-    return staff[["iro_id", "team", "fte", "iro_share"]].assign(in_post=in_post.to_numpy())
+    return staff[[AUTHORITY, "iro_id", "team", "fte", "iro_share"]].assign(
+        in_post=in_post.to_numpy())
 
 
 # --- the marts ----------------------------------------------------------------------------------
@@ -82,14 +81,15 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     """Periods of care notified to the IRO manager late, or not at all by ``as_of``.
 
     A period with no notification row counts as never notified, but only from the
-    first period the notifications table covers: older periods predate the records.
+    first period the authority's notifications table covers: older periods predate the
+    records.
     Each row carries the period's first review and whether it was on time, since a
     late notification is the usual cause of a late first review.
     """
     notes = table(clean, "notifications")
     if notes.empty:
         return as_mart("late_notifications", pd.DataFrame())
-    since = notes["period_start"].min()
+    since = lookup(periods[AUTHORITY], notes.groupby(AUTHORITY)["period_start"].min())
     known = periods[(periods["period_start"] <= as_of) & (periods["period_start"] >= since)]
     notes = notes.drop_duplicates(["child_id", "period_start"])[
         ["child_id", "period_start", "notified_date"]]
@@ -104,6 +104,7 @@ def late_notifications(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                        & (timeliness["review_date"] <= as_of)]
     first = first.drop_duplicates("period_id").set_index("period_id")
     out = pd.DataFrame({
+        AUTHORITY: rows[AUTHORITY],
         "child_id": rows["child_id"],
         "as_of": as_of,
         "period_start": rows["period_start"],
@@ -132,6 +133,7 @@ def social_worker_reports(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     missing = received.isna().to_numpy()
     late = (received > due).to_numpy()
     out = pd.DataFrame({
+        AUTHORITY: held[AUTHORITY],
         "child_id": held["child_id"],
         "as_of": as_of,
         "review_date": held["review_date"],
@@ -167,6 +169,7 @@ def record_timeliness(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
         # Outstanding documents are as late as they are on the run date.
         upto = issued.fillna(as_of).astype(due.dtype)
         parts.append(pd.DataFrame({
+            AUTHORITY: held[AUTHORITY],
             "child_id": held["child_id"],
             "as_of": as_of,
             "review_date": held["review_date"],
@@ -210,9 +213,9 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
     indicator counts; PN5 and PN6 (did not attend, views conveyed another way) are
     listed too, and so are reviews with no code, or PN0 although the child is 4+.
     """
-    reviews = clean["reviews"]
+    reviews = table(clean, "reviews")
     reviews = reviews[reviews["review_date"] <= as_of]
-    dob = clean["children"].drop_duplicates("child_id").set_index("child_id")["dob"]
+    dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
     age = age_at(lookup(reviews["child_id"], dob), reviews["review_date"])
     code = reviews["review_code"]
     unrecorded = code.isna() | (code == _UNDER_FOUR)
@@ -222,6 +225,7 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
         ["not recorded", "views not conveyed", "did not attend"], default="")
     gap = (age >= participation_min_age).to_numpy() & (reason != "")
     out = pd.DataFrame({
+        AUTHORITY: reviews[AUTHORITY],
         "child_id": reviews["child_id"],
         "as_of": as_of,
         "review_date": reviews["review_date"],
@@ -241,17 +245,20 @@ def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: 
     with no IRO allocated make a row of their own (blank ``iro_id``), so the
     ``children`` column sums to everyone looked after. Every IRO in post is listed,
     with or without children, and so is any IRO no longer in post who still holds some.
-    Empty when the system exports no IRO staff or allocations at all.
+    Empty for an authority whose system exports no IRO staff or allocations at all.
     """
-    if table(clean, "iro_staff").empty and table(clean, "iro_allocations").empty:
-        # The system exports no IRO records (903 only): caseloads are unknown, not all unallocated.
-        return as_mart("iro_caseloads", pd.DataFrame())
-    kids = pd.DataFrame({"child_id": _open_periods(periods, as_of)["child_id"].unique()})
+    # The system exports no IRO records (903 only): caseloads are unknown, not all unallocated.
+    recorded = pd.concat([table(clean, name)[AUTHORITY]
+                          for name in ("iro_staff", "iro_allocations")]).unique()
+    looked_after = _open_periods(periods, as_of)
+    looked_after = looked_after[looked_after[AUTHORITY].isin(recorded)]
+    kids = looked_after[[AUTHORITY, "child_id"]].drop_duplicates("child_id")
     kids = kids.merge(_allocated_at(clean, as_of), on="child_id", how="left")
-    counts = kids.groupby("iro_id", dropna=False).size().rename("children").reset_index()
+    counts = kids.groupby([AUTHORITY, "iro_id"], dropna=False).size().rename("children")
     staff = _staff_at(clean, as_of)
-    rows = staff.loc[staff["in_post"], ["iro_id"]].merge(counts, on="iro_id", how="outer")
-    rows = rows.merge(staff, on="iro_id", how="left")
+    keys = [AUTHORITY, "iro_id"]
+    rows = staff.loc[staff["in_post"], keys].merge(counts.reset_index(), on=keys, how="outer")
+    rows = rows.merge(staff, on=keys, how="left")
     in_post = rows["in_post"].fillna(False).astype(bool)
     fte = rows["fte"].where(in_post)
     # A blank share is taken as the whole post: systems that do not split the role record none.
@@ -261,6 +268,7 @@ def iro_caseloads(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: 
     band = np.select([caseload > caseload_high, caseload < caseload_low, caseload.notna()],
                      ["above", "below", "within"], default=None)
     out = pd.DataFrame({
+        AUTHORITY: rows[AUTHORITY],
         "as_of": as_of,
         "iro_id": rows["iro_id"],
         "team": rows["team"],
@@ -281,14 +289,13 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
     An allocation belongs to every period it overlaps. A change is an allocation
     whose IRO differs from the previous one's in the period (re-recording the same
     IRO is not a change), so with clean data it is allocations minus 1. Periods
-    with more changes than ``max_iro_changes`` are flagged. Empty when the system
-    exports no allocations at all.
+    with more changes than ``max_iro_changes`` are flagged. Empty for an authority whose
+    system exports no allocations at all.
     """
-    known = periods[periods["period_start"] <= as_of]
     alloc = table(clean, "iro_allocations")
-    if alloc.empty:
-        # No allocations exported (903 only): changes of IRO are unknown, not zero.
-        return as_mart("iro_changes", pd.DataFrame())
+    # No allocations exported (903 only): changes of IRO are unknown, not zero.
+    known = periods[(periods["period_start"] <= as_of)
+                    & periods[AUTHORITY].isin(alloc[AUTHORITY].unique())]
     alloc = alloc[alloc["from_date"] <= as_of][["child_id", "iro_id", "from_date", "to_date"]]
     pairs = known[["period_id", "child_id", "period_start", "period_end"]].merge(
         alloc, on="child_id")
@@ -302,6 +309,7 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
     ids = known["period_id"]
     changes = by_period["changed"].sum().reindex(ids, fill_value=0).to_numpy()
     out = pd.DataFrame({
+        AUTHORITY: known[AUTHORITY].to_numpy(),
         "child_id": known["child_id"].to_numpy(),
         "as_of": as_of,
         "period_start": known["period_start"].to_numpy(),
@@ -317,7 +325,7 @@ def iro_changes(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, as_of: pd
 def flag_marts(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, cycles: pd.DataFrame,
                timeliness: pd.DataFrame, as_of: pd.Timestamp, calendar: WorkingCalendar,
                thresholds: Thresholds = _D) -> dict[str, pd.DataFrame]:
-    """Every flag mart, by name (without ``authority``, raw ``child_id``)."""
+    """Every flag mart, by name (with the authority's own ``child_id``)."""
     t = thresholds
     return {
         "late_notifications": late_notifications(

@@ -1,10 +1,19 @@
-"""Frame helpers every rule shares: a canonical table with all its columns, a mart's columns, ages."""
+"""Frame helpers every rule shares: a canonical table with all its columns, a mart's columns, ages.
+
+Every table the rules read carries an ``authority`` column, so that several authorities'
+tables can be stacked and the rules run once over all of them (see
+:mod:`iro_etl.rules.stack`): every count is grouped by authority as well as by year.
+A table of one authority read on its own has the label ``""`` until its marts are built.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
+
+#: The column naming each row's authority, in every table the rules read and every mart.
+AUTHORITY = "authority"
 
 
 def table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
@@ -22,7 +31,19 @@ def table(clean: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
             dtype = ("datetime64[us]" if dtype.startswith("datetime")
                      else dtype if dtype in ("boolean", "float64") else "str")
             missing[column] = pd.Series(None, index=frame.index, dtype=dtype)
+    if AUTHORITY not in frame:
+        missing[AUTHORITY] = pd.Series("", index=frame.index, dtype="str")
     return frame.assign(**missing) if missing else frame
+
+
+def authorities(frame: pd.DataFrame) -> pd.Index:
+    """The authorities with rows in ``frame``, in order."""
+    return pd.Index(sorted(frame[AUTHORITY].unique()), name=AUTHORITY)
+
+
+def per_authority(values: pd.Series, names: pd.Index, fill=0) -> pd.Series:
+    """``values`` (indexed by authority) for each of ``names``, ``fill`` where it has none."""
+    return values.reindex(names, fill_value=fill)
 
 
 def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -44,10 +65,9 @@ def age_at(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
 
 
 def as_mart(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the mart's contract columns in order, ``authority`` left for the caller.
+    """``frame`` with the mart's contract columns in order.
 
     Only the shape: the contract itself is checked once, for every mart, when the load's
     marts are built (:func:`iro_etl.marts.build.all_marts`).
     """
-    columns = [c for c in MART_MODELS[name].columns if c != "authority"]
-    return frame.reindex(columns=columns).reset_index(drop=True)
+    return frame.reindex(columns=list(MART_MODELS[name].columns)).reset_index(drop=True)

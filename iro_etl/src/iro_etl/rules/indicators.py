@@ -2,13 +2,14 @@
 
 Each function takes the clean canonical tables (``clean``), the rules' output it
 needs (periods of care, per-review timeliness, the timeliness indicator) and the
-years to report, and returns the mart without its ``authority`` column (the
-caller inserts it). The marts are counts: none carries a child id, so there is
-nothing to pseudonymise. Every frame comes in its contract's column order
-(:mod:`iro_schemas.indicators`, less the authority column); the contract is
+years to report, and returns the mart. The marts are counts: none carries a
+child id, so there is nothing to pseudonymise. Every frame comes in its
+contract's column order (:mod:`iro_schemas.indicators`); the contract is
 checked once, with every other mart's, when the load's marts are built.
 :func:`indicator_marts` builds them all. Loops run over years, never
-over rows.
+over rows or authorities: every count is by authority (see
+:mod:`iro_etl.rules.stack`), and each authority's rows come in the order a load
+of that authority alone gives them.
 
 Conventions shared by every mart, as in :mod:`iro_etl.rules.yearly`:
 
@@ -49,7 +50,7 @@ from iro_schemas.indicators import (
 from iro_etl.config import DEFAULT_THRESHOLDS as _DEFAULTS
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, as_mart, lookup, table
+from iro_etl.rules.frames import AUTHORITY, age_at, as_mart, authorities, lookup, table
 from iro_etl.rules.periods import with_period_ids
 from iro_etl.rules.yearly import episodes_at, year_end
 
@@ -74,6 +75,21 @@ def percent(numerator, denominator):
     den = np.asarray(denominator, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, np.round(100 * num / den, 1), np.nan)
+
+
+def _authorities(clean: dict[str, pd.DataFrame]) -> pd.Index:
+    """The authorities the marts report on: those with episodes (the others have no years)."""
+    return authorities(table(clean, "episodes"))
+
+
+def _per_authority(frame: pd.DataFrame, names: pd.Index, where=None) -> np.ndarray:
+    """Rows of ``frame`` (where ``where`` holds) for each of ``names``."""
+    keys = frame[AUTHORITY] if where is None else frame.loc[np.asarray(where), AUTHORITY]
+    return keys.value_counts().reindex(names, fill_value=0).to_numpy(dtype="int64")
+
+
+def _stacked(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -125,6 +141,13 @@ class YearEnds:
             self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
         return self._at[year]
 
+    def counts(self, grid: pd.MultiIndex) -> pd.Series:
+        """Children looked after at 31 March, per (authority, year_ending) of ``grid``."""
+        years = grid.get_level_values("year_ending").unique()
+        counts = {(name, year): n for year in years
+                  for name, n in self.at(year)[AUTHORITY].value_counts().items()}
+        return pd.Series(counts, dtype="int64").reindex(grid, fill_value=0)
+
 
 def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
                       date_column: str = "review_date") -> pd.DataFrame:
@@ -137,10 +160,11 @@ def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
     return frame[~mine.isin(keys)]
 
 
-def _grid(years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
-    """Every year x category combination, so a zero count still has its row."""
-    names = ["year_ending", *(name for name, _ in levels)]
-    return pd.MultiIndex.from_product([years, *(values for _, values in levels)], names=names)
+def _grid(names: pd.Index, years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
+    """Every authority x year x category combination, so a zero count still has its row."""
+    columns = [AUTHORITY, "year_ending", *(name for name, _ in levels)]
+    return pd.MultiIndex.from_product([names, years, *(values for _, values in levels)],
+                                      names=columns)
 
 
 # --- 1. Participation ----------------------------------------------------------------------
@@ -167,7 +191,8 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     aged = age_at(lookup(reviews["child_id"], dob), reviews["review_date"]) >= min_age
     reviews = reviews[aged.to_numpy()].assign(year_ending=year_of(reviews.loc[aged, "review_date"]))
     reviews = reviews.sort_values("review_date", kind="stable")
-    rows = []
+    names = authorities(year_ends.episodes)
+    parts = []
     for year in years:
         when = year_end(year)
         in_year = reviews[reviews["year_ending"] == year]
@@ -182,16 +207,21 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
         if latest_review_base == "March":
             during = looked_after_during(periods, when.replace(day=1), when)
-            latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(), "child_id"]
-            latest_base = latest_base.drop_duplicates()
+            latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(),
+                                      [AUTHORITY, "child_id"]]
+            latest_base = latest_base.drop_duplicates("child_id")
         else:
-            latest_base = base["child_id"]
-        rows += [
-            (year, VIEWS_EVERY_REVIEW, int((~cohort["child_id"].isin(silent)).sum()), len(cohort)),
-            (year, ATTENDED_LATEST, int(latest_base.isin(attended).sum()), len(latest_base)),
-            (year, NOT_REPRESENTED, int(base["child_id"].isin(absent).sum()), len(base)),
-        ]
-    out = pd.DataFrame(rows, columns=["year_ending", "measure", "numerator", "denominator"])
+            latest_base = base
+        for measure, counted, where in (
+            (VIEWS_EVERY_REVIEW, cohort, ~cohort["child_id"].isin(silent)),
+            (ATTENDED_LATEST, latest_base, latest_base["child_id"].isin(attended)),
+            (NOT_REPRESENTED, base, base["child_id"].isin(absent)),
+        ):
+            parts.append(pd.DataFrame({
+                AUTHORITY: names, "year_ending": year, "measure": measure,
+                "numerator": _per_authority(counted, names, where),
+                "denominator": _per_authority(counted, names)}))
+    out = _stacked(parts, [AUTHORITY, "year_ending", "measure", "numerator", "denominator"])
     reviewed = f"with a review at {min_age}+ in the year"
     at_year_end = f"looked after at 31 March {reviewed}"
     out["children_counted"] = out["measure"].map({
@@ -219,14 +249,16 @@ def parental_participation(clean: dict[str, pd.DataFrame], timeliness: pd.DataFr
     rows = _not_short_breaks(table(clean, "review_participants"), timeliness)
     rows = rows.assign(year_ending=year_of(rows["review_date"]))
     rows = rows[rows["year_ending"].isin(years)]
-    recorded = (rows.drop_duplicates(["child_id", "review_date"]).groupby("year_ending").size()
-                .reindex(years, fill_value=0))
+    years_of = [AUTHORITY, "year_ending"]
+    recorded = rows.drop_duplicates(["child_id", "review_date"]).groupby(years_of).size()
     parents = rows[rows["role"].isin(PARENT_ROLES)]
-    grid = _grid(years, ("role", PARENT_ROLES), ("status", codes.PARTICIPATION_STATUSES))
+    grid = _grid(_authorities(clean), years, ("role", PARENT_ROLES),
+                 ("status", codes.PARTICIPATION_STATUSES))
     counts = (parents.drop_duplicates(["child_id", "review_date", "role"])
-              .groupby(["year_ending", "role", "status"]).size().reindex(grid, fill_value=0))
+              .groupby([*years_of, "role", "status"]).size().reindex(grid, fill_value=0))
     out = counts.rename("reviews").reset_index()
-    out["reviews_recorded"] = out["year_ending"].map(recorded).to_numpy()
+    out["reviews_recorded"] = recorded.reindex(pd.MultiIndex.from_frame(out[years_of]),
+                                               fill_value=0).to_numpy()
     out["percent"] = percent(out["reviews"], out["reviews_recorded"])
     return as_mart("parental_participation", out)
 
@@ -284,12 +316,13 @@ def review_quality(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     items[SW_REPORT_BY_DATES] = (np.ones(len(reviews), dtype=bool),
                                  (received <= deadline).fillna(False).to_numpy(dtype=bool),
                                  received.notna().to_numpy())
+    grid = _grid(_authorities(clean), years, ("basis", QUALITY_BASES))
+    keys = [reviews[c].to_numpy() for c in (AUTHORITY, "year_ending", "basis")]
     parts = []
     for label, (applies, met, answered) in items.items():
         flags = pd.DataFrame({"numerator": met & applies, "denominator": answered & applies,
                               "not_recorded": ~answered & applies})
-        sums = flags.groupby([reviews["year_ending"].to_numpy(), reviews["basis"].to_numpy()]).sum()
-        grid = _grid(years, ("basis", QUALITY_BASES))
+        sums = flags.groupby(keys).sum()
         parts.append(sums.reindex(grid, fill_value=0).reset_index().assign(measure=label))
     out = pd.concat(parts, ignore_index=True)
     out["percent"] = percent(out["numerator"], out["denominator"])
@@ -306,10 +339,11 @@ def rag_distribution(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     if reviews is None:
         reviews = quality_reviews(clean, periods, timeliness, years)
     rated = reviews[reviews["rag"].isin(codes.RAG)]
-    grid = _grid(years, ("basis", QUALITY_BASES), ("rag", codes.RAG))
-    counts = rated.groupby(["year_ending", "basis", "rag"]).size().reindex(grid, fill_value=0)
+    grid = _grid(_authorities(clean), years, ("basis", QUALITY_BASES), ("rag", codes.RAG))
+    counts = rated.groupby([AUTHORITY, "year_ending", "basis", "rag"]).size().reindex(
+        grid, fill_value=0)
     out = counts.rename("reviews").reset_index()
-    out["rated"] = out.groupby(["year_ending", "basis"])["reviews"].transform("sum")
+    out["rated"] = out.groupby([AUTHORITY, "year_ending", "basis"])["reviews"].transform("sum")
     out["percent"] = percent(out["reviews"], out["rated"])
     return as_mart("rag_distribution", out)
 
@@ -348,9 +382,13 @@ def _placements_in_year(episodes: pd.DataFrame, periods: pd.DataFrame, year: int
     return counted.groupby(live["child_id"]).sum()
 
 
-def _counts(series: pd.Series, categories: tuple[str, ...] | None) -> pd.Series:
-    counts = series.value_counts()
-    return counts.reindex(categories, fill_value=0) if categories else counts.sort_index()
+def _counts(values: pd.Series, authority: pd.Series, names: pd.Index,
+            categories: tuple[str, ...] | None) -> pd.Series:
+    """Rows per (authority, category): every one of ``categories``, or those seen, in order."""
+    counts = values.groupby([authority.to_numpy(), values.to_numpy()]).size()
+    if categories:
+        return counts.reindex(pd.MultiIndex.from_product([names, categories]), fill_value=0)
+    return counts.sort_index()
 
 
 def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
@@ -380,6 +418,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     far, near = f"over {distance_miles:g} miles", f"{distance_miles:g} miles or less"
     same, moved = (f"same placement {stability_months_same_placement / 12:g}+ years",
                    f"placement under {stability_months_same_placement / 12:g} years")
+    names = authorities(year_ends.episodes)
     parts = []
     for year in years:
         when = year_end(year)
@@ -393,7 +432,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         stable = eligible["placement_start"] <= when - pd.DateOffset(
             months=stability_months_same_placement)
         moves = at["child_id"].map(_placements_in_year(episodes, periods, year)).fillna(1)
-        everyone = len(at)
+        everyone = _per_authority(at, names)
         breakdowns = {
             "ethnicity group": (at["child_id"].map(ethnic_group).fillna("Not given"),
                                 ETHNIC_GROUPS, everyone),
@@ -406,19 +445,22 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                 [distance > distance_miles, distance <= distance_miles], [far, near],
                 "not known"), index=at.index), (far, near, "not known"), everyone),
             "placement stability": (pd.Series(np.where(stable, same, moved), index=eligible.index,
-                                              dtype=object), (same, moved), len(eligible)),
+                                              dtype=object), (same, moved),
+                                    _per_authority(eligible, names)),
             "placements in the year": (pd.Series(np.where(moves >= 3, "3 or more",
                                                           moves.astype(int).astype(str)),
                                                  index=at.index), PLACEMENT_COUNTS, everyone),
         }
         for name, (values, categories, denominator) in breakdowns.items():
-            counts = _counts(values, categories)
-            parts.append(pd.DataFrame({"year_ending": year, "breakdown": name,
-                                       "category": counts.index.astype(str),
-                                       "children": counts.to_numpy(dtype="int64"),
-                                       "denominator": denominator}))
-    columns = ["year_ending", "breakdown", "category", "children", "denominator"]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+            counts = _counts(values, at.loc[values.index, AUTHORITY], names, categories)
+            counted = counts.index.get_level_values(0)
+            parts.append(pd.DataFrame({
+                AUTHORITY: counted, "year_ending": year, "breakdown": name,
+                "category": counts.index.get_level_values(1).astype(str),
+                "children": counts.to_numpy(dtype="int64"),
+                "denominator": pd.Series(denominator, index=names).reindex(counted).to_numpy()}))
+    out = _stacked(parts, [AUTHORITY, "year_ending", "breakdown", "category", "children",
+                           "denominator"])
     out["percent"] = percent(out["children"], out["denominator"])
     return as_mart("population_breakdowns", out)
 
@@ -468,33 +510,37 @@ def iro_workforce(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, years: 
     staff_on = _staff_on(staff, ends)
     load = (_open_on(allocations, ends).groupby(["iro_id", "month_end"])["child_id"].nunique()
             .rename("children").reset_index())
-    load = load.merge(staff_on[["iro_id", "month_end", "year_ending", "iro_fte"]],
+    years_of = [AUTHORITY, "year_ending"]
+    load = load.merge(staff_on[[*years_of, "iro_id", "month_end", "iro_fte"]],
                       on=["iro_id", "month_end"])
     load = load[load["iro_fte"] > 0]
     load = load.assign(caseload=load["children"] / load["iro_fte"])
     peak = load.sort_values(["caseload", "month_end"], kind="stable").drop_duplicates(
-        "year_ending", keep="last").set_index("year_ending")
+        years_of, keep="last").set_index(years_of)
     # The year's last month end is its 31 March.
     at_end = staff_on[staff_on["month_end"].dt.month == 3]
-    at_end = at_end.groupby("year_ending").agg(iros_in_post=("iro_id", "nunique"),
-                                               fte=("fte", "sum"), iro_fte=("iro_fte", "sum"))
-    out = at_end.reindex(years).fillna(0).rename_axis("year_ending").reset_index()
+    at_end = at_end.groupby(years_of).agg(iros_in_post=("iro_id", "nunique"),
+                                          fte=("fte", "sum"), iro_fte=("iro_fte", "sum"))
     year_ends = year_ends or YearEnds.of(clean, periods)
-    out["children_looked_after"] = [len(year_ends.at(y)) for y in years]
+    grid = _grid(authorities(year_ends.episodes), years)
+    out = at_end.reindex(grid).fillna(0).reset_index()
+    out["children_looked_after"] = year_ends.counts(grid).to_numpy()
     average = out["children_looked_after"] / out["iro_fte"].where(out["iro_fte"] > 0)
     out["average_caseload"] = average.round(1)
     out["recommended_min"], out["recommended_max"] = caseload_low, caseload_high
     out["caseload_band"] = pd.Series(np.select(
         [average < caseload_low, average > caseload_high, average.notna()],
         ["below", "above", "within"], ""), dtype=object).replace("", None)
-    out["peak_caseload"] = peak["caseload"].reindex(years).astype(float).round(1).to_numpy()
-    out["peak_month_end"] = peak["month_end"].reindex(years).to_numpy()
-    iros = _iros_per_child(allocations, years)
-    return as_mart("iro_workforce", out.merge(iros, on="year_ending", how="left"))
+    out["peak_caseload"] = peak["caseload"].reindex(grid).astype(float).round(1).to_numpy()
+    out["peak_month_end"] = peak["month_end"].reindex(grid).to_numpy()
+    iros = _iros_per_child(allocations, grid)
+    return as_mart("iro_workforce", out.merge(iros, on=years_of, how="left"))
 
 
-def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """Per year: children allocated at some time in it, and how many had 1, 2 or 3+ IROs."""
+def _iros_per_child(allocations: pd.DataFrame, grid: pd.MultiIndex) -> pd.DataFrame:
+    """Per (authority, year) of ``grid``: children allocated at some time in the year, and how
+    many had 1, 2 or 3+ IROs."""
+    years = list(grid.get_level_values("year_ending").unique())
     # Typed explicitly: with no complete year yet the lists are empty.
     spans = pd.DataFrame({"year_ending": pd.Series(years, dtype="int64"),
                           "start": pd.Series([year_end(y - 1) + pd.Timedelta(days=1) for y in years],
@@ -503,12 +549,13 @@ def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame
     crossed = allocations.merge(spans, how="cross")
     live = crossed[(crossed["from_date"] <= crossed["end"])
                    & (crossed["to_date"].isna() | (crossed["to_date"] >= crossed["start"]))]
-    per_child = live.groupby(["year_ending", "child_id"])["iro_id"].nunique().clip(upper=3)
-    counts = per_child.groupby(level="year_ending").value_counts().unstack(fill_value=0)
-    counts = counts.reindex(index=years, columns=[1, 2, 3], fill_value=0)
+    years_of = [AUTHORITY, "year_ending"]
+    per_child = live.groupby([*years_of, "child_id"])["iro_id"].nunique().clip(upper=3)
+    counts = per_child.groupby(level=years_of).value_counts().unstack(fill_value=0)
+    counts = counts.reindex(index=grid, columns=[1, 2, 3], fill_value=0)
     counts.columns = ["children_one_iro", "children_two_iros", "children_three_plus_iros"]
     counts["children_allocated"] = counts.sum(axis=1)
-    return counts.rename_axis("year_ending").reset_index()
+    return counts.reset_index()
 
 
 # --- 6. Disputes ---------------------------------------------------------------------------
@@ -516,16 +563,17 @@ def _iros_per_child(allocations: pd.DataFrame, years: list[int]) -> pd.DataFrame
 def disputes_by_stage(clean: dict[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
     """Dispute steps raised, resolved and open at 31 March, per year and stage."""
     disputes = table(clean, "disputes")
-    grid = _grid(years, ("stage", codes.DISPUTE_STAGES))
-    raised = disputes.assign(year_ending=year_of(disputes["raised_date"])).groupby(
-        ["year_ending", "stage"]).agg(raised=("child_id", "size"), children=("child_id", "nunique"))
+    grid = _grid(_authorities(clean), years, ("stage", codes.DISPUTE_STAGES))
+    keys = [AUTHORITY, "year_ending", "stage"]
+    raised = disputes.assign(year_ending=year_of(disputes["raised_date"])).groupby(keys).agg(
+        raised=("child_id", "size"), children=("child_id", "nunique"))
     resolved = disputes.assign(year_ending=year_of(disputes["resolved_date"])).groupby(
-        ["year_ending", "stage"]).size().rename("resolved")
+        keys).size().rename("resolved")
     ends = pd.DataFrame({"year_ending": years, "end": [year_end(y) for y in years]})
     crossed = disputes.merge(ends, how="cross")
     open_ = crossed[(crossed["raised_date"] <= crossed["end"])
                     & (crossed["resolved_date"].isna() | (crossed["resolved_date"] > crossed["end"]))]
-    open_ = open_.groupby(["year_ending", "stage"]).size().rename("open_at_year_end")
+    open_ = open_.groupby(keys).size().rename("open_at_year_end")
     out = pd.concat([raised.reindex(grid), resolved.reindex(grid), open_.reindex(grid)], axis=1)
     return as_mart("disputes_by_stage", out.fillna(0).astype("int64").reset_index())
 
@@ -544,23 +592,27 @@ def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd
     year_ends = year_ends or YearEnds.of(clean, periods)
     reviews = _not_short_breaks(table(clean, "reviews"), timeliness)
     reviews = reviews.assign(year_ending=year_of(reviews["review_date"]))
-    by_year = reviews.groupby("year_ending")
-    timely = indicator.set_index("year_ending").reindex(years)
-    views = participation.set_index(["measure", "year_ending"])["percent"]
+    years_of = [AUTHORITY, "year_ending"]
+    grid = _grid(authorities(year_ends.episodes), years)
+    by_year = reviews.groupby(years_of)
+    timely = indicator.set_index(years_of).reindex(grid)
+    views = participation.set_index(["measure", *years_of])["percent"]
+    nothing = pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=years_of))
     values = {
-        "looked after at 31 March": [len(year_ends.at(y)) for y in years],
-        "reviews held in the year": by_year.size().reindex(years, fill_value=0),
-        "children reviewed in the year": by_year["child_id"].nunique().reindex(years,
+        "looked after at 31 March": year_ends.counts(grid),
+        "reviews held in the year": by_year.size().reindex(grid, fill_value=0),
+        "children reviewed in the year": by_year["child_id"].nunique().reindex(grid,
                                                                                fill_value=0),
         "reviewed within timescales cohort": timely["cohort"],
         "reviewed within timescales": timely["reviewed_on_time"],
         "reviewed within timescales %": timely["percent"],
         "communicated views at every review %": views.get(VIEWS_EVERY_REVIEW,
-                                                          pd.Series(dtype=float)).reindex(years),
-        "attended most recent review %": views.get(ATTENDED_LATEST,
-                                                   pd.Series(dtype=float)).reindex(years),
+                                                          nothing).reindex(grid),
+        "attended most recent review %": views.get(ATTENDED_LATEST, nothing).reindex(grid),
     }
-    parts = [pd.DataFrame({"year_ending": years, "measure": measure,
+    parts = [pd.DataFrame({AUTHORITY: grid.get_level_values(AUTHORITY),
+                           "year_ending": grid.get_level_values("year_ending"),
+                           "measure": measure,
                            "measure_code": TREND_CODES[measure], "unit": TREND_MEASURES[measure],
                            "value": np.asarray(value, dtype=float)})
              for measure, value in values.items()]

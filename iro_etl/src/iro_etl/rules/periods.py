@@ -5,6 +5,8 @@ import pandas as pd
 from iro_schemas.canonical import PeriodsOfCare
 from iro_schemas.codes import LS_SHORT_BREAKS, REC_CONTINUES
 
+from iro_etl.rules.frames import AUTHORITY
+
 
 def with_period_ids(episodes: pd.DataFrame) -> pd.DataFrame:
     """Episodes sorted by child and start, with ``period_id`` numbering each period of care.
@@ -29,7 +31,9 @@ def periods_of_care(episodes: pd.DataFrame) -> pd.DataFrame:
     eps = episodes if "period_id" in episodes else with_period_ids(episodes)
     grouped = eps.groupby("period_id", sort=True)
     last = grouped.tail(1).set_index("period_id")
+    authority = eps[AUTHORITY] if AUTHORITY in eps else pd.Series("", index=eps.index, dtype="str")
     periods = pd.DataFrame({
+        AUTHORITY: authority.groupby(eps["period_id"]).first().astype("str"),
         "child_id": grouped["child_id"].first(),
         "period_start": grouped["decom"].min(),
         # The period is still open if its last episode has no end.

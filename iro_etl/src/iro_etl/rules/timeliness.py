@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from iro_etl.rules.calendar import WorkingCalendar, add_months
+from iro_etl.rules.frames import AUTHORITY
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
@@ -33,7 +34,7 @@ def review_cycles(episodes: pd.DataFrame, periods: pd.DataFrame,
     ``episodes`` must carry ``period_id`` (see :func:`iro_etl.rules.periods.with_period_ids`). A move
     is unplanned when its REASON_PLACE_CHANGE is given and is not a care-plan change.
     """
-    columns = ["period_id", "child_id", "period_start", "period_end", "short_breaks"]
+    columns = [AUTHORITY, "period_id", "child_id", "period_start", "period_end", "short_breaks"]
     cycles = periods[columns].assign(cycle_start=periods["period_start"])
     if restart_on_unplanned_move:
         reason = episodes["reason_place_change"]
@@ -49,10 +50,14 @@ def review_cycles(episodes: pd.DataFrame, periods: pd.DataFrame,
 
 
 def assign_cycles(reviews: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
-    """Reviews with the cycle (and period) they fall in; blank ids when outside every period."""
+    """Reviews with the cycle (and period) they fall in; blank ids when outside every period.
+
+    The reviews keep their own ``authority``: ids are unique across stacked authorities.
+    """
     left = reviews.reset_index().sort_values("review_date", kind="stable")
+    right = cycles.drop(columns=AUTHORITY).sort_values("cycle_start")
     merged = pd.merge_asof(
-        left, cycles.sort_values("cycle_start"), left_on="review_date", right_on="cycle_start",
+        left, right, left_on="review_date", right_on="cycle_start",
         by="child_id", direction="backward",
     )
     inside = merged["period_end"].isna() | (merged["review_date"] <= merged["period_end"])
@@ -89,6 +94,7 @@ def review_timeliness(placed: pd.DataFrame, calendar: WorkingCalendar) -> pd.Dat
     late_days = (placed["review_date"] - due).dt.days
     excluded = placed["short_breaks"].astype(bool)
     out = pd.DataFrame({
+        AUTHORITY: placed[AUTHORITY],
         "child_id": placed["child_id"],
         "period_id": placed["period_id"].astype("int64"),
         "cycle_id": placed["cycle_id"].astype("int64"),
@@ -117,6 +123,7 @@ def outstanding(cycles: pd.DataFrame, timeliness: pd.DataFrame, as_of: pd.Timest
     counts = held.size().reindex(current["cycle_id"], fill_value=0).to_numpy()
     last = held.max().reindex(current["cycle_id"]).to_numpy()
     out = pd.DataFrame({
+        AUTHORITY: current[AUTHORITY].to_numpy(),
         "child_id": current["child_id"].to_numpy(),
         "period_id": current["period_id"].to_numpy(),
         "period_start": current["period_start"].to_numpy(),

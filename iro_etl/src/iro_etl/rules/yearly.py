@@ -6,7 +6,7 @@ from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, 
 
 from iro_etl.config import COHORT_MIN_DAYS
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import age_at, lookup
+from iro_etl.rules.frames import AUTHORITY, age_at, authorities, lookup
 from iro_etl.rules.timeliness import outstanding
 
 
@@ -14,14 +14,25 @@ def year_end(year: int) -> pd.Timestamp:
     return pd.Timestamp(year=year, month=3, day=31)
 
 
-def years_covered(episodes: pd.DataFrame, as_of: pd.Timestamp) -> list[int]:
-    """Years ending 31 March from the first with anyone looked after up to ``as_of``."""
-    if episodes.empty:
-        return []
-    first = episodes["decom"].min()
+def _years_from(first: pd.Timestamp, as_of: pd.Timestamp) -> range:
     start = first.year + (1 if first > year_end(first.year) else 0)
     last = as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1
-    return list(range(start, last + 1))
+    return range(start, last + 1)
+
+
+def years_covered(episodes: pd.DataFrame, as_of: pd.Timestamp) -> list[int]:
+    """Years ending 31 March from the first with anyone looked after up to ``as_of`` (of any
+    authority, when several are stacked: each one's own are :func:`authority_years`)."""
+    if episodes.empty:
+        return []
+    return list(_years_from(episodes["decom"].min(), as_of))
+
+
+def authority_years(episodes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """(authority, year_ending): the years each authority reports, as :func:`years_covered`."""
+    first = episodes.groupby(AUTHORITY)["decom"].min()
+    pairs = [(name, year) for name, when in first.items() for year in _years_from(when, as_of)]
+    return pd.DataFrame(pairs, columns=[AUTHORITY, "year_ending"]).astype({"year_ending": "int64"})
 
 
 def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
@@ -48,6 +59,7 @@ def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.D
         at = episodes_at(episodes, when)
         at = at[~at["period_id"].map(short).to_numpy()]
         frame = pd.DataFrame({
+            AUTHORITY: at[AUTHORITY].to_numpy(),
             "year_ending": year,
             "age_band": age_band(age_at(lookup(at["child_id"], dob), when)).to_numpy(),
             "gender": at["child_id"].map(sex).fillna("unknown").to_numpy(),
@@ -55,7 +67,8 @@ def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.D
             "placement_group": at["place"].map(PLACE_GROUP).fillna("other").to_numpy(),
         })
         parts.append(frame)
-    columns = ["year_ending", "age_band", "gender", "legal_status_group", "placement_group"]
+    columns = [AUTHORITY, "year_ending", "age_band", "gender", "legal_status_group",
+               "placement_group"]
     if not parts:
         return pd.DataFrame(columns=[*columns, "children"])
     counts = pd.concat(parts).groupby(columns, dropna=False).size().rename("children")
@@ -66,6 +79,7 @@ def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: 
                          timeliness: pd.DataFrame, years: list[int],
                          calendar: WorkingCalendar) -> pd.DataFrame:
     """Reviewed within timescales per year: cohort, numerator and percent."""
+    names = authorities(episodes)
     rows = []
     for year in years:
         when = year_end(year)
@@ -76,7 +90,7 @@ def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: 
             & ~period["short_breaks"].astype(bool).to_numpy()
             & ~at["place"].isin(PLACE_ADOPTION).to_numpy()
         )
-        cohort = at.loc[in_cohort, ["child_id", "period_id"]]
+        cohort = at.loc[in_cohort, [AUTHORITY, "child_id", "period_id"]]
         in_year = timeliness[(timeliness["review_date"] > year_end(year - 1))
                              & (timeliness["review_date"] <= when)
                              & timeliness["excluded_reason"].isna()]
@@ -86,7 +100,10 @@ def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: 
         # Due on or before 31 March and still not held: late, whatever comes after.
         unheld = set(due.loc[due["due_date"] <= when, "child_id"])
         ok = ~cohort["child_id"].isin(late_children | unheld)
-        n, k = len(cohort), int(ok.sum())
-        rows.append({"year_ending": year, "cohort": n, "reviewed_on_time": k,
-                     "percent": round(100 * k / n, 1) if n else np.nan})
-    return pd.DataFrame(rows, columns=["year_ending", "cohort", "reviewed_on_time", "percent"])
+        n = cohort.groupby(AUTHORITY).size().reindex(names, fill_value=0)
+        k = ok.groupby(cohort[AUTHORITY]).sum().reindex(names, fill_value=0)
+        rows += [(name, year, int(c), int(r), round(100 * int(r) / int(c), 1) if c else np.nan)
+                 for name, c, r in zip(names, n, k, strict=True)]
+    columns = [AUTHORITY, "year_ending", "cohort", "reviewed_on_time", "percent"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"year_ending": "int64", "cohort": "int64", "reviewed_on_time": "int64"})
