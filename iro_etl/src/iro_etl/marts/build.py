@@ -21,17 +21,12 @@ from iro_etl.marts.pseudonym import pseudonymise
 from iro_etl.quality.failures import RowFailures
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.rules.flags import flag_marts
-from iro_etl.rules.frames import AUTHORITY, table
+from iro_etl.rules.frames import AUTHORITY, lookup, table
 from iro_etl.rules.indicators import indicator_marts
 from iro_etl.rules.periods import periods_of_care, with_period_ids
 from iro_etl.rules.stack import unstack
 from iro_etl.rules.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
-from iro_etl.rules.yearly import (
-    authority_years,
-    lac_population,
-    timeliness_indicator,
-    years_covered,
-)
+from iro_etl.rules.yearly import first_years, lac_population, timeliness_indicator, years_covered
 
 
 @dataclass
@@ -54,10 +49,10 @@ class RuleResults:
     stray_reviews: pd.DataFrame
 
 
-def _in_years(frame: pd.DataFrame, pairs: pd.MultiIndex) -> pd.DataFrame:
-    """Rows of a yearly mart in one of its authority's own years (``pairs``)."""
-    keys = pd.MultiIndex.from_frame(frame[[AUTHORITY, "year_ending"]].astype({"year_ending": float}))
-    return frame[keys.isin(pairs)].reset_index(drop=True)
+def _in_years(frame: pd.DataFrame, first: pd.Series) -> pd.DataFrame:
+    """Rows of a yearly mart in one of its authority's own years (from ``first`` on)."""
+    own = frame["year_ending"].astype("float64") >= lookup(frame[AUTHORITY], first)
+    return frame[own.to_numpy()].reset_index(drop=True)
 
 
 def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
@@ -76,8 +71,7 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     # The yearly marts are worked out over every year any stacked authority has, then
     # each authority keeps its own years.
     years = years_covered(episodes, as_of)
-    own_years = authority_years(episodes, as_of).astype({"year_ending": float})
-    pairs = pd.MultiIndex.from_frame(own_years)
+    first = first_years(episodes, as_of)
     indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
     indicators = indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
                                  policies.thresholds)
@@ -86,10 +80,10 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
         cycles=cycles,
         timeliness=timeliness,
         overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
-        indicator=_in_years(indicator, pairs),
-        population=_in_years(lac_population(clean["children"], episodes, periods, years), pairs),
+        indicator=_in_years(indicator, first),
+        population=_in_years(lac_population(clean["children"], episodes, periods, years), first),
         flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.thresholds),
-        indicators={name: _in_years(frame, pairs) for name, frame in indicators.items()},
+        indicators={name: _in_years(frame, first) for name, frame in indicators.items()},
         stray_reviews=reviews[placed["cycle_id"].isna().to_numpy()],
     )
 

@@ -8,6 +8,7 @@ A table of one authority read on its own has the label ``""`` until its marts ar
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
@@ -41,9 +42,10 @@ def authorities(frame: pd.DataFrame) -> pd.Index:
     return pd.Index(sorted(frame[AUTHORITY].unique()), name=AUTHORITY)
 
 
-def per_authority(values: pd.Series, names: pd.Index, fill=0) -> pd.Series:
-    """``values`` (indexed by authority) for each of ``names``, ``fill`` where it has none."""
-    return values.reindex(names, fill_value=fill)
+def per_authority(frame: pd.DataFrame, names: pd.Index, where=None) -> np.ndarray:
+    """Rows of ``frame`` (where ``where`` holds) for each authority of ``names``."""
+    keys = frame[AUTHORITY] if where is None else frame.loc[np.asarray(where), AUTHORITY]
+    return np.bincount(names.get_indexer(keys), minlength=len(names)).astype("int64")
 
 
 def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -50,7 +50,15 @@ from iro_schemas.indicators import (
 from iro_etl.config import DEFAULT_THRESHOLDS as _DEFAULTS
 from iro_etl.config import Thresholds
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import AUTHORITY, age_at, as_mart, authorities, lookup, table
+from iro_etl.rules.frames import (
+    AUTHORITY,
+    age_at,
+    as_mart,
+    authorities,
+    lookup,
+    per_authority,
+    table,
+)
 from iro_etl.rules.periods import with_period_ids
 from iro_etl.rules.yearly import episodes_at, year_end
 
@@ -80,12 +88,6 @@ def percent(numerator, denominator):
 def _authorities(clean: dict[str, pd.DataFrame]) -> pd.Index:
     """The authorities the marts report on: those with episodes (the others have no years)."""
     return authorities(table(clean, "episodes"))
-
-
-def _per_authority(frame: pd.DataFrame, names: pd.Index, where=None) -> np.ndarray:
-    """Rows of ``frame`` (where ``where`` holds) for each of ``names``."""
-    keys = frame[AUTHORITY] if where is None else frame.loc[np.asarray(where), AUTHORITY]
-    return keys.value_counts().reindex(names, fill_value=0).to_numpy(dtype="int64")
 
 
 def _stacked(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -219,8 +221,8 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
         ):
             parts.append(pd.DataFrame({
                 AUTHORITY: names, "year_ending": year, "measure": measure,
-                "numerator": _per_authority(counted, names, where),
-                "denominator": _per_authority(counted, names)}))
+                "numerator": per_authority(counted, names, where),
+                "denominator": per_authority(counted, names)}))
     out = _stacked(parts, [AUTHORITY, "year_ending", "measure", "numerator", "denominator"])
     reviewed = f"with a review at {min_age}+ in the year"
     at_year_end = f"looked after at 31 March {reviewed}"
@@ -383,12 +385,25 @@ def _placements_in_year(episodes: pd.DataFrame, periods: pd.DataFrame, year: int
 
 
 def _counts(values: pd.Series, authority: pd.Series, names: pd.Index,
-            categories: tuple[str, ...] | None) -> pd.Series:
-    """Rows per (authority, category): every one of ``categories``, or those seen, in order."""
-    counts = values.groupby([authority.to_numpy(), values.to_numpy()]).size()
+            categories: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(authority, category, rows): every one of ``categories`` for each authority, or the
+    categories seen, sorted.
+
+    Counted on integer codes: a group-by on two text columns costs more than the rest of
+    a breakdown.
+    """
     if categories:
-        return counts.reindex(pd.MultiIndex.from_product([names, categories]), fill_value=0)
-    return counts.sort_index()
+        seen = np.asarray(categories, dtype=object)
+        codes = pd.Index(categories).get_indexer(values)
+    else:
+        codes, seen = pd.factorize(values, sort=True)
+        seen = np.asarray(seen, dtype=object)
+    counted = codes >= 0
+    cells = names.get_indexer(authority)[counted] * len(seen) + codes[counted]
+    counts = np.bincount(cells, minlength=len(names) * len(seen))
+    cells = np.arange(len(counts)) if categories else np.flatnonzero(counts)
+    return (names.to_numpy()[cells // max(len(seen), 1)], seen[cells % max(len(seen), 1)],
+            counts[cells].astype("int64"))
 
 
 def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
@@ -432,7 +447,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
         stable = eligible["placement_start"] <= when - pd.DateOffset(
             months=stability_months_same_placement)
         moves = at["child_id"].map(_placements_in_year(episodes, periods, year)).fillna(1)
-        everyone = _per_authority(at, names)
+        everyone = per_authority(at, names)
         breakdowns = {
             "ethnicity group": (at["child_id"].map(ethnic_group).fillna("Not given"),
                                 ETHNIC_GROUPS, everyone),
@@ -446,19 +461,18 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
                 "not known"), index=at.index), (far, near, "not known"), everyone),
             "placement stability": (pd.Series(np.where(stable, same, moved), index=eligible.index,
                                               dtype=object), (same, moved),
-                                    _per_authority(eligible, names)),
+                                    per_authority(eligible, names)),
             "placements in the year": (pd.Series(np.where(moves >= 3, "3 or more",
                                                           moves.astype(int).astype(str)),
                                                  index=at.index), PLACEMENT_COUNTS, everyone),
         }
         for name, (values, categories, denominator) in breakdowns.items():
-            counts = _counts(values, at.loc[values.index, AUTHORITY], names, categories)
-            counted = counts.index.get_level_values(0)
+            counted, category, rows = _counts(values, at.loc[values.index, AUTHORITY], names,
+                                              categories)
             parts.append(pd.DataFrame({
                 AUTHORITY: counted, "year_ending": year, "breakdown": name,
-                "category": counts.index.get_level_values(1).astype(str),
-                "children": counts.to_numpy(dtype="int64"),
-                "denominator": pd.Series(denominator, index=names).reindex(counted).to_numpy()}))
+                "category": category.astype(str), "children": rows,
+                "denominator": denominator[names.get_indexer(counted)]}))
     out = _stacked(parts, [AUTHORITY, "year_ending", "breakdown", "category", "children",
                            "denominator"])
     out["percent"] = percent(out["children"], out["denominator"])

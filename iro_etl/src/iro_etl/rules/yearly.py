@@ -6,7 +6,7 @@ from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, 
 
 from iro_etl.config import COHORT_MIN_DAYS
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import AUTHORITY, age_at, authorities, lookup
+from iro_etl.rules.frames import AUTHORITY, age_at, authorities, lookup, per_authority
 from iro_etl.rules.timeliness import outstanding
 
 
@@ -28,11 +28,11 @@ def years_covered(episodes: pd.DataFrame, as_of: pd.Timestamp) -> list[int]:
     return list(_years_from(episodes["decom"].min(), as_of))
 
 
-def authority_years(episodes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """(authority, year_ending): the years each authority reports, as :func:`years_covered`."""
+def first_years(episodes: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Each authority's first year in :func:`years_covered` (its last is every one's last)."""
     first = episodes.groupby(AUTHORITY)["decom"].min()
-    pairs = [(name, year) for name, when in first.items() for year in _years_from(when, as_of)]
-    return pd.DataFrame(pairs, columns=[AUTHORITY, "year_ending"]).astype({"year_ending": "int64"})
+    return pd.Series([_years_from(when, as_of).start for when in first], index=first.index,
+                     dtype="float64")
 
 
 def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
@@ -100,8 +100,7 @@ def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: 
         # Due on or before 31 March and still not held: late, whatever comes after.
         unheld = set(due.loc[due["due_date"] <= when, "child_id"])
         ok = ~cohort["child_id"].isin(late_children | unheld)
-        n = cohort.groupby(AUTHORITY).size().reindex(names, fill_value=0)
-        k = ok.groupby(cohort[AUTHORITY]).sum().reindex(names, fill_value=0)
+        n, k = per_authority(cohort, names), per_authority(cohort, names, ok)
         rows += [(name, year, int(c), int(r), round(100 * int(r) / int(c), 1) if c else np.nan)
                  for name, c, r in zip(names, n, k, strict=True)]
     columns = [AUTHORITY, "year_ending", "cohort", "reviewed_on_time", "percent"]
