@@ -9,16 +9,27 @@ years); their histories start in different years.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from equivalence import truth_source
 from iro_etl.config import Authority, Policies
 from iro_etl.marts.build import apply_rules, check_marts, mart_frames, split_results
-from iro_etl.pipeline import Export, export_rules, stacked_rules
+from iro_etl.pipeline import (
+    Export,
+    all_marts,
+    export_rules,
+    read_export,
+    stacked_marts,
+    stacked_rules,
+    validate_export,
+)
 from iro_etl.quality.validation import ValidatedTables, validate
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.rules.stack import stack
 from iro_testdata.synthetic import generate
+from iro_testdata.writers import write_export
 
 AS_OF = pd.Timestamp("2014-03-31")
 KEY = b"stack test key"
@@ -95,3 +106,43 @@ def test_loads_are_stacked_only_with_their_own_calendar_and_policies(cleans):
     for (export, validated), results in zip(loads, stacked_rules(loads), strict=True):
         code = export.authority.code
         _assert_same(_marts(export_rules(export, validated), code), _marts(results, code))
+
+
+# --- whole loads: real exports, their quality marts, a mart held back ----------------------
+
+@pytest.fixture(scope="module")
+def loads(tmp_path_factory) -> list[tuple[Export, ValidatedTables, object]]:
+    """Three authorities' exports from three systems, read by their plugins; two share ids."""
+    out = []
+    for code, system, n, seed, defects in (("AAA", "liquidlogic", 200, 1, 0.0),
+                                           ("BBB", "ssda903", 150, 1, 0.02),
+                                           ("CCC", "carefirst", 120, 4, 0.01)):
+        folder = tmp_path_factory.mktemp(code)
+        truth = generate(n, as_of=AS_OF, seed=seed, defect_rate=defects)
+        write_export(system, truth, folder)
+        export = read_export(Authority.ad_hoc(code, system, folder), AS_OF)
+        out.append((export, validate_export(export)))
+    return [(e, v, r) for (e, v), r in zip(out, stacked_rules(out), strict=True)]
+
+
+def test_whole_loads_in_one_pass_give_each_authority_its_own_marts(loads):
+    failures = 0
+    for (export, validated, _), stacked in zip(loads, stacked_marts(loads, KEY), strict=True):
+        alone = all_marts(export, validated, export_rules(export, validated), KEY)
+        assert not alone.rejected and not stacked.rejected
+        _assert_same(alone.frames, stacked.frames)
+        failures += len(alone.frames["validation_failures"])
+    assert failures
+
+
+def test_a_mart_breaking_its_contract_is_held_back_for_its_own_authority_only(loads):
+    (export, validated, rules), *others = loads
+    broken = {**rules.indicators, "disputes_by_stage": rules.indicators["disputes_by_stage"]
+              .assign(stage="not a stage")}
+    loads = [(export, validated, replace(rules, indicators=broken)), *others]
+    first, *rest = stacked_marts(loads, KEY)
+    assert set(first.rejected) == {"disputes_by_stage"}
+    assert "stage" in first.rejected["disputes_by_stage"]
+    for (export, validated, rules), marts in zip(others, rest, strict=True):
+        assert not marts.rejected
+        _assert_same(all_marts(export, validated, rules, KEY).frames, marts.frames)

@@ -19,6 +19,7 @@ from iro_etl.marts.build import (
     Marts,
     RuleResults,
     apply_rules,
+    check_loads,
     check_marts,
     mart_frames,
     split_results,
@@ -162,9 +163,21 @@ def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults
     }
 
 
+def _shaped(export: Export, validated: ValidatedTables, rules: RuleResults, key: bytes
+            ) -> dict[str, pd.DataFrame]:
+    return {**mart_frames(rules, export.authority.code, key),
+            **quality_marts(export, validated, rules)}
+
+
 def all_marts(export: Export, validated: ValidatedTables, rules: RuleResults, key: bytes
               ) -> Marts:
     """Every mart of one load (the rules' marts and the quality ones), each checked against
     its contract; one that breaks it is held back and the others publish."""
-    return check_marts({**mart_frames(rules, export.authority.code, key),
-                        **quality_marts(export, validated, rules)})
+    return check_marts(_shaped(export, validated, rules, key))
+
+
+def stacked_marts(loads: Sequence[tuple[Export, ValidatedTables, RuleResults]], key: bytes
+                  ) -> list[Marts]:
+    """Each load's marts, as :func:`all_marts` gives them, each mart's contract checked once
+    over every load (:func:`iro_etl.marts.build.check_loads`)."""
+    return check_loads([_shaped(*load, key) for load in loads])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from iro_schemas.canonical import CANONICAL_MODELS
@@ -161,7 +162,7 @@ class Marts:
     frames: dict[str, pd.DataFrame]
     #: A mart that breaks its contract is not published for this authority: readers keep
     #: the previous load's rows, and the reason goes to Dagster's checks.
-    rejected: dict[str, str]
+    rejected: dict[str, str] = field(default_factory=dict)
     #: Each held-back mart as the rules built it (contract columns, unchecked), so the
     #: expectations can show which values broke it.
     held: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -171,13 +172,38 @@ class Marts:
         return {**self.frames, **self.held}
 
 
+def _check(marts: Marts, name: str, frame: pd.DataFrame) -> None:
+    try:
+        marts.frames[name] = conform(name, frame)
+    except pa.errors.SchemaErrors as exc:
+        marts.rejected[name] = contract_problems(exc)
+        marts.held[name] = _in_contract_columns(name, frame)
+
+
 def check_marts(shaped: dict[str, pd.DataFrame]) -> Marts:
     """Each mart checked against its contract, one by one."""
-    frames, rejected, held = {}, {}, {}
-    for name, frame in shaped.items():
+    return check_loads([shaped])[0]
+
+
+def check_loads(loads: list[dict[str, pd.DataFrame]]) -> list[Marts]:
+    """The marts of several loads, as :func:`check_marts` checks each load's: every mart is
+    checked once over all the loads, and only if that fails load by load, so that a mart
+    breaking its contract is held back for its own authority alone."""
+    out = [Marts({}) for _ in loads]
+    for name in dict.fromkeys(name for shaped in loads for name in shaped):
+        frames = [shaped[name] for shaped in loads]
+        if len(frames) == 1:
+            _check(out[0], name, frames[0])
+            continue
         try:
-            frames[name] = conform(name, frame)
-        except pa.errors.SchemaErrors as exc:
-            rejected[name] = contract_problems(exc)
-            held[name] = _in_contract_columns(name, frame)
-    return Marts(frames, rejected, held)
+            together = conform(name, pd.concat([_in_contract_columns(name, frame)
+                                                for frame in frames], ignore_index=True))
+        except pa.errors.SchemaErrors:
+            for marts, frame in zip(out, frames, strict=True):
+                _check(marts, name, frame)
+            continue
+        # Checking keeps the rows in order: each load's are where the concatenation put them.
+        bounds = np.cumsum([0, *map(len, frames)])
+        for marts, start, end in zip(out, bounds[:-1], bounds[1:], strict=True):
+            marts.frames[name] = together.iloc[start:end].reset_index(drop=True)
+    return out
