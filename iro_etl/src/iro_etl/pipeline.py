@@ -8,6 +8,7 @@ options) from the first stage to the last, so no later stage reads configuration
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from iro_etl.marts.build import (
 )
 from iro_etl.quality.failures import failures_frame
 from iro_etl.quality.guard import missing_tables
-from iro_etl.quality.validation import ValidatedTables, validate
+from iro_etl.quality.validation import ValidatedTables, validate, validate_many
 from iro_etl.rules.stack import stack
 from iro_etl.sources.cells import column_letters
 from iro_etl.sources.combine import combine
@@ -112,6 +113,21 @@ def validate_export(export: Export) -> ValidatedTables:
     return validate(export.source, export.column_names)
 
 
+def validate_exports(exports: Sequence[Export]) -> list[ValidatedTables]:
+    """Each export validated as :func:`validate_export` does, in one pass per group of
+    exports whose columns carry the same headers (the failures quote them)."""
+    groups: dict[str, list[int]] = {}
+    for i, export in enumerate(exports):
+        groups.setdefault(json.dumps(export.column_names, sort_keys=True), []).append(i)
+    out: dict[int, ValidatedTables] = {}
+    for members in groups.values():
+        names = exports[members[0]].column_names
+        # Keyed by position: an authority's code may come twice (its loads of two days).
+        validated = validate_many({str(i): exports[i].source for i in members}, names)
+        out.update({i: validated[str(i)] for i in members})
+    return [out[i] for i in range(len(exports))]
+
+
 def export_rules(export: Export, validated: ValidatedTables) -> RuleResults:
     """The rules on the clean tables, with the authority's own calendar and policies."""
     return apply_rules(validated.clean, export.as_of, export.authority.calendar,
@@ -128,10 +144,11 @@ def stacked_rules(loads: Sequence[tuple[Export, ValidatedTables]]) -> list[RuleR
         groups.setdefault((export.as_of, authority.calendar, authority.policies), []).append(i)
     out: dict[int, RuleResults] = {}
     for (as_of, calendar, policies), members in groups.items():
-        codes = [loads[i][0].authority.code for i in members]
-        clean = stack({code: loads[i][1].clean for code, i in zip(codes, members, strict=True)})
-        results = split_results(apply_rules(clean, as_of, calendar, policies), codes)
-        out.update({i: results[code] for code, i in zip(codes, members, strict=True)})
+        # Keyed by position, as in validate_exports.
+        keys = [str(i) for i in members]
+        clean = stack({key: loads[i][1].clean for key, i in zip(keys, members, strict=True)})
+        results = split_results(apply_rules(clean, as_of, calendar, policies), keys)
+        out.update({i: results[key] for key, i in zip(keys, members, strict=True)})
     return [out[i] for i in range(len(loads))]
 
 

@@ -45,15 +45,26 @@ def stack(cleans: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, pd.Data
     return out
 
 
+def by_authority(frame: pd.DataFrame, codes: list[str]) -> dict[str, pd.DataFrame]:
+    """``frame``'s rows per authority of ``codes`` (none for an authority without rows), in
+    their order; the rows of one authority alone are all of them."""
+    if len(codes) == 1:
+        return {codes[0]: frame.reset_index(drop=True)}
+    out = {code: frame.iloc[:0] for code in codes}
+    out.update({code: rows.reset_index(drop=True)
+                for code, rows in frame.groupby(AUTHORITY, sort=False)})
+    return out
+
+
 def unstack(frame: pd.DataFrame, codes: list[str]) -> dict[str, pd.DataFrame]:
-    """``frame``'s rows per authority of ``codes`` (none for an authority without rows), with
-    the ids :func:`stack` qualified as the authority's own again."""
+    """``frame``'s rows per authority of ``codes`` (:func:`by_authority`), with the ids
+    :func:`stack` qualified as the authority's own again."""
     if len(codes) == 1:
         return {codes[0]: frame.assign(**{AUTHORITY: codes[0]})}
-    out = {code: frame.iloc[:0] for code in codes}
-    for code, rows in frame.groupby(AUTHORITY, sort=False):
+    out = by_authority(frame, codes)
+    for code, rows in out.items():
         # A column with no id at all may not be text (an all-blank iro_id is float).
         own = {column: rows[column].str.slice(len(code) + len(SEPARATOR))
                for column in QUALIFIED if column in rows and rows[column].notna().any()}
-        out[code] = rows.assign(**own).reset_index(drop=True)
+        out[code] = rows.assign(**own)
     return out
