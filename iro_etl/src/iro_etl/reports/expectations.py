@@ -29,7 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
@@ -125,20 +127,29 @@ def suite_for(name: str) -> gx.ExpectationSuite:
     })
 
 
+@cache
+def _ephemeral() -> AbstractDataContext:
+    """The process's in-memory context: made once, as its definitions are (see _definition)."""
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
+                               progress_bars=ProgressBarsConfig(globally=False,
+                                                                metric_calculations=False),
+                               analytics_enabled=False)
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
 def quiet_context(context: AbstractDataContext | None = None) -> AbstractDataContext:
-    """An ephemeral context (or the one given) with progress bars and analytics off.
+    """The process's ephemeral context (or the one given) with progress bars and analytics off.
 
     GX draws tqdm "Calculating Metrics" bars unless the project config says
     ``progress_bars: {globally: false, metric_calculations: false}``; that is GX's
     supported switch (its Validator reads it from the context). tqdm's own
     ``TQDM_DISABLE`` does not help, as GX passes ``disable=`` explicitly.
     """
-    bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     if context is None:
-        config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
-                                   progress_bars=bars, analytics_enabled=False)
-        return gx.get_context(project_config=config, mode="ephemeral")
-    context.variables.progress_bars = bars
+        context = _ephemeral()
+    else:
+        context.variables.progress_bars = ProgressBarsConfig(globally=False,
+                                                             metric_calculations=False)
     # GX validates through the context set most recently, so make this one current.
     gx.data_context.set_context(context)
     return context
@@ -158,16 +169,33 @@ def summarise(name: str, result: ExpectationSuiteValidationResult, rows: int) ->
                             result=result)
 
 
+#: Each context's validation definitions, by mart: saving one to the context's stores costs
+#: more than most validations, and every authority's frames run through the same.
+_DEFINITIONS: WeakKeyDictionary[AbstractDataContext, dict[str, gx.ValidationDefinition]] = (
+    WeakKeyDictionary())
+
+
+def _definition(context: AbstractDataContext, name: str) -> gx.ValidationDefinition:
+    if context not in _DEFINITIONS:
+        # Once per context: adding the data source again would drop the marts' assets.
+        context.data_sources.add_or_update_pandas(DATASOURCE)
+        _DEFINITIONS[context] = {}
+    made = _DEFINITIONS[context]
+    if name not in made:
+        source = context.data_sources.get(DATASOURCE)
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(
+            f"{name}_whole")
+        suite = context.suites.add_or_update(suite_for(name))
+        made[name] = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{name}_published", data=batch, suite=suite))
+    return made[name]
+
+
 def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
                    run_id: RunIdentifier | None = None) -> MartExpectations:
     """Run mart ``name``'s suite on ``frame`` (a whole-dataframe batch, in memory)."""
-    source = context.data_sources.add_or_update_pandas(DATASOURCE)
-    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(f"{name}_whole")
-    suite = context.suites.add_or_update(suite_for(name))
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"{name}_published", data=batch, suite=suite))
-    result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT,
-                            run_id=run_id)
+    result = _definition(context, name).run(batch_parameters={"dataframe": frame},
+                                            result_format=RESULT_FORMAT, run_id=run_id)
     return summarise(name, result, len(frame))
 
 
