@@ -42,7 +42,7 @@ import pandas as pd
 import sqlalchemy as sa
 from dfe_validator import SHARED, inject, ours, run_validator, theirs, validator_python
 from iro_etl.config import Authority, load_authorities, write_authorities
-from iro_etl.marts.publish import make_engine, publish, read_mart
+from iro_etl.marts.publish import Load, make_engine, publish_loads, read_mart
 from iro_etl.pipeline import read_export, stacked_marts, stacked_rules, validate_exports
 from iro_etl.rules.indicators import looked_after_at
 from iro_etl.rules.periods import periods_of_care, with_period_ids
@@ -246,9 +246,9 @@ def covered(url: str) -> set[str]:
 def core_run(config: Path, url: str) -> dict[str, float]:
     """Every configured authority's load through the core library, in this (fresh) process,
     in one pass: each export read, then validated, ruled and checked together
-    (``validate_exports``, ``stacked_rules``, ``stacked_marts``), then published and its
-    expectations run authority by authority. Seconds per stage, reading by system, the
-    wall time and the peak memory."""
+    (``validate_exports``, ``stacked_rules``, ``stacked_marts``) and published together
+    (``publish_loads``), then the expectations run authority by authority. Seconds per
+    stage, reading by system, the wall time and the peak memory."""
     authorities = load_authorities(config)
     engine = make_engine(url)
     baseline = peak_rss_mib()
@@ -269,7 +269,9 @@ def core_run(config: Path, url: str) -> dict[str, float]:
         if marts.rejected:
             raise RuntimeError(f"{export.authority.code}: marts break their contract: "
                                f"{marts.rejected}")
-        publish(engine, export.authority.code, marts.frames)
+    publish_loads(engine, [Load(export.authority.code, marts.frames, export.load_id, export.as_of,
+                                export.required)
+                           for export, marts in zip(exports, built, strict=True)])
     marks.append(time.perf_counter())
     for export, marts in zip(exports, built, strict=True):
         expect(export.authority.code, marts.frames, config.parent / "data_docs" /

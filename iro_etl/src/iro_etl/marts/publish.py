@@ -2,7 +2,9 @@
 
 One publish is one transaction: for each mart it replaces the authority's rows
 (delete, then insert), so readers see the previous load or this one, never
-half, and publishing the same load twice leaves the same tables. Tables are
+half, and publishing the same load twice leaves the same tables. Several
+authorities' loads publish together (:func:`publish_loads`): each table is
+made or checked once, and its rows of every authority replaced at once. Tables are
 made from the mart schemas; a table whose columns no longer match the contract
 is rebuilt inside the same transaction, keeping the other authorities' rows
 where they fit the new columns (else they return with those authorities' next load).
@@ -11,7 +13,7 @@ where they fit the new columns (else they return with those authorities' next lo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -227,25 +229,39 @@ def _ensure_views(conn: sa.Connection) -> None:
             'LEFT JOIN child_lookup l ON l.authority = m.authority AND l.child_id = m.child_id'))
 
 
-def _replace(conn: sa.Connection, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
-    unknown = set(marts) - set(MART_MODELS)
+def _replace(conn: sa.Connection, written: list[tuple[str, Mapping[str, pd.DataFrame]]]
+             ) -> None:
+    """Each authority's rows of each mart it gives replaced: ``written`` is (authority, marts)."""
+    names = dict.fromkeys(name for _, marts in written for name in marts)
+    unknown = set(names) - set(MART_MODELS)
     if unknown:
         raise KeyError(f"not marts of the contract: {', '.join(sorted(unknown))}")
-    for name, frame in marts.items():
-        if (frame["authority"] != authority).any():
-            raise ValueError(f"{name}: rows for another authority than {authority}")
+    for name in names:
+        given = [(authority, marts[name]) for authority, marts in written if name in marts]
+        for authority, frame in given:
+            if (frame["authority"] != authority).any():
+                raise ValueError(f"{name}: rows for another authority than {authority}")
         table = _ensure_table(conn, name)
-        conn.execute(table.delete().where(table.c.authority == authority))
-        if len(frame):
-            _insert(conn, table, frame)
+        conn.execute(table.delete().where(table.c.authority.in_([a for a, _ in given])))
+        rows = [frame for _, frame in given if len(frame)]
+        if rows:
+            _insert(conn, table, pd.concat(rows, ignore_index=True) if len(rows) > 1 else rows[0])
     _ensure_views(conn)
 
 
+def _lock_all(conn: sa.Connection, authorities: list[str]) -> None:
+    if len(set(authorities)) < len(authorities):
+        raise ValueError("one authority's loads publish one after the other, not together")
+    # Always in one order, so two publishes of overlapping authorities cannot deadlock.
+    for authority in sorted(authorities):
+        _lock(conn, authority)
+
+
 def publish(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame]) -> None:
-    """Replace ``authority``'s rows in every mart given, in one transaction."""
+    """Replace ``authority``'s rows in every mart given, in one transaction (no guard)."""
     with engine.begin() as conn:
         _lock(conn, authority)
-        _replace(conn, authority, marts)
+        _replace(conn, [(authority, marts)])
 
 
 @dataclass
@@ -257,6 +273,20 @@ class Outcome:
     reason: str | None
     #: The tables written, by name (with the failure history when published).
     written: dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One authority's load to publish: its marts, and how the guard judges it."""
+
+    authority: str
+    marts: Mapping[str, pd.DataFrame]
+    load_id: str
+    as_of: pd.Timestamp
+    #: The tables whose collapse against the last published load holds the load back.
+    guarded: tuple[str, ...] = ()
+    max_drop: float = MAX_DROP
+    accept_drop: bool = False
 
 
 def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataFrame],
@@ -272,34 +302,53 @@ def publish_load(engine: sa.Engine, authority: str, marts: Mapping[str, pd.DataF
     transaction, so two loads of one authority cannot interleave their updates; without
     this load's failures (a mart held back) the history is left as it was.
     """
+    load = Load(authority, marts, load_id, as_of, guarded, max_drop, accept_drop)
+    return publish_loads(engine, [load])[0]
+
+
+def publish_loads(engine: sa.Engine, loads: Sequence[Load]) -> list[Outcome]:
+    """Several authorities' loads, each published as :func:`publish_load` publishes it (one
+    held back leaves the others to publish), all in one transaction."""
     with engine.begin() as conn:
-        _lock(conn, authority)
-        failures = marts.get("validation_failures")
-        summary = marts.get("load_summary")
-        if failures is not None and summary is not None:
-            if not accept_drop:
-                # A table missing or read in part is already a failure of its own.
-                missing = set(holding(failures)["table_name"])
-                drops = dropped_tables(_last_published(conn, authority), summary,
-                                       tuple(t for t in guarded if t not in missing), max_drop)
-                failures = _with_failures(failures, drops, authority, load_id)
-            if not holding(failures).empty:
-                reason = held_reason(failures)
-                summary = summary.assign(status="held", held_reason=reason)
-                written = {"validation_failures": failures, "load_summary": summary}
-                _replace(conn, authority, written)
-                _log(conn, authority, load_id, as_of, "held", summary)
-                return Outcome("held", reason, written)
-        written = dict(marts)
-        if failures is not None:
-            previous = _read(conn, "failure_history", authority)
-            acceptances = _read(conn, "failure_acceptances", authority)
-            history = update_history(authority, previous, failures, load_id, as_of, acceptances)
-            written["failure_history"] = MART_MODELS["failure_history"].validate(
-                history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
-        _replace(conn, authority, written)
-        if summary is not None:
-            _log(conn, authority, load_id, as_of, "published", summary)
+        _lock_all(conn, [load.authority for load in loads])
+        # Everything is read before anything is written: no load sees another's rows.
+        outcomes = [_judged(conn, load) for load in loads]
+        _replace(conn, [(load.authority, outcome.written)
+                        for load, outcome in zip(loads, outcomes, strict=True)])
+        for load, outcome in zip(loads, outcomes, strict=True):
+            summary = outcome.written.get("load_summary")
+            if summary is not None:
+                _log(conn, load.authority, load.load_id, load.as_of, outcome.status, summary)
+    return outcomes
+
+
+def _judged(conn: sa.Connection, load: Load) -> Outcome:
+    """What ``load`` writes: every mart and the updated failure history, or (held) its
+    failures and summary only."""
+    authority, marts = load.authority, load.marts
+    failures = marts.get("validation_failures")
+    summary = marts.get("load_summary")
+    if failures is not None and summary is not None:
+        if not load.accept_drop:
+            # A table missing or read in part is already a failure of its own.
+            missing = set(holding(failures)["table_name"])
+            drops = dropped_tables(_last_published(conn, authority), summary,
+                                   tuple(t for t in load.guarded if t not in missing),
+                                   load.max_drop)
+            failures = _with_failures(failures, drops, authority, load.load_id)
+        if not holding(failures).empty:
+            reason = held_reason(failures)
+            summary = summary.assign(status="held", held_reason=reason)
+            return Outcome("held", reason, {"validation_failures": failures,
+                                            "load_summary": summary})
+    written = dict(marts)
+    if failures is not None:
+        previous = _read(conn, "failure_history", authority)
+        acceptances = _read(conn, "failure_acceptances", authority)
+        history = update_history(authority, previous, failures, load.load_id, load.as_of,
+                                 acceptances)
+        written["failure_history"] = MART_MODELS["failure_history"].validate(
+            history.reindex(columns=list(MART_MODELS["failure_history"].columns)))
     return Outcome("published", None, written)
 
 
