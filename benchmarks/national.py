@@ -97,8 +97,11 @@ uv run python benchmarks/national.py dfe
   (1%); the warehouses none (the Mosaic writer cannot inject them yet). Cached under
   `.bench_cache/`.
 - **The run**: each way publishes into a new PostgreSQL schema, dropped afterwards. The core
-  library loads every authority in one fresh process, stage by stage, as the Dagster assets
-  do (read, validate, rules and marts, publish): its peak memory is that process's VmHWM.
+  library loads every authority in one fresh process in one pass: each export read, then
+  all of them validated, ruled and checked together and published in one transaction
+  (`validate_exports`, `stacked_rules`, `stacked_marts`, `publish_loads`), then each
+  authority's expectations (a first load: every mart); its peak memory is that process's
+  VmHWM.
   `iro-etl run` is the real nightly command (Dagster in process, with the annual report,
   the failures workbook and the expectation checks); its steps are summed from `iro-etl -v`,
   its peak memory is `/usr/bin/time -v`'s. `iro-etl load` loads the median 903 authority.
