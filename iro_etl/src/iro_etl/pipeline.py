@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -34,6 +35,9 @@ from iro_etl.sources.cells import column_letters
 from iro_etl.sources.combine import combine
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_etl.sources.registry import get_plugin
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -113,19 +117,28 @@ def validate_export(export: Export) -> ValidatedTables:
     return validate(export.source, export.column_names)
 
 
+def _in_groups(items: Sequence[T], group: Callable[[T], Hashable],
+               run: Callable[[dict[str, T]], dict[str, R]]) -> list[R]:
+    """``run`` once per group of ``items`` (by ``group``), each given its group's items keyed
+    by position (an authority's code may come twice: its loads of two days); the results in
+    the items' order."""
+    groups: dict[Hashable, dict[str, T]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(group(item), {})[str(i)] = item
+    out: dict[str, R] = {}
+    for members in groups.values():
+        out.update(run(members))
+    return [out[str(i)] for i in range(len(items))]
+
+
 def validate_exports(exports: Sequence[Export]) -> list[ValidatedTables]:
     """Each export validated as :func:`validate_export` does, in one pass per group of
     exports whose columns carry the same headers (the failures quote them)."""
-    groups: dict[str, list[int]] = {}
-    for i, export in enumerate(exports):
-        groups.setdefault(json.dumps(export.column_names, sort_keys=True), []).append(i)
-    out: dict[int, ValidatedTables] = {}
-    for members in groups.values():
-        names = exports[members[0]].column_names
-        # Keyed by position: an authority's code may come twice (its loads of two days).
-        validated = validate_many({str(i): exports[i].source for i in members}, names)
-        out.update({i: validated[str(i)] for i in members})
-    return [out[i] for i in range(len(exports))]
+    def run(members: dict[str, Export]) -> dict[str, ValidatedTables]:
+        names = next(iter(members.values())).column_names
+        return validate_many({key: export.source for key, export in members.items()}, names)
+
+    return _in_groups(exports, lambda e: json.dumps(e.column_names, sort_keys=True), run)
 
 
 def export_rules(export: Export, validated: ValidatedTables) -> RuleResults:
@@ -138,18 +151,15 @@ def stacked_rules(loads: Sequence[tuple[Export, ValidatedTables]]) -> list[RuleR
     """Each load's rule results, as :func:`export_rules` gives them, with the rules run once
     over every group of loads that share a run date, a working calendar and policies (their
     clean tables stacked, see :mod:`iro_etl.rules.stack`)."""
-    groups: dict[tuple, list[int]] = {}
-    for i, (export, _) in enumerate(loads):
-        authority = export.authority
-        groups.setdefault((export.as_of, authority.calendar, authority.policies), []).append(i)
-    out: dict[int, RuleResults] = {}
-    for (as_of, calendar, policies), members in groups.items():
-        # Keyed by position, as in validate_exports.
-        keys = [str(i) for i in members]
-        clean = stack({key: loads[i][1].clean for key, i in zip(keys, members, strict=True)})
-        results = split_results(apply_rules(clean, as_of, calendar, policies), keys)
-        out.update({i: results[key] for key, i in zip(keys, members, strict=True)})
-    return [out[i] for i in range(len(loads))]
+    def run(members: dict[str, tuple[Export, ValidatedTables]]) -> dict[str, RuleResults]:
+        export = next(iter(members.values()))[0]
+        clean = stack({key: validated.clean for key, (_, validated) in members.items()})
+        results = apply_rules(clean, export.as_of, export.authority.calendar,
+                              export.authority.policies)
+        return split_results(results, list(members))
+
+    return _in_groups(loads, lambda load: (load[0].as_of, load[0].authority.calendar,
+                                           load[0].authority.policies), run)
 
 
 def quality_marts(export: Export, validated: ValidatedTables, rules: RuleResults

@@ -32,7 +32,7 @@ from iro_schemas.rules import RULES
 
 from iro_etl.quality.failures import RowFailures, failures_frame
 from iro_etl.rules.frames import AUTHORITY
-from iro_etl.rules.stack import SEPARATOR, by_authority
+from iro_etl.rules.stack import by_authority, qualified
 from iro_etl.sources.dates import parse_dates, parse_flags
 from iro_etl.sources.plugin import SourceData
 
@@ -121,7 +121,7 @@ def _qualified(typed: pd.DataFrame, raw: pd.DataFrame, several: bool) -> pd.Data
     the contract's row checks compare a child's rows with each other."""
     if not several or "child_id" not in typed:
         return typed
-    return typed.assign(child_id=raw[AUTHORITY] + SEPARATOR + typed["child_id"])
+    return typed.assign(child_id=qualified(raw[AUTHORITY], typed["child_id"]))
 
 
 def _duplicates(table: str, typed: pd.DataFrame, found: RowFailures) -> None:

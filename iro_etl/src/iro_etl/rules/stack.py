@@ -24,6 +24,11 @@ SEPARATOR = "\x1f"
 QUALIFIED = ("child_id", "iro_id")
 
 
+def qualified(authority: str | pd.Series, ids: pd.Series) -> pd.Series:
+    """Each id prefixed with its authority's code: unique across the stacked authorities."""
+    return authority + SEPARATOR + ids
+
+
 def stack(cleans: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Each table of every authority's clean tables (by authority code), concatenated.
 
@@ -38,9 +43,9 @@ def stack(cleans: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, pd.Data
             frame = clean.get(name)
             if frame is None:
                 continue
-            qualified = {column: code + SEPARATOR + frame[column]
-                         for column in QUALIFIED if several and column in frame}
-            parts.append(frame.assign(**{AUTHORITY: code}, **qualified))
+            ids = {column: qualified(code, frame[column])
+                   for column in QUALIFIED if several and column in frame}
+            parts.append(frame.assign(**{AUTHORITY: code}, **ids))
         out[name] = pd.concat(parts, ignore_index=True)
     return out
 
