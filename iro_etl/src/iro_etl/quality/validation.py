@@ -92,9 +92,11 @@ def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: Ro
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.dropna(subset=["index"])
-        for (column, check, number), group in cases.groupby(
-            ["column", "check", "check_number"], dropna=False, sort=False
-        ):
+        groups = cases.groupby(["column", "check", "check_number"], dropna=False, sort=False)
+        # In the contract's order, not in the order pandera met them: that depends on the
+        # other rows, and a row's failures must come in one order however it is validated.
+        for (column, check, number), group in sorted(groups, key=lambda item: _contract_order(
+                schema, *item[0])):
             if check == "not_nullable":
                 rule = "required"
             elif pd.notna(number):
@@ -109,6 +111,15 @@ def _pandera_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, found: Ro
                 continue
             found.add_at(index, rule, column, found.raw.loc[index, column]
                          if column in found.raw else pd.Series(None, index=index))
+
+
+def _contract_order(schema: pa.DataFrameSchema, column, check, number) -> tuple:
+    """Where a pandera failure group comes: by column, then nulls, then the column's type,
+    then its checks in order (a table-wide check after every column)."""
+    columns = list(schema.columns)
+    position = columns.index(column) if column in columns else len(columns)
+    kind = 0 if check == "not_nullable" else 1 if pd.isna(number) else 2 + int(number)
+    return position, kind, str(check)
 
 
 def _keyed(typed: pd.DataFrame, found: RowFailures, columns: list[str]) -> pd.DataFrame:
