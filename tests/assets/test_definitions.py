@@ -65,12 +65,13 @@ def test_schedule_requests_every_configured_authority(config):
         context = dg.build_schedule_context(
             instance=instance, resources={"settings": IroSettings(authorities_file=str(config))},
             scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0))
-        requests = nightly(context)
-        assert sorted(r.partition_key for r in requests) == ["CLEAN", "MESSY"]
-        assert set(instance.get_dynamic_partitions(authority_partitions.name)) == {"CLEAN", "MESSY"}
-        # Each run says whose it is and what started it, for the run list's filters.
-        assert sorted(r.tags["iro/authority"] for r in requests) == ["CLEAN", "MESSY"]
-        assert {r.tags["iro/trigger"] for r in requests} == {"nightly"}
+        [request] = nightly(context)
+        # Both in one run: the range of partitions from the first to the last.
+        assert instance.get_dynamic_partitions(authority_partitions.name) == ["CLEAN", "MESSY"]
+        assert request.tags["dagster/asset_partition_range_start"] == "CLEAN"
+        assert request.tags["dagster/asset_partition_range_end"] == "MESSY"
+        # The run says how many it loads and what started it, for the run list's filters.
+        assert request.tags["iro/authorities"] == "2" and request.tags["iro/trigger"] == "nightly"
 
 
 def test_every_asset_has_kinds_owner_and_tags_and_the_marts_a_freshness_window():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from iro_assets.assets import ExportConfig, _authority
+from iro_assets.assets import ExportConfig, _authority, _configured
 from iro_assets.resources import IroSettings
 from iro_cli.runner import run_authority
 from iro_etl.config import Authority, Policies, Thresholds, write_authorities
@@ -23,8 +23,14 @@ def config(tmp_path, clean_export) -> Path:
     return path
 
 
+def _resolved(settings: IroSettings, code: str, config: ExportConfig | None = None) -> Authority:
+    """As the export asset resolves each authority of its run (the file read once)."""
+    config = config or ExportConfig()
+    return _authority(_configured(settings, bool(config.system)), settings, code, config)
+
+
 def test_nightly_load_takes_the_configured_authority(config, clean_export):
-    authority = _authority(IroSettings(authorities_file=str(config)), "SHR")
+    authority = _resolved(IroSettings(authorities_file=str(config)), "SHR")
     assert authority.calendar == SCOTLAND
     assert authority.policies.restart_on_unplanned_move
     assert authority.policies.thresholds.due_soon_days == 7
@@ -32,7 +38,7 @@ def test_nightly_load_takes_the_configured_authority(config, clean_export):
 
 def test_ad_hoc_load_of_a_configured_authority_keeps_its_calendar_and_policies(config, tmp_path):
     ad_hoc = ExportConfig(system="carefirst", inputs=[str(tmp_path / "other")])
-    authority = _authority(IroSettings(authorities_file=str(config)), "SHR", ad_hoc)
+    authority = _resolved(IroSettings(authorities_file=str(config)), "SHR", ad_hoc)
     assert (authority.system, authority.export_path) == ("carefirst", tmp_path / "other")
     assert authority.calendar == SCOTLAND and authority.policies.thresholds.due_soon_days == 7
     assert authority.options == {}  # another system's options would not fit
@@ -40,7 +46,7 @@ def test_ad_hoc_load_of_a_configured_authority_keeps_its_calendar_and_policies(c
 
 def test_ad_hoc_load_without_any_config_takes_the_defaults(tmp_path):
     ad_hoc = ExportConfig(system="ssda903", inputs=[str(tmp_path)])
-    authority = _authority(IroSettings(authorities_file=str(tmp_path / "none.yaml")), "NEW", ad_hoc)
+    authority = _resolved(IroSettings(authorities_file=str(tmp_path / "none.yaml")), "NEW", ad_hoc)
     assert authority == Authority.ad_hoc("NEW", "ssda903", tmp_path)
     assert authority.policies == Policies() and authority.calendar == WorkingCalendar()
 
@@ -52,9 +58,9 @@ def test_a_broken_config_is_never_swallowed(tmp_path):
     settings = IroSettings(authorities_file=str(broken))
     ad_hoc = ExportConfig(system="ssda903", inputs=[str(tmp_path)])
     with pytest.raises(dg.Failure, match="caseload_hihg"):
-        _authority(settings, "A", ad_hoc)
+        _resolved(settings, "A", ad_hoc)
     with pytest.raises(dg.Failure, match="caseload_hihg"):
-        _authority(settings, "A")
+        _resolved(settings, "A")
 
 
 def test_an_ad_hoc_run_with_a_broken_config_fails_and_says_why(tmp_path, clean_export,

@@ -25,20 +25,22 @@ def test_asset_graph_shows_the_pipeline(page: Page, dagster_url: str, shoot):
     shoot(page, "dagster_asset_groups")
 
     # The whole graph is too big to see at once (and the UI draws only the nodes in view), so
-    # look at the lineage of one mart: what feeds review_timeliness, and what reads it. The
-    # selection goes in the path, as the filter box puts it there.
-    selection = "+key:review_timeliness+"
+    # look at the lineage of the load log: what feeds the publish, and the reports that follow
+    # it (they follow the log, which every run writes for each of its authorities, and not
+    # the marts, which a held authority does not publish). The selection goes in the path,
+    # as the filter box puts it there.
+    selection = "+key:load_log+"
     page.goto(f"{dagster_url}/asset-groups~{quote(selection, safe='')}/")
     expect(graph.get_by_text("iro", exact=True).first).to_be_visible()
     # Groups start collapsed; ⌥E is the graph's own "Expand all groups" shortcut.
     page.keyboard.press("Alt+KeyE")
-    for asset in ("export", "validated_tables", "rule_results", "review_timeliness",
-                  "annual_report"):
+    for asset in ("export", "validated_tables", "rule_results", "load_log", "annual_report",
+                  "failures_workbook"):
         name = graph.get_by_text(asset, exact=True)
         expect(name).to_be_visible()
         # The node around the name turns green once the graph's live data say "materialised".
         expect(name.locator("xpath=..")).to_have_css("border-top-color", MATERIALISED)
-    # Filtered: a mart that is not next to review_timeliness is not drawn.
+    # Filtered: what is not next to the load log is not drawn.
     expect(graph.get_by_text("quarantine", exact=True)).to_have_count(0)
     shoot(page, "dagster_asset_graph")
 

@@ -6,6 +6,7 @@ from iro_assets.assets import (
     annual_report,
     export,
     failures_workbook,
+    load_published,
     published_marts,
     rule_results,
     validated_tables,
@@ -18,6 +19,7 @@ from iro_assets.sensors import export_drop
 defs = dg.Definitions(
     assets=[export, validated_tables, rule_results, published_marts, failures_workbook,
             annual_report],
+    asset_checks=[load_published],
     jobs=[nightly_load, failures_workbook_job],
     schedules=[nightly],
     sensors=[export_drop],

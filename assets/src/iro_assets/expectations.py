@@ -18,6 +18,7 @@ import pandas as pd
 from iro_etl.reports.expectation_runs import MartExpectations, plan, record, site_index
 from iro_schemas.marts import MART_MODELS
 
+from iro_assets.partitions import authority_partitions
 from iro_assets.resources import state_dir
 
 
@@ -27,7 +28,7 @@ def check_name(mart: str) -> str:
 
 
 EXPECTATION_CHECKS = [
-    dg.AssetCheckSpec(check_name(name), asset=name,
+    dg.AssetCheckSpec(check_name(name), asset=name, partitions_def=authority_partitions,
                       description=f"The {name} mart this load built meets its Great "
                       "Expectations suite (code lists, ranges and grain, from its contract).")
     for name in MART_MODELS
@@ -39,13 +40,14 @@ def data_docs_dir() -> Path:
     return state_dir() / "data_docs"
 
 
-def _check_result(mart: MartExpectations, index: Path, published: bool) -> dg.AssetCheckResult:
-    """One mart's suite as a check on the mart: counts and failed expectation types, never
-    row values, and where the Data Docs are."""
+def _check_result(authority: str, mart: MartExpectations, index: Path, published: bool
+                  ) -> dg.AssetCheckEvaluation:
+    """One mart's suite as a check on the authority's mart: counts and failed expectation
+    types, never row values, and where the Data Docs are."""
     failed = "\n".join(f"- `{label}`" for label in mart.failed_expectations) or "none"
-    return dg.AssetCheckResult(
-        asset_key=mart.name, check_name=check_name(mart.name), passed=mart.success,
-        severity=dg.AssetCheckSeverity.WARN,
+    return dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(mart.name), check_name=check_name(mart.name), passed=mart.success,
+        severity=dg.AssetCheckSeverity.WARN, partition=authority,
         metadata={
             "rows": mart.rows,
             "published": published,
@@ -58,17 +60,18 @@ def _check_result(mart: MartExpectations, index: Path, published: bool) -> dg.As
     )
 
 
-def _not_built(name: str) -> dg.AssetCheckResult:
+def _not_built(authority: str, name: str) -> dg.AssetCheckEvaluation:
     # Nothing to judge: a mart this load did not build (the failure history of a load that
     # broke validation_failures' contract) keeps its rows, and its contract check says why.
-    return dg.AssetCheckResult(asset_key=name, check_name=check_name(name), passed=True,
-                               severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"rows": 0, "published": False, "evaluated": 0,
-                                         "note": "not built by this load"})
+    return dg.AssetCheckEvaluation(asset_key=dg.AssetKey(name), check_name=check_name(name),
+                                   passed=True, severity=dg.AssetCheckSeverity.WARN,
+                                   partition=authority,
+                                   metadata={"rows": 0, "published": False, "evaluated": 0,
+                                             "note": "not built by this load"})
 
 
 def expectation_checks(authority: str, frames: Mapping[str, pd.DataFrame],
-                       published: set[str]) -> Iterator[dg.AssetCheckResult]:
+                       published: set[str]) -> Iterator[dg.AssetCheckEvaluation]:
     """Run the suites of the marts that changed on ``frames`` in memory, build Data Docs once
     for them, and report every mart (an unchanged one with its last result)."""
     folder = data_docs_dir()
@@ -87,4 +90,5 @@ def expectation_checks(authority: str, frames: Mapping[str, pd.DataFrame],
     index = site_index(folder)
     for name in MART_MODELS:
         mart = results.get(name)
-        yield _not_built(name) if mart is None else _check_result(mart, index, name in published)
+        yield _not_built(authority, name) if mart is None else _check_result(
+            authority, mart, index, name in published)

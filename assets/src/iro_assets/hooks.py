@@ -1,48 +1,22 @@
-"""One line per authority and run, for people who read logs rather than Dagster's UI.
+"""The runs log's line for a step that failed unforeseen, for each authority of the run.
 
-The success hook fires when the marts are published; the failure hook on whichever step
-failed. Lines go to Dagster's log and to ``$IRO_ETL_HOME/runs.log``. They carry counts
-and rule-free words only, never a child's data.
+The assets write every other line as each authority's load ends (published, held back,
+or failed at a step and kept as data: see :mod:`iro_assets.batch`).
 """
 
-from datetime import UTC, datetime
-
 import dagster as dg
-from iro_etl.marts.publish import read_mart
 
-from iro_assets.resources import state_dir
-
-PARTITION_TAG = "dagster/partition"
-
-
-def _write(context: dg.HookContext, line: str) -> None:
-    stamped = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {line}"
-    context.log.info(stamped)
-    log = state_dir() / "runs.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as fh:
-        fh.write(stamped + "\n")
-
-
-def _authority(context: dg.HookContext) -> str:
-    run = context.instance.get_run_by_id(context.run_id)
-    return run.tags.get(PARTITION_TAG, "?") if run else "?"
-
-
-@dg.success_hook(required_resource_keys={"database"})
-def load_succeeded(context: dg.HookContext) -> None:
-    if context.op.name != "published_marts":
-        return
-    code = _authority(context)
-    summary = read_mart(context.resources.database.engine(), "load_summary", code)
-    _write(context, f"{code} published load {summary['load_id'].iloc[0]}: "
-           f"{int(summary['rows_in'].sum())} rows in, {int(summary['rows_quarantined'].sum())} "
-           f"quarantined, {int(summary['errors'].sum())} errors, "
-           f"{int(summary['warnings'].sum())} warnings")
+from iro_assets.batch import AuthoritiesFailed
+from iro_assets.partitions import run_partitions
+from iro_assets.runs_log import write_run_line
 
 
 @dg.failure_hook
 def load_failed(context: dg.HookContext) -> None:
     error = context.op_exception
+    if isinstance(error, AuthoritiesFailed):
+        return  # each authority's line is written already
     reason = str(error).strip().splitlines()[0] if error else "unknown error"
-    _write(context, f"{_authority(context)} FAILED at {context.op.name}: {reason}")
+    run = context.instance.get_run_by_id(context.run_id)
+    for code in run_partitions(context.instance, run.tags if run else {}) or ["?"]:
+        write_run_line(context.log, f"{code} FAILED at {context.op.name}: {reason}")

@@ -2,13 +2,14 @@
 
 import dagster as dg
 
-from iro_assets.hooks import load_failed, load_succeeded
+from iro_assets.hooks import load_failed
 
 nightly_load = dg.define_asset_job(
     "nightly_load",
     selection=dg.AssetSelection.all(),
-    description="Read, validate, apply the rules and publish the marts of one authority.",
-    hooks={load_succeeded, load_failed},
+    description="Read, validate, apply the rules and publish the marts of one authority, or of "
+    "a range of them together.",
+    hooks={load_failed},
     # One process per run: the intermediates live in its memory (see the io_manager).
     executor_def=dg.in_process_executor,
 )

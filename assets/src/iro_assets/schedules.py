@@ -1,10 +1,11 @@
-"""The nightly schedule: every configured authority at 02:00 London time."""
+"""The nightly schedule: every configured authority at 02:00 London time, in runs of up to
+:data:`~iro_assets.partitions.BATCH` authorities loaded together."""
 
 import dagster as dg
 from iro_etl.config import ConfigError
 
 from iro_assets.jobs import nightly_load
-from iro_assets.partitions import authority_partitions, authority_tags
+from iro_assets.partitions import authority_partitions, batches, range_tags
 from iro_assets.resources import IroSettings
 
 
@@ -15,11 +16,13 @@ def nightly(context: dg.ScheduleEvaluationContext, settings: IroSettings):
         codes = sorted(settings.authorities())
     except ConfigError as exc:
         return dg.SkipReason(f"No authorities to load: {exc}")
-    known = set(context.instance.get_dynamic_partitions(authority_partitions.name))
-    missing = [code for code in codes if code not in known]
+    known = list(context.instance.get_dynamic_partitions(authority_partitions.name))
+    missing = [code for code in codes if code not in set(known)]
     if missing:
         # Schedules cannot return partition requests, so new authorities are added here.
         context.instance.add_dynamic_partitions(authority_partitions.name, missing)
     night = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    return [dg.RunRequest(run_key=f"{code}:{night}", partition_key=code,
-                          tags=authority_tags(code, "nightly")) for code in codes]
+    return [dg.RunRequest(run_key=f"{run[0]}..{run[-1]}:{night}",
+                          partition_key=run[0] if len(run) == 1 else None,
+                          tags=range_tags(run, "nightly"))
+            for run in batches(known + missing, codes)]

@@ -108,11 +108,15 @@ def load(**options) -> None:
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               default=Path("authorities.yaml"), show_default=True)
+@click.option("--batch", type=click.IntRange(min=1), default=None,
+              help="Authorities loaded together in one run (default 25; each takes some "
+              "50 MB of memory per 500 children looked after).")
 @DB
 @AS_OF
 @ACCEPT_DROP
 def run(**options) -> None:
-    """Load every configured authority, as the nightly schedule does."""
+    """Load every configured authority, as the nightly schedule does: up to --batch of
+    them in each run, read, validated, checked and published together."""
     _commands().run(**options)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pandas as pd
 import sqlalchemy as sa
+from iro_assets.partitions import BATCH
 from iro_assets.resources import default_db_url, reports_dir
 from iro_etl.config import Authority, ConfigError, load_authorities
 from iro_etl.marts.publish import accept, make_engine, read_mart
@@ -23,7 +24,14 @@ from iro_etl.sources.registry import PluginError, available, detect, get_plugin
 from iro_etl.sources.sql import is_database_url, shown_url
 
 from iro_cli.progress import Progress
-from iro_cli.runner import dagster_instance, environment, log_path, run_authority, summary
+from iro_cli.runner import (
+    dagster_instance,
+    environment,
+    log_path,
+    run_authorities,
+    run_authority,
+    summary,
+)
 
 USAGE = 2
 
@@ -181,7 +189,7 @@ def demo(folder: Path, as_of: str | None, scale: float, scenario: str | None) ->
     with environment(IRO_ETL_CONFIG=str(config), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_HOME=str(folder), IRO_ETL_AS_OF=str(when.date())):
         progress = _progress()
-        outcomes = [run_authority(instance, code, on_step=progress) for code in codes]
+        outcomes = run_authorities(instance, codes, on_step=progress)
         progress.summary()
         _report(outcomes, db_url)
     if scenario:
@@ -213,7 +221,8 @@ def load(authority: str, system: str | None, input_paths: tuple[str, ...], db_ur
         _report([outcome], db_url)
 
 
-def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: bool) -> None:
+def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: bool,
+        batch: int | None) -> None:
     """Load every configured authority, as the nightly schedule does."""
     try:
         codes = sorted(load_authorities(config_path))
@@ -225,8 +234,8 @@ def run(config_path: Path, db_url: str | None, as_of: str | None, accept_drop: b
     with environment(IRO_ETL_CONFIG=str(config_path.resolve()), IRO_ETL_DB_URL=db_url,
                      IRO_ETL_AS_OF=str(when.date())):
         progress = _progress()
-        outcomes = [run_authority(instance, code, accept_drop=accept_drop, on_step=progress)
-                    for code in codes]
+        outcomes = run_authorities(instance, codes, accept_drop=accept_drop, on_step=progress,
+                                   batch=batch or BATCH)
         progress.summary()
         _report(outcomes, db_url)
 

@@ -27,7 +27,7 @@ STAGES = {
     "failures_workbook": ("workbook", None),
 }
 _WATCHED = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
-            dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_OUTPUT,
+            dg.DagsterEventType.STEP_FAILURE,
             dg.DagsterEventType.ASSET_MATERIALIZATION}
 
 
@@ -66,7 +66,6 @@ class StepWatcher:
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._started: dict[str, float] = {}
         self._counts: dict[str, int] = {}
-        self.published = 0
 
     def __enter__(self) -> StepWatcher:
         self._thread.start()
@@ -100,13 +99,13 @@ class StepWatcher:
         if kind == dg.DagsterEventType.STEP_START:
             self._started[step] = when
             self.emit(Step(self.authority, step, "running"))
-        elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION and step == "published_marts":
-            self.published += 1
-            self._counts[step] = self.published
-        elif kind in (dg.DagsterEventType.STEP_OUTPUT, dg.DagsterEventType.ASSET_MATERIALIZATION):
-            count = _count(event, step)
-            if count is not None:
-                self._counts[step] = count
+        elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            # One event per authority of the run (and, publishing, per mart): counts add up.
+            if step == "published_marts":
+                marts = event.asset_key is not None and event.asset_key.path[-1] != "load_log"
+                self._counts[step] = self._counts.get(step, 0) + marts
+            elif (count := _count(event, step)) is not None:
+                self._counts[step] = self._counts.get(step, 0) + count
         else:
             seconds = when - self._started.get(step, when)
             status = "done" if kind == dg.DagsterEventType.STEP_SUCCESS else "failed"

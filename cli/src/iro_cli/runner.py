@@ -11,9 +11,10 @@ import pandas as pd
 from dagster._core.execution.plan.objects import StepFailureData
 from dagster._core.utils import make_new_run_id
 from iro_assets.assets import HELD
+from iro_assets.batch import LoadResult
 from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
-from iro_assets.partitions import authority_partitions, authority_tags
+from iro_assets.partitions import BATCH, PARTITION_TAG, authority_partitions, batches, range_tags
 from iro_assets.resources import default_db_url, state_dir
 from iro_etl.marts.publish import make_engine, read_mart
 
@@ -21,6 +22,8 @@ from iro_cli.progress import Step, StepWatcher
 
 #: The step that publishes the marts (what runs after it only reads them).
 PUBLISH_STEP = "published_marts"
+#: The steps that write reports from the published marts.
+REPORT_STEPS = ("annual_report", "failures_workbook")
 #: No telemetry, no "join the community" dialog over the UI on first visit, and one queued
 #: run per authority at a time (as deploy/dagster.yaml, whose storage is PostgreSQL). Events
 #: go to one SQLite file instead of one per run plus an index: a nightly run writes some 300
@@ -92,36 +95,105 @@ def run_authority(instance: dg.DagsterInstance, code: str, *, system: str | None
                   input_path: Path | str | tuple[Path, ...] | None = None,
                   accept_drop: bool = False, on_step: Callable[[Step], None] | None = None
                   ) -> LoadOutcome:
-    """Execute ``nightly_load`` for one authority partition in this process; ``on_step`` is
-    told of each step as it starts and ends (see iro_cli.progress)."""
-    if not instance.has_dynamic_partition(authority_partitions.name, code):
-        instance.add_dynamic_partitions(authority_partitions.name, [code])
-    # Engine events, failures and their stack traces go to the Dagster instance and the log
-    # file, not the terminal: the command prints one line per authority.
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    """Execute ``nightly_load`` for one authority partition in this process, reading
+    ``input_path`` with ``system``'s plugin when given; ``on_step`` is told of each step as
+    it starts and ends (see iro_cli.progress)."""
+    run_config = _run_config(accept_drop)
     if system and input_path:
-        run_config["ops"] = {"export": {"config": {
+        run_config["ops"]["export"] = {"config": {
             "system": system,
             "inputs": [p if isinstance(p, str) else str(p.resolve()) for p in
                        (input_path if isinstance(input_path, tuple) else (input_path,))],
-        }}}
+        }}
+    _add_partitions(instance, [code])
+    return _execute(instance, [code], run_config, on_step)[0]
+
+
+def run_authorities(instance: dg.DagsterInstance, codes: list[str], *, accept_drop: bool = False,
+                    on_step: Callable[[Step], None] | None = None, batch: int = BATCH
+                    ) -> list[LoadOutcome]:
+    """Execute ``nightly_load`` for ``codes`` in this process, as runs of up to ``batch``
+    authorities each (a range of partitions: see iro_assets.partitions); the outcomes in the
+    order of ``codes``."""
+    _add_partitions(instance, codes)
+    known = list(instance.get_dynamic_partitions(authority_partitions.name))
+    outcomes = {}
+    for run in batches(known, codes, batch):
+        for outcome in _execute(instance, run, _run_config(accept_drop), on_step):
+            outcomes[outcome.authority] = outcome
+    return [outcomes[code] for code in codes]
+
+
+def _add_partitions(instance: dg.DagsterInstance, codes: list[str]) -> None:
+    known = set(instance.get_dynamic_partitions(authority_partitions.name))
+    if missing := [code for code in codes if code not in known]:
+        instance.add_dynamic_partitions(authority_partitions.name, missing)
+
+
+def _run_config(accept_drop: bool) -> dict:
+    # Engine events, failures and their stack traces go to the Dagster instance and the log
+    # file, not the terminal: the command prints one line per authority.
+    config: dict = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}, "ops": {}}
     if accept_drop:
-        run_config.setdefault("ops", {})["published_marts"] = {"config": {"accept_drop": True}}
+        config["ops"]["published_marts"] = {"config": {"accept_drop": True}}
+    return config
+
+
+def _execute(instance: dg.DagsterInstance, codes: list[str], run_config: dict,
+             on_step: Callable[[Step], None] | None) -> list[LoadOutcome]:
     job = defs.resolve_job_def(nightly_load.name)
     run_id = make_new_run_id()
-    watching = StepWatcher(instance, run_id, code, on_step) if on_step else nullcontext()
+    label = codes[0] if len(codes) == 1 else f"{codes[0]}..{codes[-1]}"
+    watching = StepWatcher(instance, run_id, label, on_step) if on_step else nullcontext()
+    single = {"partition_key": codes[0]} if len(codes) == 1 else {}
+    tags = {k: v for k, v in range_tags(codes, "command line").items() if k != PARTITION_TAG}
     with watching:
         result = job.execute_in_process(run_config=run_config, instance=instance,
-                                        partition_key=code, raise_on_error=False, run_id=run_id,
-                                        tags=authority_tags(code, "command line"))
-    error = step = None
-    published = any(e.is_step_success and e.step_key == PUBLISH_STEP for e in result.all_events)
-    if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        error = _one_line(failures[0].step_failure_data) if failures else "the run failed"
-        step = failures[0].step_key if failures else None
-        _log_failure(code, result.run_id, failures)
-    return LoadOutcome(code, result.success, result.run_id, error, step, published)
+                                        raise_on_error=False, run_id=run_id, tags=tags, **single)
+    return _outcomes(result, codes)
+
+
+def _outcomes(result: dg.ExecuteInProcessResult, codes: list[str]) -> list[LoadOutcome]:
+    """Each authority's outcome: how the load log says its load ended, else the step that
+    failed for the whole run, and a report that failed for it after publishing."""
+    failures = [e for e in result.all_events if e.is_step_failure]
+    loads: dict[str, LoadResult] = {}
+    if any(e.is_step_success and e.step_key == PUBLISH_STEP for e in result.all_events):
+        loads = result.output_for_node(PUBLISH_STEP, "load_log")
+    outcomes = []
+    for code in codes:
+        load = loads.get(code)
+        if load is not None:
+            f = load.failure
+            outcome = LoadOutcome(code, f is None, result.run_id, f and f.message, f and f.step,
+                                  load.published)
+            if f is not None and f.detail:
+                _log_failure(code, result.run_id, f.step, f.detail)
+        else:
+            # A step failed for every authority of the run (or was never reached).
+            first = next((e for e in failures if e.step_key not in REPORT_STEPS), None)
+            outcome = LoadOutcome(code, False, result.run_id,
+                                  _said(first.step_failure_data, code) if first else
+                                  "the run failed", first.step_key if first else None)
+            if first is not None:
+                _log_failure(code, result.run_id, first.step_key,
+                             first.step_failure_data.error.to_string())
+        for event in failures:
+            said = _said(event.step_failure_data, code, whole=False)
+            if event.step_key in REPORT_STEPS and said and outcome.success:
+                outcome = LoadOutcome(code, False, result.run_id, said, event.step_key,
+                                      outcome.published)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _said(data: StepFailureData, code: str, whole: bool = True) -> str | None:
+    """What a step's failure says of ``code``: its own line where the step gave one per
+    authority, else (``whole``) the failure's."""
+    failure = data.user_failure_data
+    if failure is not None and code in failure.metadata:
+        return str(failure.metadata[code].value)
+    return _one_line(data) if whole else None
 
 
 def _one_line(data: StepFailureData) -> str:
@@ -139,13 +211,12 @@ def log_path() -> Path:
     return state_dir() / "logs" / "iro-etl.log"
 
 
-def _log_failure(code: str, run_id: str, failures: list[dg.DagsterEvent]) -> None:
+def _log_failure(code: str, run_id: str, step: str, trace: str) -> None:
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
-        for event in failures:
-            fh.write(f"{pd.Timestamp.now(tz='UTC').isoformat()} {code} run {run_id} step "
-                     f"{event.step_key} failed:\n{event.step_failure_data.error.to_string()}\n")
+        fh.write(f"{pd.Timestamp.now(tz='UTC').isoformat()} {code} run {run_id} step "
+                 f"{step} failed:\n{trace}\n")
 
 
 def summary(db_url: str | None, codes: list[str]) -> pd.DataFrame:

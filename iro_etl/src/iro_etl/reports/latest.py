@@ -27,7 +27,11 @@ def latest_year(as_of: pd.Timestamp) -> int:
 
 
 def write_latest_annual_report(engine: sa.Engine, authority: str, folder: Path) -> Path:
-    """annual_report_<year>.xlsx for the last complete year of the authority's published load."""
-    _, as_of = latest_load(engine, authority)
+    """annual_report_<year>.xlsx for the last complete year of the authority's published marts
+    (a held load's summary is newer than they are: the authorities mart is not)."""
+    published = read_mart(engine, "authorities", authority)
+    if published.empty:
+        raise LookupError(f"no marts have been published for {authority} yet")
+    as_of = pd.Timestamp(published["as_of"].iloc[0])
     year = latest_year(as_of)
     return write_annual_report(engine, authority, year, folder / f"annual_report_{year}.xlsx")
