@@ -65,7 +65,7 @@ def expect(code: str, marts: dict[str, pd.DataFrame], docs: Path) -> None:
     from iro_etl.reports.data_docs import build_data_docs
     from iro_etl.reports.expectations import validate_frames
 
-    build_data_docs(docs, validate_frames(code, marts))
+    build_data_docs(docs, validate_frames(code, marts).values())
 
 
 def in_fresh_process(function, *args):

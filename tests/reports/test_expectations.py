@@ -18,7 +18,13 @@ from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
 from iro_etl.reports import expectations
 from iro_etl.reports.data_docs import build_data_docs, remote_references
-from iro_etl.reports.expectations import quiet_context, suite_for, validate_frame, validate_frames
+from iro_etl.reports.expectations import (
+    quiet_context,
+    suite_for,
+    validate_frame,
+    validate_frames,
+    validate_loads,
+)
 from iro_schemas.marts import MART_KEYS, MART_MODELS
 
 from iro_etl import pipeline
@@ -156,7 +162,7 @@ def _local_target(page: Path, href: str) -> Path:
 
 def test_data_docs_build_offline(tmp_path, published):
     results = validate_frames("LA1", _with_a_fourth_review(published))
-    index = build_data_docs(tmp_path / "docs", results)
+    index = build_data_docs(tmp_path / "docs", results.values())
     assert index == (tmp_path / "docs" / "site" / "index.html").resolve() and index.is_file()
     site = index.parent
     files = [p for p in site.rglob("*") if p.suffix in (".html", ".css", ".js")]
@@ -182,7 +188,8 @@ def test_data_docs_build_offline(tmp_path, published):
     assert "fourth" in page and "static/images/logo-long.png" in page
 
     # A later run replaces the authority's results rather than piling up beside them.
-    build_data_docs(tmp_path / "docs", validate_frames("LA1", _with_a_fourth_review(published)))
+    build_data_docs(tmp_path / "docs",
+                    validate_frames("LA1", _with_a_fourth_review(published)).values())
     assert len(list(site.glob("validations/*/LA1/*/*.html"))) == len(MART_MODELS)
 
 
@@ -239,7 +246,7 @@ def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
         renamed = {name: frame.assign(authority=code) for name, frame in marts.items()}
         written = publish_load(engine, code, renamed, export.load_id, AS_OF).written
         results[code] = validate_frames(code, written)
-    run_at_once(*(lambda c=code: build_data_docs(tmp_path / "docs", results[c])
+    run_at_once(*(lambda c=code: build_data_docs(tmp_path / "docs", results[c].values())
                   for code in results))
     index = (tmp_path / "docs" / "site" / "index.html").read_text()
     assert "EAST" in index and "WEST" in index
@@ -250,15 +257,19 @@ def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, publ
     monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
     validated: list[list[str]] = []
 
-    def spy(authority, frames, context=None):
-        validated.append(sorted(frames))
-        return validate_frames(authority, frames, context)
+    def spy(loads, context=None):
+        validated.append(sorted(loads["LA1"]))
+        return validate_loads(loads, context)
 
-    monkeypatch.setattr(expectations, "validate_frames", spy)
-    first = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
-    again = {c.check_name: c for c in expectation_checks("LA1", published, set(published))}
-    changed = {c.check_name: c for c in expectation_checks(
-        "LA1", _with_a_fourth_review(published), set(published))}
+    monkeypatch.setattr(expectations, "validate_loads", spy)
+
+    def checks(frames):
+        return {c.check_name: c for c in expectation_checks({"LA1": frames},
+                                                            {"LA1": set(published)})["LA1"]}
+
+    first = checks(published)
+    again = checks(published)
+    changed = checks(_with_a_fourth_review(published))
     # The second run found every frame as it was: no suite ran, the last results stand.
     assert validated == [sorted(published), ["review_timeliness"]]
     assert {k: (c.passed, c.metadata["evaluated"]) for k, c in again.items()} == {
@@ -267,3 +278,59 @@ def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, publ
     assert changed[check_name("overdue_reviews")].passed
     site = tmp_path / "state" / "data_docs" / "site"
     assert len(list(site.glob("validations/review_timeliness/LA1/*/*.html"))) == 1
+
+
+def _as(code: str, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: frame.assign(authority=code) for name, frame in frames.items()}
+
+
+def _judged(mart) -> tuple:
+    return mart.success, mart.evaluated, mart.failed, mart.failed_expectations, mart.rows
+
+
+def test_several_authorities_validated_together_are_judged_as_alone(published):
+    # Three copies of one authority's marts: every grain key repeats across them, which
+    # must not count against any (the grain is per authority); one has a bad code, one
+    # a repeated grain row in the same mart.
+    reviews = published["review_timeliness"]
+    loads = {
+        "EAST": _as("EAST", published),
+        "WEST": _as("WEST", _with_a_fourth_review(published)),
+        "NORTH": _as("NORTH", {**published, "review_timeliness": pd.concat(
+            [reviews, reviews.head(1)], ignore_index=True)}),
+    }
+    together = validate_loads(loads)
+    for code, frames in loads.items():
+        alone = validate_frames(code, frames)
+        assert {n: _judged(m) for n, m in together[code].items()} == {
+            n: _judged(m) for n, m in alone.items()}, code
+    assert together["WEST"]["review_timeliness"].failed_expectations == BROKEN
+    assert together["NORTH"]["review_timeliness"].failed_expectations == [
+        "expect_compound_columns_to_be_unique"]
+    # A mart every authority met is one validation for all of them; a mart one broke is
+    # validated authority by authority, so each failure (and page) is its own.
+    shared = together["EAST"]["overdue_reviews"].result
+    assert shared is together["WEST"]["overdue_reviews"].result
+    assert shared.meta["run_id"].run_name == "EAST,NORTH,WEST"
+    assert together["WEST"]["review_timeliness"].result.meta["run_id"].run_name == "WEST"
+
+
+def test_data_docs_keep_each_authoritys_latest_result(tmp_path, published):
+    site = tmp_path / "docs" / "site"
+
+    def pages(mart: str) -> list[str]:
+        return sorted(p.parent.parent.name for p in site.glob(f"validations/{mart}*/*/*/*.html"))
+
+    east, west = _as("EAST", published), _as("WEST", published)
+    build_data_docs(tmp_path / "docs", [m for marts in validate_loads(
+        {"EAST": east, "WEST": west}).values() for m in marts.values()])
+    assert pages("overdue_reviews") == ["EAST,WEST"]
+    # EAST alone again: WEST still stands on the shared result, so it stays beside EAST's.
+    build_data_docs(tmp_path / "docs", validate_frames("EAST", east).values())
+    assert pages("overdue_reviews") == ["EAST", "EAST,WEST"]
+    # Both together again: the newer shared result replaces both older ones.
+    build_data_docs(tmp_path / "docs", [m for marts in validate_loads(
+        {"EAST": east, "WEST": west}).values() for m in marts.values()])
+    assert pages("overdue_reviews") == ["EAST,WEST"]
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "EAST,WEST" in index

@@ -41,7 +41,6 @@ from iro_assets.batch import (
     Failed,
     LoadResult,
     each,
-    failed,
     finish,
     log_failures,
     together,
@@ -341,32 +340,33 @@ def published_marts(context: dg.AssetExecutionContext, config: PublishConfig,
         for code, built in marts.items()}
     outcomes, refused = _published(database, to_publish)
     batch = finish(context, rule_results.then(outcomes, {**lost, **refused}), "published_marts")
+    for code, outcome in batch.done.items():
+        yield from _mart_events(code, marts[code], outcome, export.done[code])
+    # The frames in hand, not the database: those written, and those held back.
+    checked, unchecked = together(
+        "expectations", {code: ({**marts[code].built(), **outcome.written}, set(outcome.written))
+                         for code, outcome in batch.done.items()},
+        lambda items: expectation_checks({c: f for c, (f, _) in items.items()},
+                                         {c: p for c, (_, p) in items.items()}),
+        lambda code, item: expectation_checks({code: item[0]}, {code: item[1]})[code])
     results: dict[str, LoadResult] = {}
     for code, outcome in batch.done.items():
-        load_id = export.done[code].load_id
-        yield from _mart_events(code, marts[code], outcome, export.done[code])
+        yield from checked.get(code, [])
         summary = outcome.written.get("load_summary")
         counts = _counts(summary) if summary is not None else ""
         held = Failed("published_marts", f"{HELD}: {outcome.reason}") if outcome.reason else None
-        try:
-            # The frames in hand, not the database: those written, and those held back.
-            yield from expectation_checks(code, {**marts[code].built(), **outcome.written},
-                                          set(outcome.written))
-        except Exception as exc:  # the marts are published; say what failed
-            results[code] = LoadResult(not held, held or failed("expectations", exc), counts)
+        # The marts are published even if their suites could not run: say what failed.
+        results[code] = LoadResult(not held, held or unchecked.get(code), counts, bool(held))
+        if results[code].failure is None:
+            write_run_line(context.log, f"{code} published load "
+                           f"{export.done[code].load_id}: {counts}")
         else:
-            results[code] = LoadResult(not held, held, counts)
-        if results[code].published and results[code].failure is None:
-            write_run_line(context.log, f"{code} published load {load_id}: {counts}")
-        elif results[code].failure is not None:
             log_failures(context, {code: results[code].failure})
     for code, f in batch.failed.items():
         results[code] = LoadResult(failure=f)
     for code, result in results.items():
         context.add_asset_metadata({
-            "status": "published" if result.published else "held" if result.failure and
-            result.failure.step == "published_marts" and result.failure.message.startswith(HELD)
-            else "failed",
+            "status": result.status,
             "reason": result.failure.message if result.failure else "none"},
             asset_key="load_log", partition_key=code)
     yield from _check_outputs(PUBLISH_CHECKS)

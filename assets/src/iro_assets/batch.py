@@ -56,6 +56,12 @@ class LoadResult:
     failure: Failed | None = None
     #: The load's counts in words, for the runs log.
     counts: str = ""
+    #: The publish guard held it back (``failure`` says why).
+    held: bool = False
+
+    @property
+    def status(self) -> str:
+        return "published" if self.published else "held" if self.held else "failed"
 
 
 class AuthoritiesFailed(dg.Failure):

@@ -4,13 +4,15 @@ The suites come from the same pandera contract as the marts (see
 ``iro_etl.reports.expectations``). ``published_marts`` runs them as it publishes, on the
 frames it holds (nothing is read back from the database): those it wrote, and those its
 contract held back, so Data Docs show which values broke them. Only the marts whose frame
-changed since the authority's last run are validated (``iro_etl.reports.expectation_runs``);
-their results go to the offline Data Docs in ``<state>/data_docs/site``, built once per
-run. Each suite is reported as a WARN check on its mart, beside the mart's contract check:
-a failed expectation is something to look at, not a reason to stop the run.
+changed since the authority's last run are validated (``iro_etl.reports.expectation_runs``),
+each mart's suite once over all the run's authorities
+(``iro_etl.reports.expectations.validate_loads``); their results go to the offline Data
+Docs in ``<state>/data_docs/site``, built once per run. Each suite is reported as a WARN
+check on its mart, beside the mart's contract check: a failed expectation is something to
+look at, not a reason to stop the run.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -70,25 +72,31 @@ def _not_built(authority: str, name: str) -> dg.AssetCheckEvaluation:
                                              "note": "not built by this load"})
 
 
-def expectation_checks(authority: str, frames: Mapping[str, pd.DataFrame],
-                       published: set[str]) -> Iterator[dg.AssetCheckEvaluation]:
-    """Run the suites of the marts that changed on ``frames`` in memory, build Data Docs once
-    for them, and report every mart (an unchanged one with its last result)."""
+def expectation_checks(frames: Mapping[str, Mapping[str, pd.DataFrame]],
+                       published: Mapping[str, set[str]]
+                       ) -> dict[str, list[dg.AssetCheckEvaluation]]:
+    """Each authority's suite results (``frames``: its marts built, by authority; ``published``:
+    those it wrote). The marts that changed since an authority's last run are validated in
+    memory, each mart's suite once over the run's authorities; Data Docs are built once
+    for them all; an unchanged mart reports its last result."""
     folder = data_docs_dir()
-    todo = plan(folder, authority, frames)
-    results = dict(todo.unchanged)
-    if todo.changed:
+    todo = {code: plan(folder, code, marts) for code, marts in frames.items()}
+    changed = {code: p.changed for code, p in todo.items() if p.changed}
+    fresh: dict[str, dict[str, MartExpectations]] = {}
+    if changed:
         # Imported here: GX takes seconds to import, and loading the code location (or a
         # run whose marts are all as they were) should not pay for it.
         from iro_etl.reports.data_docs import build_data_docs
-        from iro_etl.reports.expectations import validate_frames
+        from iro_etl.reports.expectations import validate_loads
 
-        fresh = validate_frames(authority, todo.changed)
-        build_data_docs(folder, fresh)
-        results.update(fresh)
-    record(folder, authority, todo, results)
+        fresh = validate_loads(changed)
+        build_data_docs(folder, [mart for marts in fresh.values() for mart in marts.values()])
     index = site_index(folder)
-    for name in MART_MODELS:
-        mart = results.get(name)
-        yield _not_built(authority, name) if mart is None else _check_result(
-            authority, mart, index, name in published)
+    out = {}
+    for code, done in todo.items():
+        results = {**done.unchanged, **fresh.get(code, {})}
+        record(folder, code, done, results)
+        out[code] = [_not_built(code, name) if name not in results
+                     else _check_result(code, results[name], index, name in published[code])
+                     for name in MART_MODELS]
+    return out

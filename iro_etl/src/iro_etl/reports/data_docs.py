@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import fcntl
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -42,8 +42,8 @@ from great_expectations.data_context.types.resource_identifiers import (
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import ChoiceLoader, DictLoader
 
-from iro_etl.reports.expectation_runs import MartExpectations, site_index
-from iro_etl.reports.expectations import DATASOURCE, quiet_context, suite_for
+from iro_etl.reports.expectation_runs import MartExpectations, run_authorities, site_index
+from iro_etl.reports.expectations import DATASOURCE, STACKED, quiet_context, suite_for
 
 SITE = "local_site"
 _VIEWS = {"module_name": __name__}
@@ -322,7 +322,8 @@ def _result_key(mart: MartExpectations) -> ValidationResultIdentifier:
     batch = meta.get("active_batch_definition") or {}
     batch_id = "-".join(filter(None, (batch.get("datasource_name", DATASOURCE),
                                       batch.get("data_asset_name", mart.name))))
-    return ValidationResultIdentifier(expectation_suite_identifier=ExpectationSuiteIdentifier(mart.name),
+    suite = ExpectationSuiteIdentifier(mart.result.suite_name)
+    return ValidationResultIdentifier(expectation_suite_identifier=suite,
                                       run_id=meta["run_id"], batch_identifier=batch_id)
 
 
@@ -333,19 +334,31 @@ def _page(context: AbstractDataContext, key: ValidationResultIdentifier) -> Path
 
 
 def _replace_older(context: AbstractDataContext, key: ValidationResultIdentifier) -> None:
-    """Forget earlier results (and their pages) of the same mart and authority."""
+    """Forget earlier results (and their pages) of the same mart that judged no authority
+    but this result's: a result of several authorities at once stays while one of them
+    has no newer result."""
     store = context.validation_results_store
+    covered = run_authorities(key.run_id.run_name)
     for old in store.list_keys():
-        if (old.expectation_suite_identifier.name == key.expectation_suite_identifier.name
-                and old.run_id.run_name == key.run_id.run_name and old != key):
+        if (_mart(old) == _mart(key) and old != key
+                and run_authorities(old.run_id.run_name) <= covered):
             page = _page(context, old)
             if page is not None:
                 page.unlink(missing_ok=True)
             store.remove_key(old)
 
 
-def build_data_docs(folder: Path, results: Mapping[str, MartExpectations]) -> Path:
-    """Write the results (and their suites) to the offline Data Docs site in ``folder``.
+def _mart(key: ValidationResultIdentifier) -> str:
+    return key.expectation_suite_identifier.name.removesuffix(STACKED)
+
+
+def _stacked(key: ValidationResultIdentifier) -> bool:
+    return key.expectation_suite_identifier.name.endswith(STACKED)
+
+
+def build_data_docs(folder: Path, results: Iterable[MartExpectations]) -> Path:
+    """Write the results (and their suites) to the offline Data Docs site in ``folder``
+    (a result shared by several authorities once).
 
     Returns the path of the site's ``index.html``. The site is shared by every authority,
     so one build at a time holds the folder's lock (two authorities' runs at once would
@@ -355,15 +368,17 @@ def build_data_docs(folder: Path, results: Mapping[str, MartExpectations]) -> Pa
     with (folder / ".build.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         context = file_context(folder)
-        resources = []
-        for name, mart in results.items():
-            suite = context.suites.add_or_update(suite_for(name))
+        resources: dict = {}
+        for mart in results:
             key = _result_key(mart)
+            if key in resources:
+                continue
+            suite = context.suites.add_or_update(suite_for(mart.name, _stacked(key)))
             _replace_older(context, key)
             context.validation_results_store.set(key, mart.result)
-            resources += [ExpectationSuiteIdentifier(suite.name), key]
+            resources.update(dict.fromkeys([ExpectationSuiteIdentifier(suite.name), key]))
         # Only this run's pages are rendered; the index is rebuilt from every stored result.
-        context.build_data_docs(site_names=[SITE], resource_identifiers=resources)
+        context.build_data_docs(site_names=[SITE], resource_identifiers=list(resources))
         index = site_index(folder)
         make_offline(index.parent)
     return index

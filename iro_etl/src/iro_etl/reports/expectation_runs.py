@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 
 #: The Data Docs site's folder inside the data docs folder.
 SITE = "site"
+#: Between the authorities' codes in the name of a run that validated several at once.
+RUN_SEPARATOR = ","
+
+
+def run_authorities(run_name: str) -> set[str]:
+    """The authorities whose marts a validation run (named after them) judged."""
+    return set(run_name.split(RUN_SEPARATOR))
 
 
 @dataclass

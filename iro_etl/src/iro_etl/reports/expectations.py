@@ -21,7 +21,8 @@ Checks GX cannot express (a pandera lambda over several columns, such as
 them when the marts are built.
 
 ``validate_frames`` runs the suites on the frames a load already holds, one
-whole-dataframe batch per mart: nothing is read back from the database. GX takes
+whole-dataframe batch per mart: nothing is read back from the database;
+``validate_loads`` does so for several authorities' loads with one batch per mart. GX takes
 seconds to import, so only the code that validates imports this module.
 """
 
@@ -46,7 +47,7 @@ from great_expectations.data_context.types.base import (
 )
 from iro_schemas.marts import MART_KEYS, MART_MODELS
 
-from iro_etl.reports.expectation_runs import MartExpectations
+from iro_etl.reports.expectation_runs import RUN_SEPARATOR, MartExpectations
 
 #: Name of the pandas datasource the marts are validated through.
 DATASOURCE = "iro_marts"
@@ -92,11 +93,13 @@ def _column_expectations(column: str, spec: pa.Column) -> tuple[list[gxe.Expecta
     return expectations, untranslated
 
 
-def _grain_expectation(name: str) -> gxe.Expectation | None:
-    """No two rows of one authority share the mart's grain (None: the mart has no grain)."""
+def _grain_expectation(name: str, stacked: bool = False) -> gxe.Expectation | None:
+    """No two rows of one authority share the mart's grain (None: the mart has no grain);
+    ``stacked``: in a frame of several authorities, each keeps its own grain."""
     keys = MART_KEYS.get(name)
     if keys is None:
         return None
+    keys = ("authority", *keys) if stacked else keys
     if not keys:
         return gxe.ExpectTableRowCountToBeBetween(max_value=1)
     if len(keys) == 1:
@@ -104,8 +107,9 @@ def _grain_expectation(name: str) -> gxe.Expectation | None:
     return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(keys))
 
 
-def suite_for(name: str) -> gx.ExpectationSuite:
-    """The GX suite of mart ``name``, translated from its pandera schema and grain."""
+def suite_for(name: str, stacked: bool = False) -> gx.ExpectationSuite:
+    """The GX suite of mart ``name``, translated from its pandera schema and grain (the
+    grain by authority when ``stacked``: the suite of several authorities' frames at once)."""
     schema = MART_MODELS[name]
     expectations: list[gxe.Expectation] = []
     untranslated = [check.name or "unnamed" for check in schema.checks]
@@ -113,11 +117,11 @@ def suite_for(name: str) -> gx.ExpectationSuite:
         column_expectations, skipped = _column_expectations(column, spec)
         expectations += column_expectations
         untranslated += skipped
-    grain = _grain_expectation(name)
+    grain = _grain_expectation(name, stacked)
     if grain is not None:
         expectations.append(grain)
     # Built whole rather than with add_expectation, which needs an active GX context.
-    return gx.ExpectationSuite(name=name, expectations=expectations, meta={
+    return gx.ExpectationSuite(name=_suite_name(name, stacked), expectations=expectations, meta={
         "source": f"iro_schemas.marts.MART_MODELS[{name!r}]",
         "description": schema.description,
         # Said once here rather than as one expectation per column: pandera checks these.
@@ -125,6 +129,14 @@ def suite_for(name: str) -> gx.ExpectationSuite:
         # Recorded, not dropped: pandera still applies these when the marts are built.
         "untranslated_checks": untranslated,
     })
+
+
+def _suite_name(name: str, stacked: bool) -> str:
+    return f"{name}{STACKED}" if stacked else name
+
+
+#: How the suite of several authorities' frames of a mart is named after the mart's own.
+STACKED = "__authorities"
 
 
 @cache
@@ -175,20 +187,24 @@ _DEFINITIONS: WeakKeyDictionary[AbstractDataContext, dict[str, gx.ValidationDefi
     WeakKeyDictionary())
 
 
-def _definition(context: AbstractDataContext, name: str) -> gx.ValidationDefinition:
+def _definition(context: AbstractDataContext, name: str, stacked: bool = False
+                ) -> gx.ValidationDefinition:
     if context not in _DEFINITIONS:
         # Once per context: adding the data source again would drop the marts' assets.
         context.data_sources.add_or_update_pandas(DATASOURCE)
         _DEFINITIONS[context] = {}
     made = _DEFINITIONS[context]
-    if name not in made:
+    suite_name = _suite_name(name, stacked)
+    if suite_name not in made:
         source = context.data_sources.get(DATASOURCE)
-        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(
-            f"{name}_whole")
-        suite = context.suites.add_or_update(suite_for(name))
-        made[name] = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{name}_published", data=batch, suite=suite))
-    return made[name]
+        # One asset per mart, as Data Docs name a result's batch after it.
+        asset = (source.get_asset(name) if name in source.get_asset_names()
+                 else source.add_dataframe_asset(name))
+        batch = asset.add_batch_definition_whole_dataframe(f"{suite_name}_whole")
+        suite = context.suites.add_or_update(suite_for(name, stacked))
+        made[suite_name] = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{suite_name}_published", data=batch, suite=suite))
+    return made[suite_name]
 
 
 def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
@@ -202,7 +218,38 @@ def validate_frame(context: AbstractDataContext, name: str, frame: pd.DataFrame,
 def validate_frames(authority: str, frames: Mapping[str, pd.DataFrame],
                     context: AbstractDataContext | None = None) -> dict[str, MartExpectations]:
     """Run each mart's suite on ``authority``'s frame of it, as the load holds it."""
+    return validate_loads({authority: frames}, context)[authority]
+
+
+def validate_loads(loads: Mapping[str, Mapping[str, pd.DataFrame]],
+                   context: AbstractDataContext | None = None
+                   ) -> dict[str, dict[str, MartExpectations]]:
+    """Each authority's marts (``loads``: frames by mart, by authority) validated as
+    :func:`validate_frames` validates them alone, with each mart's suite run once over
+    every authority that has a frame of it.
+
+    A suite's expectations hold row by row (code lists, ranges) or within an authority's
+    grain, so several authorities' frames meet it together exactly when each meets it
+    alone. When they do, each authority is given the shared result (its run is named
+    after all of them); when not, each frame is validated alone, so every failure is its
+    own authority's, with its own values in Data Docs.
+    """
     context = quiet_context(context)
-    # One run id for all marts, named after the authority: Data Docs group results by it.
-    run_id = RunIdentifier(run_name=authority, run_time=datetime.now(UTC))
-    return {name: validate_frame(context, name, frame, run_id) for name, frame in frames.items()}
+    now = datetime.now(UTC)
+    out: dict[str, dict[str, MartExpectations]] = {code: {} for code in loads}
+    for name in dict.fromkeys(name for frames in loads.values() for name in frames):
+        given = {code: frames[name] for code, frames in loads.items() if name in frames}
+        if len(given) > 1:
+            run_id = RunIdentifier(run_name=RUN_SEPARATOR.join(sorted(given)), run_time=now)
+            result = _definition(context, name, stacked=True).run(
+                batch_parameters={"dataframe": pd.concat(given.values(), ignore_index=True)},
+                result_format=RESULT_FORMAT, run_id=run_id)
+            if result.success:
+                for code, frame in given.items():
+                    out[code][name] = summarise(name, result, len(frame))
+                continue
+        for code, frame in given.items():
+            # One run id per authority for all its marts: Data Docs group results by it.
+            out[code][name] = validate_frame(context, name, frame,
+                                             RunIdentifier(run_name=code, run_time=now))
+    return out
