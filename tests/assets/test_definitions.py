@@ -33,6 +33,10 @@ def test_definitions_load():
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {"export", "validated_tables", "rule_results", *MART_MODELS} <= keys
     assert job.partitions_def == authority_partitions
+    # A backfill from the UI loads its authorities in runs of 25, as the schedule does.
+    graph = defs.resolve_asset_graph()
+    assert {graph.get(key).backfill_policy for key in graph.get_all_asset_keys()} == {
+        dg.BackfillPolicy.multi_run(25)}
     assert nightly.execution_timezone == "Europe/London" and nightly.cron_schedule == "0 2 * * *"
 
 

@@ -1,8 +1,10 @@
 """Authorities load in parallel through Dagster's own machinery: the daemon takes the queued
-runs of the nightly job (the shipped run queue: two at once, one per authority) and the
-default run launcher starts each in a process of its own, so two authorities use both
-cores. No scheduler or worker pool of ours is involved."""
+runs of the nightly job (the shipped run queue: two at once) and the default run launcher
+starts each in a process of its own, so two runs use both cores: here a run of one
+authority and a run of a range of two, as the schedule starts them. No scheduler or
+worker pool of ours is involved."""
 
+import json
 import os
 import subprocess
 import sys
@@ -15,24 +17,29 @@ from conftest import AS_OF, postgres_schema, sqlite_warehouse
 from iro_assets.partitions import authority_partitions
 from iro_cli.runner import INSTANCE_SETTINGS
 from iro_etl.config import Authority, write_authorities
+from iro_etl.marts.publish import make_engine, read_mart
 from iro_testdata.synthetic import generate
 from iro_testdata.writers.liquidlogic import write_database
 
 ROOT = Path(__file__).resolve().parents[2]
-CODES = ("PARA", "PARB")
+CODES = ("PARA", "PARB", "PARC")
+#: The runs launched: one authority, and a range of two (the nightly schedule's kind).
+RUNS = ({"dagster/partition": "PARA"},
+        {"dagster/asset_partition_range_start": "PARB",
+         "dagster/asset_partition_range_end": "PARC"})
 #: Long enough for the daemon to start and both runs to import Dagster and load.
 DEADLINE_S = 240
 
 
-def _launch(env: dict[str, str], code: str) -> None:
-    """Submit one authority's nightly run as a person or a schedule would: to the queue."""
+def _launch(env: dict[str, str], tags: dict[str, str]) -> None:
+    """Submit a nightly run as a person or a schedule would: to the queue."""
     subprocess.run(
         [sys.executable, "-m", "dagster", "job", "launch", "-w", str(ROOT / "workspace.yaml"),
-         "-j", "nightly_load", "--tags", f'{{"dagster/partition": "{code}"}}'],
+         "-j", "nightly_load", "--tags", json.dumps(tags)],
         env=env, check=True, capture_output=True, timeout=120)
 
 
-def test_two_authorities_run_at_once_under_the_daemon(tmp_path):
+def test_two_runs_load_at_once_under_the_daemon(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(INSTANCE_SETTINGS)
@@ -53,8 +60,8 @@ def test_two_authorities_run_at_once_under_the_daemon(tmp_path):
         try:
             with dg.DagsterInstance.get() as instance:
                 instance.add_dynamic_partitions(authority_partitions.name, list(CODES))
-                for code in CODES:
-                    _launch(env, code)
+                for tags in RUNS:
+                    _launch(env, tags)
                 assert {r.status for r in instance.get_runs()} == {dg.DagsterRunStatus.QUEUED}
                 daemon = subprocess.Popen(
                     [sys.executable, "-m", "dagster._daemon", "run", "-w",
@@ -73,10 +80,13 @@ def test_two_authorities_run_at_once_under_the_daemon(tmp_path):
                 del os.environ["DAGSTER_HOME"]
             else:
                 os.environ["DAGSTER_HOME"] = saved
+        engine = make_engine(url)
+        published = {code for code in CODES
+                     if len(read_mart(engine, "review_timeliness", code))}
     # Each run started before the other ended: they ran side by side, in two processes.
     first, second = stats
     assert first.start_time < second.end_time and second.start_time < first.end_time
-    assert {r.tags["dagster/partition"] for r in runs} == set(CODES)
+    assert published == set(CODES)
 
 
 def _finished(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:

@@ -46,7 +46,7 @@ from iro_assets.batch import (
     together,
 )
 from iro_assets.expectations import EXPECTATION_CHECKS, expectation_checks
-from iro_assets.partitions import authority_partitions
+from iro_assets.partitions import BACKFILL, authority_partitions
 from iro_assets.resources import IroSettings, MartsDatabase, reports_dir
 from iro_assets.runs_log import write_run_line
 
@@ -117,8 +117,8 @@ def _exports(context: dg.AssetExecutionContext, config: ExportConfig, settings: 
     return finish(context, Batch(done, lost), "export")
 
 
-@dg.asset(partitions_def=authority_partitions, group_name=GROUP, kinds={"python", "pandas"},
-          owners=OWNERS, tags={**DOMAIN, "layer": "source"},
+@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name=GROUP,
+          kinds={"python", "pandas"}, owners=OWNERS, tags={**DOMAIN, "layer": "source"},
           description="The authority's export read by its system's source plugin onto the "
           "canonical tables, with lineage.")
 def export(context: dg.AssetExecutionContext, config: ExportConfig,
@@ -187,7 +187,8 @@ VALIDATION_CHECKS = [
 
 
 @dg.asset(
-    partitions_def=authority_partitions, group_name=GROUP, kinds={"pandera", "pandas"},
+    partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name=GROUP,
+    kinds={"pandera", "pandas"},
     owners=OWNERS, tags={**DOMAIN, "layer": "staging"},
     description="Canonical tables validated against the pandera contract: clean rows, "
     "quarantined rows and one failure record per problem.",
@@ -229,7 +230,7 @@ def _evaluation(asset: str, check: str, code: str, passed: bool, metadata: dict,
                                    partition=code)
 
 
-@dg.asset(partitions_def=authority_partitions, group_name=GROUP, kinds={"pandas"},
+@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name=GROUP, kinds={"pandas"},
           owners=OWNERS, tags={**DOMAIN, "layer": "rules"},
           description="Periods of care, review timeliness, the overdue worklist and the yearly "
           "statistics computed from the clean tables.")
@@ -322,7 +323,7 @@ def _counts(summary) -> str:
     outs={**{spec.key.path[-1]: dg.AssetOut.from_spec(spec, is_required=False)
              for spec in MART_SPECS},
           "load_log": dg.AssetOut.from_spec(LOAD_LOG, dagster_type=dict)},
-    check_specs=PUBLISH_CHECKS, partitions_def=authority_partitions,
+    check_specs=PUBLISH_CHECKS, partitions_def=authority_partitions, backfill_policy=BACKFILL,
     description="Every mart of the run's authorities, published in one transaction behind "
     "each load's guard, then the Great Expectations suites run on the frames built (Data "
     "Docs written once); the load log says how each authority's load ended.")
@@ -411,9 +412,9 @@ def load_published(load_log: dict):
 def _reports(context: dg.AssetExecutionContext, asset: str, write) -> Iterator:
     """Each authority's report written from its published marts (one with none has nothing
     to report); one that fails to write is that authority's failure alone."""
-    database = context.resources.database
+    engine = context.resources.database.engine()
     done, lost = each(asset, dict.fromkeys(context.partition_keys),
-                      lambda code, _: _written(write, database.engine(), code))
+                      lambda code, _: _written(write, engine, code))
     for code, path in done.items():
         if path is not None:
             yield dg.AssetMaterialization(asset_key=asset, partition=code,
@@ -431,8 +432,8 @@ def _written(write, engine, code: str) -> Path | None:
         return None
 
 
-@dg.asset(partitions_def=authority_partitions, group_name="reports", kinds={"excel"},
-          owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
+@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name="reports",
+          kinds={"excel"}, owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
           output_required=False, required_resource_keys={"database"},
           description="The quality officers' failures workbook for the authority's latest load "
           "(a held load's too: its failures are what to chase).")
@@ -440,8 +441,8 @@ def failures_workbook(context: dg.AssetExecutionContext):
     yield from _reports(context, "failures_workbook", write_latest_failures_workbook)
 
 
-@dg.asset(partitions_def=authority_partitions, group_name="reports", kinds={"excel"},
-          owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
+@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name="reports",
+          kinds={"excel"}, owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
           output_required=False, required_resource_keys={"database"},
           description="The IRO annual report workbook for the last complete year ending 31 March, "
           "from the authority's published marts.")
