@@ -56,13 +56,15 @@ def test_a_step_fails_only_when_every_authority_has(tmp_path, monkeypatch):
     some = Batch({"A": 1}, {**earlier, "B": Failed("rules", "broke")})
     assert finish(context, some, "rules") is some
     error = ValueError("broke")
-    none_left = Batch({}, {"B": Failed("rules", "B broke", error=error),
+    none_left = Batch({}, {**earlier, "B": Failed("rules", "B broke", error=error),
                            "C": Failed("rules", "C broke")})
     with pytest.raises(AuthoritiesFailed) as raised:
         finish(context, none_left, "rules")
     assert raised.value.description == "every authority of the run failed at rules"
+    # Each authority's own step and reason, those that failed earlier too.
     assert {k: v.value for k, v in raised.value.metadata.items()} == {
-        "B": "B broke", "C": "C broke"}
+        "X": {"step": "export", "message": "not configured"},
+        "B": {"step": "rules", "message": "B broke"}, "C": {"step": "rules", "message": "C broke"}}
     assert raised.value.__cause__ is error
     # Each failure was logged once, where it happened: one line per authority.
     lines = (tmp_path / "runs.log").read_text().splitlines()

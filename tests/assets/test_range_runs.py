@@ -163,3 +163,19 @@ def test_the_schedule_requests_ranges_of_configured_authorities(tmp_path, clean_
     assert [int(r.tags.get("iro/authorities", 1)) for r in requests] == [1, 25, 4]
     assert {r.tags["iro/trigger"] for r in requests} == {"nightly"}
     assert len({r.run_key for r in requests}) == 3
+
+
+def test_a_run_whose_authorities_all_fail_tells_each_its_own_reason(tmp_path, exports,
+                                                                     monkeypatch):
+    _configure(tmp_path, exports, "none", monkeypatch)
+    with dg.instance_for_test() as instance:
+        outcomes = run_authorities(instance, ["NOPE1", "NOPE2"])
+        [run] = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.FAILURE
+    for outcome, code in zip(outcomes, ["NOPE1", "NOPE2"], strict=True):
+        assert (outcome.success, outcome.published, outcome.failed_step) == (False, False,
+                                                                              "export")
+        assert outcome.error.startswith(f"Authority {code} is not in")
+    lines = (tmp_path / "none" / "runs.log").read_text().splitlines()
+    assert [line.split(" ", 1)[1].split(":")[0] for line in lines] == [
+        "NOPE1 FAILED at export", "NOPE2 FAILED at export"]

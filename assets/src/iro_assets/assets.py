@@ -41,6 +41,7 @@ from iro_assets.batch import (
     Failed,
     LoadResult,
     each,
+    failure_metadata,
     finish,
     log_failures,
     together,
@@ -406,7 +407,7 @@ def load_published(load_log: dict):
         raise AuthoritiesFailed(
             description=first.message if len(failures) == 1
             else f"{len(failures)} of {len(load_log)} authorities' loads were not published",
-            metadata={code: f"at {f.step}: {f.message}" for code, f in failures.items()})
+            metadata=failure_metadata(failures))
 
 
 def _reports(context: dg.AssetExecutionContext, asset: str, write) -> Iterator:
@@ -422,7 +423,7 @@ def _reports(context: dg.AssetExecutionContext, asset: str, write) -> Iterator:
     if lost:
         log_failures(context, lost)
         raise AuthoritiesFailed(description=next(iter(lost.values())).message,
-                                metadata={code: f.message for code, f in lost.items()})
+                                metadata=failure_metadata(lost))
 
 
 def _written(write, engine, code: str) -> Path | None:

@@ -107,6 +107,13 @@ def together(step: str, items: Mapping[str, T], stacked: Callable[[dict[str, T]]
         return each(step, items, alone)
 
 
+def failure_metadata(failures: Mapping[str, Failed]) -> dict[str, dg.MetadataValue]:
+    """A step failure's metadata: where and why each authority failed, by code (the command
+    line tells each its own)."""
+    return {code: dg.MetadataValue.json({"step": f.step, "message": f.message})
+            for code, f in failures.items()}
+
+
 def log_failures(context: dg.AssetExecutionContext, failures: Mapping[str, Failed]) -> None:
     """Each failure in Dagster's log (with its stack trace) and as one line in the runs log."""
     for code, f in failures.items():
@@ -122,7 +129,7 @@ def finish(context: dg.AssetExecutionContext, batch: Batch[T], step: str) -> Bat
         first = next(iter(new.values()))
         description = first.message if len(new) == 1 else \
             f"every authority of the run failed at {step}"
-        raise AuthoritiesFailed(description=description,
-                                metadata={code: f.message for code, f in new.items()}
+        # Every authority of the run has failed by now, some perhaps at an earlier step.
+        raise AuthoritiesFailed(description=description, metadata=failure_metadata(batch.failed)
                                 ) from first.error
     return batch

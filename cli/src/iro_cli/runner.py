@@ -172,28 +172,27 @@ def _outcomes(result: dg.ExecuteInProcessResult, codes: list[str]) -> list[LoadO
         else:
             # A step failed for every authority of the run (or was never reached).
             first = next((e for e in failures if e.step_key not in REPORT_STEPS), None)
-            outcome = LoadOutcome(code, False, result.run_id,
-                                  _said(first.step_failure_data, code) if first else
-                                  "the run failed", first.step_key if first else None)
+            step, said = _said(first, code) if first else (None, "the run failed")
+            outcome = LoadOutcome(code, False, result.run_id, said, step)
             if first is not None:
-                _log_failure(code, result.run_id, first.step_key,
-                             first.step_failure_data.error.to_string())
+                _log_failure(code, result.run_id, step, first.step_failure_data.error.to_string())
         for event in failures:
-            said = _said(event.step_failure_data, code, whole=False)
-            if event.step_key in REPORT_STEPS and said and outcome.success:
-                outcome = LoadOutcome(code, False, result.run_id, said, event.step_key,
-                                      outcome.published)
+            if event.step_key in REPORT_STEPS and outcome.success and _said(event, code, False):
+                step, said = _said(event, code)
+                outcome = LoadOutcome(code, False, result.run_id, said, step, outcome.published)
         outcomes.append(outcome)
     return outcomes
 
 
-def _said(data: StepFailureData, code: str, whole: bool = True) -> str | None:
-    """What a step's failure says of ``code``: its own line where the step gave one per
-    authority, else (``whole``) the failure's."""
+def _said(event: dg.DagsterEvent, code: str, whole: bool = True) -> tuple[str, str] | None:
+    """Where and why ``code`` failed, as a step's failure says: the authority's own entry
+    where the step gave one per authority, else (``whole``) the step and its failure."""
+    data = event.step_failure_data
     failure = data.user_failure_data
     if failure is not None and code in failure.metadata:
-        return str(failure.metadata[code].value)
-    return _one_line(data) if whole else None
+        entry = failure.metadata[code].value
+        return entry["step"], entry["message"]
+    return (event.step_key, _one_line(data)) if whole else None
 
 
 def _one_line(data: StepFailureData) -> str:
