@@ -62,10 +62,17 @@ def peak_rss_mib() -> float:
 def expect(code: str, marts: dict[str, pd.DataFrame], docs: Path) -> None:
     """The marts' suites run on the frames in memory, and their Data Docs, as a nightly run
     does for a first load (every mart new to the fingerprints)."""
-    from iro_etl.reports.data_docs import build_data_docs
-    from iro_etl.reports.expectations import validate_frames
+    expect_loads({code: marts}, docs)
 
-    build_data_docs(docs, validate_frames(code, marts).values())
+
+def expect_loads(loads: dict[str, dict[str, pd.DataFrame]], docs: Path) -> None:
+    """Several authorities' marts (by authority) through their suites together, as a nightly
+    run of several authorities does for their first load, and Data Docs built once."""
+    from iro_etl.reports.data_docs import build_data_docs
+    from iro_etl.reports.expectations import validate_loads
+
+    build_data_docs(docs, [mart for marts in validate_loads(loads).values()
+                           for mart in marts.values()])
 
 
 def in_fresh_process(function, *args):
