@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -37,10 +38,13 @@ from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
 
+import dagster as dg
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from dfe_validator import SHARED, inject, ours, run_validator, theirs, validator_python
+from iro_assets.partitions import authority_partitions, batches, range_tags
+from iro_cli.runner import INSTANCE_SETTINGS
 from iro_etl.config import Authority, load_authorities, write_authorities
 from iro_etl.marts.publish import Load, make_engine, publish_loads, read_mart
 from iro_etl.pipeline import read_export, stacked_marts, stacked_rules, validate_exports
@@ -336,6 +340,80 @@ def iro_etl(arguments: list[str], work: Path) -> dict:
             "code": done.returncode, "errors": errors[-5:], "steps": steps}
 
 
+def _dagster_rss_mib() -> float:
+    """The resident memory of every Dagster process on the machine (the daemon, its code
+    server and the runs), in MiB."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"dagster" in (proc / "cmdline").read_bytes():
+                status = (proc / "status").read_text()
+                total += int(re.search(r"VmRSS:\s+(\d+)", status)[1])
+        except (OSError, TypeError):
+            continue  # gone, or a kernel thread
+    return total / 2**10
+
+
+def daemon_run(config: Path, codes: list[str], url: str, work: Path, batch: int) -> dict:
+    """The nightly run as deployed: the schedule's runs (ranges of ``batch`` authorities)
+    queued, and ``dagster-daemon`` taking them as the shipped instance settings say (two at
+    a time, each in a process of its own). Wall seconds from the first run's start to the
+    last one's end, the peak memory of all Dagster's processes together, the runs that
+    succeeded."""
+    home = work / "daemon_home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    # The shipped settings, with the export sensor's runs held in the queue: the exports
+    # are all new to a fresh instance, and only the schedule's runs are measured.
+    (home / "dagster.yaml").write_text(INSTANCE_SETTINGS.replace(
+        "  tag_concurrency_limits:\n", "  tag_concurrency_limits:\n    - key: iro/trigger\n"
+        "      value: export_landed\n      limit: 0\n"))
+    env = {**os.environ, "DAGSTER_HOME": str(home), "IRO_ETL_CONFIG": str(config),
+           "IRO_ETL_DB_URL": url, "IRO_ETL_AS_OF": AS_OF, "IRO_ETL_HOME": str(work / "daemon")}
+    workspace = str(ROOT / "workspace.yaml")
+    # The shipped settings name their storage folder through $DAGSTER_HOME.
+    saved, os.environ["DAGSTER_HOME"] = os.environ.get("DAGSTER_HOME"), str(home)
+    try:
+        return _daemon_runs(env, workspace, codes, batch)
+    finally:
+        if saved is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+
+
+def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: int) -> dict:
+    with dg.DagsterInstance.get() as instance:
+        instance.add_dynamic_partitions(authority_partitions.name, codes)
+        runs = batches(codes, codes, batch)
+        for run in runs:
+            subprocess.run([sys.executable, "-m", "dagster", "job", "launch", "-w", workspace,
+                            "-j", "nightly_load", "--tags",
+                            json.dumps(range_tags(run, "benchmark"))],
+                           env=env, check=True, capture_output=True)
+        peak = 0.0
+        daemon = subprocess.Popen([sys.executable, "-m", "dagster._daemon", "run", "-w",
+                                   workspace], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        done = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
+                dg.DagsterRunStatus.CANCELED}
+        ours = dg.RunsFilter(tags={"iro/trigger": "benchmark"})
+        try:
+            while not all(r.status in done for r in instance.get_runs(ours)):
+                peak = max(peak, _dagster_rss_mib())
+                time.sleep(1)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=60)
+        stats = [instance.get_run_stats(r.run_id) for r in instance.get_runs(ours)]
+        succeeded = sum(r.status == dg.DagsterRunStatus.SUCCESS
+                        for r in instance.get_runs(ours))
+    # From the first run's start to the last one's end: a deployment's daemon is running
+    # already, so its own start (some seconds) is left out.
+    wall = max(s.end_time for s in stats) - min(s.start_time for s in stats)
+    return {"wall": wall, "rss_peak": peak, "runs": len(runs), "succeeded": succeeded}
+
+
 def median_903(manifest: dict) -> dict:
     """The 903 authority of median size: the one-authority load."""
     returns = sorted((a for a in manifest["authorities"] if a["system"] == "ssda903"),
@@ -388,7 +466,8 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
     config, chosen = sample_config(folder, manifest, cli_every)
     sampled = {a["code"] for a in chosen}
     with fresh_database(db, "cli") as url:
-        cli = iro_etl(["run", "--config", str(config), "--db", url, "--as-of", AS_OF], work)
+        cli = iro_etl(["run", "--config", str(config), "--db", url, "--as-of", AS_OF,
+                       "--batch", str(batch)], work)
         missing_cli = sampled - covered(url)
     print(f"iro-etl run: {cli['wall']:.1f} s, exit {cli['code']}", *cli["errors"], sep="\n",
           flush=True)
@@ -401,6 +480,14 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
                             f"x{ratio:.1f}, not measured",
                             {k: v * ratio for k, v in cli["steps"].items()}, cli["wall"] * ratio,
                             None, ""))
+    with fresh_database(db, "daemon") as url:
+        daemon = daemon_run(config, sorted(sampled), url, work, batch)
+        missing_daemon = sampled - covered(url)
+    print(f"dagster-daemon: {daemon['wall']:.1f} s, {daemon['succeeded']}/{daemon['runs']} "
+          "runs succeeded", flush=True)
+    rows.append(run_row(f"`dagster-daemon`, {len(sampled)} authorities in {daemon['runs']} "
+                        "runs, two at a time", {}, daemon["wall"], daemon["rss_peak"],
+                        f"{len(sampled) - len(missing_daemon)}/{len(sampled)}"))
     one = median_903(manifest)
     with fresh_database(db, "one") as url:
         single = iro_etl(["load", "--authority", one["code"], "--system", "ssda903", "--input",
@@ -411,7 +498,8 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
                         single["steps"], single["wall"], single["rss_peak"],
                         "1/1" if published_one else "0/1"))
     complete = (not missing and not missing_cli and cli["code"] == 0 and single["code"] == 0
-                and published_one)
+                and published_one and not missing_daemon
+                and daemon["succeeded"] == daemon["runs"])
     sample = (f" `iro-etl run` loads every {cli_every}th authority ({len(sampled)}), extrapolated "
               f"by the number of authorities." if cli_every > 1 else "")
     return f"{text}{sample}\n\n{markdown(columns, rows)}{by_system}", complete
@@ -550,7 +638,8 @@ def main() -> None:
     parser.add_argument("--core-only", action="store_true",
                         help="run: only the core library's run, not the iro-etl commands")
     parser.add_argument("--batch", type=int, default=BATCH,
-                        help="run: authorities the core library takes in one pass")
+                        help="run: authorities in one pass of the core library and in one "
+                             "Dagster run")
     parser.add_argument("--cli-every", type=int, default=1,
                         help="run: `iro-etl run` loads only every n-th authority (extrapolated)")
     parser.add_argument("--validator-shared-only", action="store_true",
