@@ -9,12 +9,13 @@ is evaluated per authority.
 """
 
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
+import sqlalchemy as sa
 from iro_etl.config import Authority, ConfigError
 from iro_etl.marts.build import Marts, RuleResults
 from iro_etl.marts.publish import Load, Outcome, publish_loads, sql_type
@@ -410,7 +411,8 @@ def load_published(load_log: dict):
             metadata=failure_metadata(failures))
 
 
-def _reports(context: dg.AssetExecutionContext, asset: str, write) -> Iterator:
+def _reports(context: dg.AssetExecutionContext, asset: str,
+             write: Callable[[sa.Engine, str, Path], Path]) -> Iterator:
     """Each authority's report written from its published marts (one with none has nothing
     to report); one that fails to write is that authority's failure alone."""
     engine = context.resources.database.engine()
@@ -426,26 +428,32 @@ def _reports(context: dg.AssetExecutionContext, asset: str, write) -> Iterator:
                                 metadata=failure_metadata(lost))
 
 
-def _written(write, engine, code: str) -> Path | None:
+def _written(write: Callable[[sa.Engine, str, Path], Path], engine: sa.Engine, code: str
+             ) -> Path | None:
     try:
         return write(engine, code, reports_dir(code))
     except LookupError:
         return None
 
 
-@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name="reports",
-          kinds={"excel"}, owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
-          output_required=False, required_resource_keys={"database"},
-          description="The quality officers' failures workbook for the authority's latest load "
-          "(a held load's too: its failures are what to chase).")
-def failures_workbook(context: dg.AssetExecutionContext):
-    yield from _reports(context, "failures_workbook", write_latest_failures_workbook)
+def _report(name: str, write: Callable[[sa.Engine, str, Path], Path], description: str
+            ) -> dg.AssetsDefinition:
+    """A report asset: each authority's written from its published marts (see _reports)."""
+    @dg.asset(name=name, partitions_def=authority_partitions, backfill_policy=BACKFILL,
+              group_name="reports", kinds={"excel"}, owners=OWNERS,
+              tags={**DOMAIN, "layer": "report"}, deps=["load_log"], output_required=False,
+              required_resource_keys={"database"}, description=description)
+    def report(context: dg.AssetExecutionContext):
+        yield from _reports(context, name, write)
+
+    return report
 
 
-@dg.asset(partitions_def=authority_partitions, backfill_policy=BACKFILL, group_name="reports",
-          kinds={"excel"}, owners=OWNERS, tags={**DOMAIN, "layer": "report"}, deps=["load_log"],
-          output_required=False, required_resource_keys={"database"},
-          description="The IRO annual report workbook for the last complete year ending 31 March, "
-          "from the authority's published marts.")
-def annual_report(context: dg.AssetExecutionContext):
-    yield from _reports(context, "annual_report", write_latest_annual_report)
+failures_workbook = _report(
+    "failures_workbook", write_latest_failures_workbook,
+    "The quality officers' failures workbook for the authority's latest load (a held "
+    "load's too: its failures are what to chase).")
+annual_report = _report(
+    "annual_report", write_latest_annual_report,
+    "The IRO annual report workbook for the last complete year ending 31 March, from the "
+    "authority's published marts.")
