@@ -262,12 +262,12 @@ def test_bad_arguments_are_refused_before_any_work(tmp_path, args, said):
 
 def test_a_step_after_publishing_failing_says_the_marts_are_published(tmp_path, clean_export,
                                                                       monkeypatch):
-    import iro_assets.assets
+    import iro_etl.reports.latest
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("the printer is on fire")
 
-    monkeypatch.setattr(iro_assets.assets, "write_latest_annual_report", broken)
+    monkeypatch.setattr(iro_etl.reports.latest, "write_annual_report", broken)
     db = f"sqlite:///{tmp_path / 'marts.db'}"
     result = CliRunner().invoke(main, ["load", "--authority", "LA", "--input", str(clean_export),
                                        "--db", db, "--as-of", "2014-03-31"])
