@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from iro_assets.definitions import defs
 from iro_assets.partitions import authority_partitions, batches
 from iro_assets.resources import IroSettings
 from iro_assets.schedules import nightly
@@ -150,8 +151,10 @@ def test_the_schedule_requests_ranges_of_configured_authorities(tmp_path, clean_
         instance.add_dynamic_partitions(authority_partitions.name, ["LA05", "RETIRED"])
         context = dg.build_schedule_context(
             instance=instance, resources={"settings": IroSettings(authorities_file=str(config))},
-            scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0))
-        requests = nightly(context)
+            scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0),
+            repository_def=defs.get_repository_def())
+        # As the daemon evaluates a tick: each request resolved against the job.
+        requests = nightly.evaluate_tick(context).run_requests
         known = list(instance.get_dynamic_partitions(authority_partitions.name))
     ranges = [(r.tags.get("dagster/asset_partition_range_start", r.partition_key),
                r.tags.get("dagster/asset_partition_range_end", r.partition_key))
@@ -162,6 +165,7 @@ def test_the_schedule_requests_ranges_of_configured_authorities(tmp_path, clean_
     assert ranges[0] == ("LA05", "LA05") and requests[0].partition_key == "LA05"
     assert [int(r.tags.get("iro/authorities", 1)) for r in requests] == [1, 25, 4]
     assert {r.tags["iro/trigger"] for r in requests} == {"nightly"}
+    assert {r.tags["dagster/schedule_name"] for r in requests} == {"nightly"}
     assert len({r.run_key for r in requests}) == 3
 
 
