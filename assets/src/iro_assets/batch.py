@@ -65,7 +65,8 @@ class LoadResult:
 
 
 class AuthoritiesFailed(dg.Failure):
-    """Every authority of the run failed at this step (each already logged on its own)."""
+    """A step failed for authorities of the run, each already logged on its own (the
+    failure hook adds nothing) and named with its step and reason in the metadata."""
 
 
 def one_line(error: BaseException) -> str:

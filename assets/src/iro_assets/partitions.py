@@ -30,10 +30,14 @@ BATCH = 25
 BACKFILL = dg.BackfillPolicy.multi_run(BATCH)
 
 
+def _trigger(trigger: str) -> dict[str, str]:
+    return {"iro/trigger": trigger.replace(" ", "_")}
+
+
 def authority_tags(code: str, trigger: str) -> dict[str, str]:
     """Tags of an authority's run, to filter runs by authority and by what started them in
     Dagster's run list (the partition tag alone is not offered as a filter everywhere)."""
-    return {"iro/authority": code, "iro/trigger": trigger.replace(" ", "_")}
+    return {"iro/authority": code, **_trigger(trigger)}
 
 
 def range_tags(codes: Sequence[str], trigger: str) -> dict[str, str]:
@@ -41,7 +45,7 @@ def range_tags(codes: Sequence[str], trigger: str) -> dict[str, str]:
     if len(codes) == 1:
         return {PARTITION_TAG: codes[0], **authority_tags(codes[0], trigger)}
     return {RANGE_START: codes[0], RANGE_END: codes[-1], "iro/authorities": str(len(codes)),
-            "iro/trigger": trigger.replace(" ", "_")}
+            **_trigger(trigger)}
 
 
 def batches(known: Sequence[str], wanted: Iterable[str], size: int = BATCH) -> list[list[str]]:

@@ -177,8 +177,9 @@ def _outcomes(result: dg.ExecuteInProcessResult, codes: list[str]) -> list[LoadO
             if first is not None:
                 _log_failure(code, result.run_id, step, first.step_failure_data.error.to_string())
         for event in failures:
-            if event.step_key in REPORT_STEPS and outcome.success and _said(event, code, False):
-                step, said = _said(event, code)
+            report = _said(event, code, whole=False) if event.step_key in REPORT_STEPS else None
+            if report and outcome.success:
+                step, said = report
                 outcome = LoadOutcome(code, False, result.run_id, said, step, outcome.published)
         outcomes.append(outcome)
     return outcomes

@@ -56,6 +56,9 @@ DATASOURCE = "iro_marts"
 #: restricted marts' free text or a child's own id.
 RESULT_FORMAT = "SUMMARY"
 
+#: How the suite of several authorities' frames of a mart is named after the mart's own.
+STACKED = "__authorities"
+
 Builder = Callable[[str, dict[str, Any]], gxe.Expectation]
 
 
@@ -133,10 +136,6 @@ def suite_for(name: str, stacked: bool = False) -> gx.ExpectationSuite:
 
 def _suite_name(name: str, stacked: bool) -> str:
     return f"{name}{STACKED}" if stacked else name
-
-
-#: How the suite of several authorities' frames of a mart is named after the mart's own.
-STACKED = "__authorities"
 
 
 @cache
