@@ -14,6 +14,15 @@ from playwright.sync_api import Page, expect
 MATERIALISED = "rgb(46, 204, 129)"
 
 
+def open_checks(page: Page) -> None:
+    """Open the Checks tab of the asset page in view."""
+    # The tabs are drawn before the asset's definition has come in, and a click then can be
+    # lost as the page redraws (seen in CI); the definition panel's code location comes last.
+    expect(page.get_by_text("Code location", exact=True)).to_be_visible()
+    page.get_by_role("tab", name="Checks").click()
+    expect(page).to_have_url(re.compile(r"view=checks"))
+
+
 def test_asset_graph_shows_the_pipeline(page: Page, dagster_url: str, shoot):
     page.goto(f"{dagster_url}/asset-groups")
     # The graph's nodes are HTML inside the SVG; the sidebar's tree repeats the group names.
@@ -51,8 +60,7 @@ def test_validated_tables_checks_show_their_status(page: Page, dagster_url: str,
     assert checks["rows_conserved"] and not checks["reviews_valid"]
 
     page.goto(f"{dagster_url}/assets/validated_tables")
-    page.get_by_role("tab", name="Checks").click()
-    expect(page).to_have_url(re.compile(r"view=checks"))
+    open_checks(page)
     expect(page.get_by_text(f"Checks ({len(checks)})", exact=True)).to_be_visible()
     for name, passed in checks.items():
         # Each entry in the list: the name (a title-bearing box) and its status under it.
@@ -87,7 +95,7 @@ def test_a_mart_shows_its_kind_owner_and_both_checks(page: Page, dagster_url: st
         expect(page.get_by_role("img", name=kind, exact=True).first).to_be_attached()
     expect(page.get_by_text("iro-data", exact=True).first).to_be_attached()
     shoot(page, "dagster_mart_overview")
-    page.get_by_role("tab", name="Checks").click()
+    open_checks(page)
     expect(page.get_by_text("Checks (2)", exact=True)).to_be_visible()
     for name, passed in (("review_timeliness_contract", True),
                          ("review_timeliness_expectations",
