@@ -2,6 +2,9 @@
 PostgreSQL and queues one run per authority; the CLI's default queues the same way."""
 
 import os
+import subprocess
+import sys
+import textwrap
 import uuid
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import sqlalchemy as sa
 import yaml
 from conftest import PG_URL
 from iro_assets.definitions import defs
+from iro_assets.event_log import PooledSqliteEventLogStorage
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
 from iro_cli.runner import INSTANCE_SETTINGS
@@ -76,3 +80,44 @@ def test_production_instance_runs_a_load_with_postgres_storage(tmp_path, monkeyp
         stored = conn.execute(sa.text("SELECT count(*) FROM runs")).scalar_one()
     engine.dispose()
     assert stored == 1
+
+
+#: A process writing ``n`` materialisations and check evaluations of asset ``m``, one per
+#: partition ``<tag><i>``, as a run's worker or the daemon writes beside the others.
+WRITER = textwrap.dedent("""
+    import sys, warnings
+    warnings.simplefilter("ignore")
+    import dagster as dg
+    tag, n = sys.argv[1], int(sys.argv[2])
+    with dg.DagsterInstance.get() as instance:
+        for i in range(n):
+            instance.report_runless_asset_event(dg.AssetMaterialization(
+                "m", partition=f"{tag}{i}", metadata={"rows": i}))
+            instance.report_runless_asset_event(dg.AssetCheckEvaluation(
+                asset_key=dg.AssetKey("m"), check_name="c", passed=i % 2 == 0,
+                partition=f"{tag}{i}"))
+""")
+
+
+def test_cli_instance_keeps_every_event_two_processes_write_at_once(tmp_path, monkeypatch):
+    """The CLI's event log keeps one engine per process (iro_assets.event_log); processes
+    writing the one SQLite file at the same time lose nothing, and a new instance (the
+    webserver's, the next run's) reads it all."""
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_SETTINGS)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    dg.DagsterInstance.get().dispose()  # the store made first, as the CLI or daemon does
+    n = 80
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, tag, str(n)],
+                                stderr=subprocess.PIPE, text=True) for tag in ("A", "B")]
+    for writer in writers:
+        assert writer.wait(timeout=300) == 0, writer.stderr.read()
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        expected = {f"{tag}{i}" for tag in "AB" for i in range(n)}
+        assert instance.get_materialized_partitions(dg.AssetKey("m")) == expected
+        evaluations = instance.get_event_records(
+            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=10 * n)
+        found = [r.event_log_entry.dagster_event.event_specific_data for r in evaluations]
+        passed = {e.partition: e.passed for e in found}
+        assert len(found) == len(passed)
+        assert passed == {key: int(key[1:]) % 2 == 0 for key in expected}
