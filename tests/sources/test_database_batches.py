@@ -1,6 +1,9 @@
 """A database table read in batches reads as it would whole: same rows, same lineage, a
 blank row reported at its place in the table, not in its batch."""
 
+from datetime import date, datetime
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -47,3 +50,50 @@ def test_an_empty_table_is_an_empty_frame_and_a_missing_column_is_said_once(engi
     other = TableSpec("reviews", {"child_id": ("person",)}, ("child_id",))
     frame, failures = read_table_frame(engine, "review", (), other)
     assert [(f.rule, f.column_name) for f in failures] == [("missing_column", "person")]
+
+
+TYPED = TableSpec("reviews", {"child_id": ("child",), "held": ("held",), "seen": ("seen",),
+                              "flag": ("flag",), "fte": ("fte",), "score": ("score",),
+                              "extra": ("extra",)}, ("child_id",))
+
+
+def test_typed_columns_read_as_their_values_text(db_url, monkeypatch):
+    """The driver's values, not SQLAlchemy's conversions, become the cells: each type's text
+    is what its value's would be, whatever the database keeps (SQLite keeps dates as text and
+    booleans as 0/1), and a table bigger than a batch streams (PostgreSQL's named cursor)."""
+    monkeypatch.setattr(sql, "FETCH_ROWS", 2)
+    engine = sa.create_engine(db_url)
+    table = sa.Table("typed", sa.MetaData(), sa.Column("child", sa.String(8)),
+                     sa.Column("held", sa.Date), sa.Column("seen", sa.DateTime),
+                     sa.Column("flag", sa.Boolean), sa.Column("fte", sa.Numeric(5, 2)),
+                     sa.Column("score", sa.Float), sa.Column("extra", sa.JSON))
+    # A JSON None is JSON's null, as SQLAlchemy writes it.
+    rows = [("C1", date(2013, 5, 1), datetime(2013, 5, 2, 14, 30), True, Decimal("0.8"), 2.5,
+             {"a": 1}),
+            ("C2", None, None, False, Decimal("1"), 3.0, None),
+            ("C3", date(2014, 3, 31), datetime(2014, 3, 31), None, None, None, [1, 2])]
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), [dict(zip(table.c.keys(), r, strict=True)) for r in rows])
+    try:
+        frame, failures = read_table_frame(engine, "typed", ("child",), TYPED)
+    finally:
+        engine.dispose()
+    assert not failures
+    got = frame[list(TYPED.columns)].fillna("").to_numpy().tolist()
+    assert got == [["C1", "2013-05-01", "2013-05-02", "True", "0.80", "2.5", '{"a": 1}'],
+                   ["C2", "", "", "False", "1.00", "3", "null"],
+                   ["C3", "2014-03-31", "2014-03-31", "", "", "", "[1, 2]"]]
+    assert frame["_row"].tolist() == [2, 3, 4]
+
+
+def test_a_date_column_holding_other_text_reads_it_as_written(engine):
+    # SQLite keeps whatever text was put in a DATE column; SQLAlchemy's conversion of it
+    # would stop the whole table, where the cell is a date the reader knows.
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE dated (child TEXT, held DATE)"))
+        conn.execute(sa.text("INSERT INTO dated VALUES ('C1', '31/03/2014'), "
+                             "('C2', '2014-03-31 00:00:00.000000'), ('C3', 'soon')"))
+    frame, failures = read_table_frame(engine, "dated", ("child",), SPEC)
+    assert not failures
+    assert frame["review_date"].tolist() == ["31/03/2014", "2014-03-31", "soon"]
