@@ -17,6 +17,7 @@ from iro_assets.definitions import defs
 from iro_assets.event_log import PooledSqliteEventLogStorage
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import authority_partitions
+from iro_assets.pg_event_log import PooledPostgresEventLogStorage
 from iro_cli.runner import INSTANCE_SETTINGS
 from iro_etl.config import Authority, write_authorities
 
@@ -68,6 +69,7 @@ def test_production_instance_runs_a_load_with_postgres_storage(tmp_path, monkeyp
         monkeypatch.setenv(name, value)
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.event_log_storage) is PooledPostgresEventLogStorage
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
         assert PER_AUTHORITY in limits
         instance.add_dynamic_partitions(authority_partitions.name, ["PG"])
@@ -99,12 +101,23 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def test_cli_instance_keeps_every_event_two_processes_write_at_once(tmp_path, monkeypatch):
-    """The CLI's event log keeps one engine per process (iro_assets.event_log); processes
-    writing the one SQLite file at the same time lose nothing, and a new instance (the
-    webserver's, the next run's) reads it all."""
-    (tmp_path / "dagster.yaml").write_text(INSTANCE_SETTINGS)
+@pytest.fixture(params=["cli", pytest.param("production", marks=pytest.mark.postgres)])
+def instance_home(request, tmp_path, monkeypatch) -> type:
+    """$DAGSTER_HOME with the CLI's settings (SQLite) or the production ones (PostgreSQL, a
+    database of its own); the event log storage class they name."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    if request.param == "cli":
+        (tmp_path / "dagster.yaml").write_text(INSTANCE_SETTINGS)
+        return PooledSqliteEventLogStorage
+    (tmp_path / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_PG_URL", request.getfixturevalue("dagster_database"))
+    return PooledPostgresEventLogStorage
+
+
+def test_every_event_two_processes_write_at_once_is_kept(instance_home):
+    """The shipped event logs keep connections open per process (iro_assets.event_log,
+    iro_assets.pg_event_log); processes writing at the same time lose nothing, and a new
+    instance (the webserver's, the next run's) reads it all."""
     dg.DagsterInstance.get().dispose()  # the store made first, as the CLI or daemon does
     n = 80
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, tag, str(n)],
@@ -112,7 +125,7 @@ def test_cli_instance_keeps_every_event_two_processes_write_at_once(tmp_path, mo
     for writer in writers:
         assert writer.wait(timeout=300) == 0, writer.stderr.read()
     with dg.DagsterInstance.get() as instance:
-        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        assert type(instance.event_log_storage) is instance_home
         expected = {f"{tag}{i}" for tag in "AB" for i in range(n)}
         assert instance.get_materialized_partitions(dg.AssetKey("m")) == expected
         evaluations = instance.get_event_records(
