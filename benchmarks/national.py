@@ -369,32 +369,60 @@ def _tree_rss_mib(root: int) -> float:
     return sum(kb for pid, kb in rss.items() if descends(pid)) / 2**10
 
 
+@contextmanager
+def dagster_storage(db: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The instance settings the daemon runs with, and what they read from the environment:
+    with a PostgreSQL marts database, the production ones (deploy/dagster.yaml) on a new
+    database of their own on that server, dropped afterwards; with SQLite, the CLI's."""
+    url = sa.make_url(db)
+    if url.get_backend_name() == "sqlite":
+        yield INSTANCE_SETTINGS, {}
+        return
+    name = f"iro_bench_dagster_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url.set(query={}), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        own = url.set(drivername="postgresql+psycopg2", database=name, query={})
+        yield ((ROOT / "deploy" / "dagster.yaml").read_text(),
+               {"DAGSTER_PG_URL": own.render_as_string(hide_password=False)})
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def daemon_run(config: Path, codes: list[str], url: str, work: Path, batch: int) -> dict:
     """The nightly run as deployed: the schedule's runs (ranges of ``batch`` authorities)
     queued, and ``dagster-daemon`` taking them as the shipped instance settings say (two at
-    a time, each in a process of its own). Wall seconds from the first run's start to the
-    last one's end, the peak memory of the daemon and every process it started together,
-    the runs that succeeded."""
+    a time, each in a process of its own; see dagster_storage). Wall seconds from the first
+    run's start to the last one's end, the peak memory of the daemon and every process it
+    started together, the runs that succeeded."""
     home = work / "daemon_home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    # The shipped settings, with the export sensor's runs held in the queue: the exports
-    # are all new to a fresh instance, and only the schedule's runs are measured.
-    (home / "dagster.yaml").write_text(INSTANCE_SETTINGS.replace(
-        "  tag_concurrency_limits:\n", "  tag_concurrency_limits:\n    - key: iro/trigger\n"
-        "      value: export_landed\n      limit: 0\n"))
-    env = {**os.environ, "DAGSTER_HOME": str(home), "IRO_ETL_CONFIG": str(config),
-           "IRO_ETL_DB_URL": url, "IRO_ETL_AS_OF": AS_OF, "IRO_ETL_HOME": str(work / "daemon")}
-    workspace = str(ROOT / "workspace.yaml")
-    # The shipped settings name their storage folder through $DAGSTER_HOME.
-    saved, os.environ["DAGSTER_HOME"] = os.environ.get("DAGSTER_HOME"), str(home)
-    try:
-        return _daemon_runs(env, workspace, codes, batch)
-    finally:
-        if saved is None:
-            del os.environ["DAGSTER_HOME"]
-        else:
-            os.environ["DAGSTER_HOME"] = saved
+    with dagster_storage(url) as (settings, storage_env):
+        # The shipped settings, with the export sensor's runs held in the queue: the
+        # exports are all new to a fresh instance, and only the schedule's runs are measured.
+        (home / "dagster.yaml").write_text(settings.replace(
+            "  tag_concurrency_limits:\n", "  tag_concurrency_limits:\n    - key: iro/trigger\n"
+            "      value: export_landed\n      limit: 0\n"))
+        env = {**os.environ, **storage_env, "DAGSTER_HOME": str(home),
+               "IRO_ETL_CONFIG": str(config), "IRO_ETL_DB_URL": url, "IRO_ETL_AS_OF": AS_OF,
+               "IRO_ETL_HOME": str(work / "daemon")}
+        workspace = str(ROOT / "workspace.yaml")
+        # The settings name their storage through the environment, this process's too.
+        saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", *storage_env)}
+        os.environ.update({"DAGSTER_HOME": str(home), **storage_env})
+        try:
+            return {**_daemon_runs(env, workspace, codes, batch),
+                    "storage": "PostgreSQL" if storage_env else "SQLite"}
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    del os.environ[key]
+                else:
+                    os.environ[key] = value
 
 
 def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: int) -> dict:
@@ -501,7 +529,8 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
     print(f"dagster-daemon: {daemon['wall']:.1f} s, {daemon['succeeded']}/{daemon['runs']} "
           "runs succeeded", flush=True)
     rows.append(run_row(f"`dagster-daemon`, {len(sampled)} authorities in {daemon['runs']} "
-                        "runs, two at a time", {}, daemon["wall"], daemon["rss_peak"],
+                        f"runs, two at a time, Dagster's storage in {daemon['storage']}", {},
+                        daemon["wall"], daemon["rss_peak"],
                         f"{len(sampled) - len(missing_daemon)}/{len(sampled)}"))
     one = median_903(manifest)
     with fresh_database(db, "one") as url:
