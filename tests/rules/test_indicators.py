@@ -5,6 +5,7 @@ Year 2014 is 1 April 2013 - 31 March 2014. Cases are tiny clean tables typed the
 validation leaves them; the rules (periods, timeliness) come from ``apply_rules``.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 from equivalence import truth_source
@@ -532,3 +533,29 @@ def test_generated_shares_are_percentages(generated):
     values = marts["trends"]
     shares = values.loc[values["unit"] == "percent", "value"].dropna()
     assert shares.between(0, 100).all() and len(shares) > 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_open_on_is_the_cross_join_of_rows_and_dates_filtered(seed):
+    """The rows open on each month end, found by binary search, are exactly what pairing
+    every row with every date and keeping the open pairs gives, in the same order: spells
+    open at both ends, ending before they start, unknown starts, on a date's own day."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    base = pd.Timestamp("2008-01-01")
+    start = base + pd.to_timedelta(rng.integers(0, 2500, n), unit="D")
+    end = start + pd.to_timedelta(rng.integers(-40, 900, n), unit="D")
+    spells = pd.DataFrame({"iro_id": [f"I{i % 17}" for i in range(n)],
+                           "from_date": start.where(rng.random(n) > 0.05),
+                           "to_date": end.where(rng.random(n) > 0.2)})
+    dates = ind.month_ends([2014, 2010, 2012, 2011, 2013]).sample(frac=1, random_state=seed)
+    # A spell ending or starting on a month end is open on it.
+    spells.loc[:4, "to_date"] = dates["month_end"].iloc[:5].to_numpy()
+    spells.loc[5:9, "from_date"] = dates["month_end"].iloc[5:10].to_numpy()
+    ordered = dates.sort_values("month_end", ignore_index=True)
+    crossed = spells.merge(ordered, how="cross")
+    expected = crossed[(crossed["from_date"] <= crossed["month_end"])
+                       & (crossed["to_date"].isna() | (crossed["to_date"] >= crossed["month_end"]))]
+    got = ind._open_on(spells, dates)
+    assert len(got) > 1000
+    pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))

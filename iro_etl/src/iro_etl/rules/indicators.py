@@ -492,11 +492,24 @@ def month_ends(years: list[int]) -> pd.DataFrame:
 
 
 def _open_on(frame: pd.DataFrame, dates: pd.DataFrame, column: str = "month_end") -> pd.DataFrame:
-    """Rows of ``frame`` (from_date / to_date, to_date the last day) open on each date."""
-    crossed = frame.merge(dates, how="cross")
-    on = (crossed["from_date"] <= crossed[column]) & (
-        crossed["to_date"].isna() | (crossed["to_date"] >= crossed[column]))
-    return crossed[on]
+    """Rows of ``frame`` (from_date / to_date, to_date the last day) open on each date: a row
+    once per date of ``dates`` it is open on, with that date's columns.
+
+    Each row's dates are a run of the sorted dates, found by binary search, so the work is
+    the rows' open months and not every row against every date (a cross join of a national
+    run's allocations with six years of month ends is millions of rows).
+    """
+    dates = dates.sort_values(column, kind="stable", ignore_index=True)
+    on = dates[column].to_numpy(dtype="datetime64[ns]")
+    starts, ends = (frame[c].to_numpy(dtype="datetime64[ns]") for c in ("from_date", "to_date"))
+    first = np.searchsorted(on, starts, side="left")  # NaT sorts last: open on none
+    last = np.where(np.isnat(ends), len(on), np.searchsorted(on, ends, side="right"))
+    counts = np.clip(last - first, 0, None)
+    rows = np.repeat(np.arange(len(frame)), counts)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    picked = dates.iloc[np.repeat(first, counts) + offsets].reset_index(drop=True)
+    out = frame.iloc[rows].reset_index(drop=True)
+    return pd.concat([out, picked], axis=1)
 
 
 def _staff_on(staff: pd.DataFrame, dates: pd.DataFrame) -> pd.DataFrame:
