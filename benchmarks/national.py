@@ -44,7 +44,7 @@ import pandas as pd
 import sqlalchemy as sa
 from dfe_validator import SHARED, inject, ours, run_validator, theirs, validator_python
 from iro_assets.partitions import authority_partitions, batches, range_tags
-from iro_cli.runner import INSTANCE_SETTINGS
+from iro_cli.runner import INSTANCE_SETTINGS, environment
 from iro_etl.config import Authority, load_authorities, write_authorities
 from iro_etl.marts.publish import Load, make_engine, publish_loads, read_mart
 from iro_etl.pipeline import read_export, stacked_marts, stacked_rules, validate_exports
@@ -412,17 +412,9 @@ def daemon_run(config: Path, codes: list[str], url: str, work: Path, batch: int)
                "IRO_ETL_HOME": str(work / "daemon")}
         workspace = str(ROOT / "workspace.yaml")
         # The settings name their storage through the environment, this process's too.
-        saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", *storage_env)}
-        os.environ.update({"DAGSTER_HOME": str(home), **storage_env})
-        try:
+        with environment(DAGSTER_HOME=str(home), **storage_env):
             return {**_daemon_runs(env, workspace, codes, batch),
                     "storage": "PostgreSQL" if storage_env else "SQLite"}
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    del os.environ[key]
-                else:
-                    os.environ[key] = value
 
 
 def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: int) -> dict:

@@ -39,6 +39,11 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
                                         max_overflow=10, pool_recycle=3600,
                                         pool_pre_ping=True)
 
+    def dispose(self) -> None:
+        super().dispose()
+        # The stock store held no connection between statements; this one holds its pool.
+        self._engine.dispose()
+
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None,
                           config_value: Mapping[str, Any]) -> "PooledPostgresEventLogStorage":
