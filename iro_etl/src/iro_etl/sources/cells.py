@@ -14,14 +14,17 @@ from openpyxl.utils import get_column_letter
 from iro_etl.sources.readers import csv_header, normalise_header, workbook_headers
 
 
-def _header_positions(path: Path, sheet: str | None) -> dict[str, int]:
-    """Normalised header text -> 1-based column, over the first rows of a file or sheet."""
+def _header_rows(path: Path) -> dict[str, list[list[str]]]:
+    """The first rows of each sheet of a workbook, or of a CSV file (as sheet "")."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        rows = workbook_headers(path).get(sheet or "", [])
-    elif path.suffix.lower() in {".csv", ".txt"}:
-        rows = csv_header(path)
-    else:
-        return {}
+        return workbook_headers(path)
+    if path.suffix.lower() in {".csv", ".txt"}:
+        return {"": csv_header(path)}
+    return {}
+
+
+def _header_positions(rows: list[list[str]]) -> dict[str, int]:
+    """Normalised header text -> 1-based column, over a file's or sheet's first rows."""
     positions: dict[str, int] = {}
     for cells in rows:
         for j, cell in enumerate(cells, start=1):
@@ -34,12 +37,18 @@ def column_letters(failures: pd.DataFrame, files: list[Path]) -> pd.Series:
     by_name = {path.name: path for path in files if path.is_file()}
     where = failures[["source_file", "sheet", "column_name"]].astype(object).fillna("")
     found = []
+    # Each file opened once, though its sheets' failures are looked up one sheet at a time.
+    files_rows: dict[str, dict[str, list[list[str]]]] = {}
     headers: dict[tuple[str, str], dict[str, int]] = {}
     for source, sheet, column in where.drop_duplicates().itertuples(index=False):
         if source not in by_name or not column:
             continue
+        if source not in files_rows:
+            files_rows[source] = _header_rows(by_name[source])
         if (source, sheet) not in headers:
-            headers[(source, sheet)] = _header_positions(by_name[source], sheet or None)
+            # A CSV file has one header, whatever sheet a failure names.
+            rows = files_rows[source]
+            headers[(source, sheet)] = _header_positions(rows.get(sheet, rows.get("", [])))
         position = headers[(source, sheet)].get(normalise_header(column))
         if position:
             found.append((source, sheet, column, get_column_letter(position)))

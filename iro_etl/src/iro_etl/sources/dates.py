@@ -1,11 +1,13 @@
 """Reading export values: dates (dd/mm/yyyy, ISO, Excel serials, text months) and yes/no answers.
 
-Parsing is vectorised: the column's own layout is found from a sample and read in
-one pass; each other accepted layout is then tried once over what is left. What no
-layout reads (including impossible dates such as 31/02/2012) is reported, never
-guessed. A time of day is dropped: these are dates.
+Parsing is vectorised and done once per distinct value (a column of a million reviews holds
+a few thousand dates): the column's own layout is found from a sample and read in one pass;
+each other accepted layout is then tried once over what is left. What no layout reads
+(including impossible dates such as 31/02/2012) is reported, never guessed. A time of day is
+dropped: these are dates.
 """
 
+import numpy as np
 import pandas as pd
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -32,9 +34,30 @@ def _column_layout(text: pd.Series) -> str | None:
     return best if hits[best] else None
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's position among the column's distinct values (-1 where missing), and those
+    values as text."""
+    codes, distinct = pd.factorize(values)
+    return codes, pd.Series(distinct, dtype="string")
+
+
+def _spread(result: pd.Series, codes: np.ndarray, index: pd.Index, fill: object) -> pd.Series:
+    """A result per distinct value (see _distinct) on every row; ``fill`` where missing."""
+    if result.empty:
+        return pd.Series(fill, index=index, dtype=result.dtype)
+    return result.take(np.maximum(codes, 0)).set_axis(index).where(codes >= 0, fill)
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of text dates: (dates as datetime64[us], mask of unreadable non-blank values)."""
-    text = values.astype("string").str.strip()
+    codes, distinct = _distinct(values)
+    dates, bad = _dates(distinct)
+    return (_spread(dates, codes, values.index, pd.NaT),
+            _spread(bad, codes, values.index, False))
+
+
+def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = values.str.strip()
     blank = text.isna() | (text == "")
     # Most exports use one layout throughout: read the column with it, then the rest with
     # the other common ones.
@@ -74,7 +97,12 @@ _FALSE = {"n", "no", "false", "f", "0", "0.0"}
 
 def parse_flags(values: pd.Series) -> pd.Series:
     """Yes/no answers as a nullable boolean column; anything else is left blank."""
-    text = values.astype("string").str.strip().str.lower()
+    codes, distinct = _distinct(values)
+    return _spread(_flags(distinct), codes, values.index, pd.NA)
+
+
+def _flags(values: pd.Series) -> pd.Series:
+    text = values.str.strip().str.lower()
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     out[text.isin(_TRUE).fillna(False)] = True
     out[text.isin(_FALSE).fillna(False)] = False
