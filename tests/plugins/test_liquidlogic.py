@@ -276,6 +276,18 @@ def test_hdm_is_assembled_as_the_ssd_is(tmp_path):
                                     "disputes"}
 
 
+def test_a_child_with_several_participation_rows_at_a_meeting_takes_the_greatest_code(tmp_path):
+    """The SystemC extract collapses a child's subject rows at one meeting with MAX: three
+    rows (PN4, PN1, PN6, not in order) give PN6, as SQL's MAX over the codes would."""
+    subjects = pd.DataFrame({
+        "FACT_MEETINGS_ID": ["501", "501", "501", "501"], "DIM_PERSON_ID": ["11"] * 4,
+        "DIM_LOOKUP_PARTICIPATION_CODE_DESC": ["PN4 - Physical", "PN1 - Attended and spoke",
+                                               None, "PN6 - Views by advocate"]})
+    source = PLUGIN.read(_hand_built(tmp_path, FACT_MEETING_SUBJECTS=subjects))
+    assert source.tables["reviews"][["child_id", "review_date", "review_code"]].values.tolist() \
+        == [["11", "2013-05-20", "PN6"]]
+
+
 def test_a_description_with_no_code_is_reported_or_mapped_by_the_codes_option(tmp_path):
     legal = pd.DataFrame({
         "FACT_LEGAL_STATUS_ID": ["1"], "DIM_PERSON_ID": ["11"],

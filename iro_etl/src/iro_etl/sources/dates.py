@@ -7,8 +7,9 @@ each other accepted layout is then tried once over what is left. What no layout 
 dropped: these are dates.
 """
 
-import numpy as np
 import pandas as pd
+
+from iro_etl.sources.distinct import per_distinct
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Serial numbers of 1 Jan 1950 and 31 Dec 2099: anything else is not a plausible date here.
@@ -34,29 +35,13 @@ def _column_layout(text: pd.Series) -> str | None:
     return best if hits[best] else None
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Each row's position among the column's distinct values (-1 where missing), and those
-    values as text."""
-    codes, distinct = pd.factorize(values)
-    return codes, pd.Series(distinct, dtype="string")
-
-
-def _spread(result: pd.Series, codes: np.ndarray, index: pd.Index, fill: object) -> pd.Series:
-    """A result per distinct value (see _distinct) on every row; ``fill`` where missing."""
-    if result.empty:
-        return pd.Series(fill, index=index, dtype=result.dtype)
-    return result.take(np.maximum(codes, 0)).set_axis(index).where(codes >= 0, fill)
-
-
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of text dates: (dates as datetime64[us], mask of unreadable non-blank values)."""
-    codes, distinct = _distinct(values)
-    dates, bad = _dates(distinct)
-    return (_spread(dates, codes, values.index, pd.NaT),
-            _spread(bad, codes, values.index, False))
+    parsed = per_distinct(values, _dates)
+    return parsed["date"], parsed["bad"]
 
 
-def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _dates(values: pd.Series) -> pd.DataFrame:
     text = values.str.strip()
     blank = text.isna() | (text == "")
     # Most exports use one layout throughout: read the column with it, then the rest with
@@ -71,7 +56,7 @@ def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[todo] = parsed.dt.normalize().astype("datetime64[us]")
     todo = out.isna() & ~blank
     if not todo.any():
-        return out, todo
+        return pd.DataFrame({"date": out, "bad": todo})
     # Drop a time of day (ISO 'T' or a space) and unify separators, so one layout covers many.
     core = text[todo].str.replace(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?$", "", regex=True)
     core = core.str.replace(r"[-. ]+", "/", regex=True).reindex(text.index)
@@ -88,7 +73,7 @@ def _dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).astype(
             "datetime64[us]"
         )
-    return out, out.isna() & ~blank
+    return pd.DataFrame({"date": out, "bad": out.isna() & ~blank})
 
 
 _TRUE = {"y", "yes", "true", "t", "1", "1.0"}
@@ -97,8 +82,7 @@ _FALSE = {"n", "no", "false", "f", "0", "0.0"}
 
 def parse_flags(values: pd.Series) -> pd.Series:
     """Yes/no answers as a nullable boolean column; anything else is left blank."""
-    codes, distinct = _distinct(values)
-    return _spread(_flags(distinct), codes, values.index, pd.NA)
+    return per_distinct(values, _flags)
 
 
 def _flags(values: pd.Series) -> pd.Series:

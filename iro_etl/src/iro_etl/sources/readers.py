@@ -23,6 +23,7 @@ from iro_schemas.lineage import ROW, SHEET, SOURCE_FILE
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from iro_etl.quality.failures import Failure
+from iro_etl.sources.distinct import per_distinct
 from iro_etl.sources.grid import TextGrid, csv_grid, stripped
 
 #: How far down a sheet to look for the header row (exports put titles above it).
@@ -68,13 +69,8 @@ def normalise_header(name: object) -> str:
 def normalised(values: pd.Series) -> pd.Series:
     """A column of codes or words as :func:`normalise_header` compares them, vectorised
     (blanks stay blank)."""
-    values = values.astype("string")
-    # Codes repeat (a form's question on every answer row): each distinct one is worked once.
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    done = pd.Series(distinct, dtype="string").str.lower().str.replace(r"[^0-9a-z]", "",
-                                                                         regex=True)
-    return pd.Series(done.array.take(codes, allow_fill=True), index=values.index,
-                     name=values.name, dtype="string")
+    return per_distinct(values, lambda text: text.str.lower().str.replace(
+        r"[^0-9a-z]", "", regex=True)).rename(values.name)
 
 
 def decode(data: bytes) -> tuple[str, bool]:

@@ -56,8 +56,11 @@ def reviews(review: pd.DataFrame, meetings: pd.DataFrame, subjects: pd.DataFrame
     cancelled = (meetings.dropna(subset=["meeting_id"]).drop_duplicates("meeting_id")
                  .set_index("meeting_id")["cancelled"])
     # One participation per meeting and child, as the SystemC extract collapses them.
+    # The greatest code by sorting, not groupby's max: on text that runs in Python per group.
     said = (leading_codes(subjects).dropna(subset=["meeting_id", "child_id", "review_code"])
-            .groupby(["meeting_id", "child_id"])["review_code"].max())
+            .sort_values("review_code", kind="stable")
+            .drop_duplicates(["meeting_id", "child_id"], keep="last")
+            .set_index(["meeting_id", "child_id"])["review_code"])
     out = review.copy()
     out["cancelled"] = out["meeting_id"].map(cancelled).astype("string")
     keys = pd.MultiIndex.from_frame(out[["meeting_id", "child_id"]])

@@ -14,6 +14,7 @@ a question has several codes the first given wins, then the later answer row.
 from __future__ import annotations
 
 import pandas as pd
+from iro_etl.sources.distinct import per_distinct
 from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW
 
@@ -22,8 +23,8 @@ _LINEAGE = list(LINEAGE_COLUMNS)
 
 def labels(values: pd.Series) -> pd.Series:
     """Words as the contract spells them: 'Stage 1' -> 'stage 1', 'Step_Parent' -> 'step parent'."""
-    return (values.astype("string").str.replace("_", " ", regex=False)
-            .str.replace(r"\s+", " ", regex=True).str.strip().str.lower())
+    return per_distinct(values, lambda text: text.str.replace("_", " ", regex=False)
+                        .str.replace(r"\s+", " ", regex=True).str.strip().str.lower())
 
 
 def _codes(questions: dict[str, tuple[str, ...]]) -> pd.DataFrame:
@@ -33,16 +34,23 @@ def _codes(questions: dict[str, tuple[str, ...]]) -> pd.DataFrame:
                         columns=["_code", "_column", "_rank"]).drop_duplicates("_code")
 
 
+def answered(answers: pd.DataFrame) -> pd.DataFrame:
+    """DM_CACHED_FORM_ANSWERS' rows that hold an answer, with it (``_value``) and their
+    question's code as compared (``_code``): once per export, for every form table."""
+    value = (answers["date_answer"].fillna(answers["text_answer"])
+             .fillna(answers["number_answer"]))
+    long = answers.assign(_value=value, _code=normalised(answers["question"]))
+    return long.dropna(subset=["_value"])
+
+
 def form_table(spine: pd.DataFrame, answers: pd.DataFrame,
                questions: dict[str, tuple[str, ...]], words: tuple[str, ...] = (),
                repeating: bool = False) -> pd.DataFrame:
     """One row per spine row (a step and its child; with ``repeating``, per answer row
-    of the group), the questions' answers as columns."""
+    of the group), the questions' answers (``answers``, as :func:`answered` gives them)
+    as columns."""
     spine = spine.reset_index(drop=True).rename_axis("_spine").reset_index()
-    value = (answers["date_answer"].fillna(answers["text_answer"])
-             .fillna(answers["number_answer"]))
-    long = answers.assign(_value=value, _code=normalised(answers["question"]))
-    long = long.dropna(subset=["_value"]).merge(_codes(questions), on="_code")
+    long = answers.merge(_codes(questions), on="_code")
     long = long.merge(spine[["_spine", "step_id", "child_id"]], on="step_id")
     # A form about several children: an answer naming one belongs to that child only.
     own = long["subject_person_id"].isna() | (long["subject_person_id"] == long["child_id"])

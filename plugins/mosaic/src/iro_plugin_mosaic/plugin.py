@@ -54,7 +54,7 @@ from iro_plugin_ssd.assemble import children, iro_allocations
 from iro_schemas.lineage import LINEAGE_COLUMNS
 
 from iro_plugin_mosaic import assemble
-from iro_plugin_mosaic.forms import form_table
+from iro_plugin_mosaic.forms import answered, form_table
 from iro_plugin_mosaic.tables import (
     COLUMN_NAMES,
     ETHNICITIES,
@@ -119,7 +119,7 @@ class MosaicPlugin(WarehousePlugin):
         frames, got = self.frames(path)
         source = SourceData(self.name, {}, got.failures, got.files)
         steps, subjects = frames[WORKFLOW_STEPS.name], frames[SUBGROUP_SUBJECTS.name]
-        answers = frames[FORM_ANSWERS.name]
+        answers = answered(frames[FORM_ANSWERS.name])
         episodes = assemble.episodes(frames[PERIODS_OF_CARE.name], frames[PLACEMENTS.name],
                                      frames[PLACEMENT_DETAILS.name], frames[LEGAL_STATUSES.name])
         kids, others = children(frames[PERSONS.name], episodes["child_id"])
@@ -151,7 +151,7 @@ class MosaicPlugin(WarehousePlugin):
             if count:
                 source.not_used[f"{WORKFLOW_STEPS.name}: {count} CLA review steps {reason}"] = (
                     "reviews")
-        if answers.empty:
+        if frames[FORM_ANSWERS.name].empty:
             source.not_held = {table: f"not read: {FORM_ANSWERS.name} (the IRO's forms) was not "
                                       "in this export" for table in QUESTIONS}
         return source
