@@ -11,6 +11,7 @@ child's participation are already held as 903 codes.
 from __future__ import annotations
 
 import pandas as pd
+from iro_etl.sources.distinct import per_distinct
 
 #: persondemographicsview.ethnicitycode -> 903 ETHNIC.
 ETHNICITY = {
@@ -45,6 +46,6 @@ PLACEMENT_TYPE = {
 def translated(values: pd.Series, vocabulary: dict[str, str], *, lower: bool = False
                ) -> pd.Series:
     """Each value's 903 code where the vocabulary has it; any other value as it was."""
-    key = values.str.strip()
-    key = key.str.lower() if lower else key.str.upper()
+    key = per_distinct(values, lambda text: (text.str.strip().str.lower() if lower
+                                             else text.str.strip().str.upper()))
     return key.map(vocabulary).astype("string").fillna(values)

@@ -11,6 +11,7 @@ plugin has read the export.
 from __future__ import annotations
 
 import pandas as pd
+from iro_etl.sources.distinct import per_distinct
 from iro_etl.sources.readers import normalise_header, normalised
 from iro_schemas.canonical import valid_codes
 
@@ -97,7 +98,8 @@ def leading_codes(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame:
             continue
         values = frame[column]
-        first = values.str.strip().str.extract(r"^([0-9A-Za-z]+)", expand=False).str.upper()
+        first = per_distinct(values, lambda text: text.str.strip().str.extract(
+            r"^([0-9A-Za-z]+)", expand=False).str.upper())
         frame[column] = first.where(first.isin(valid_codes(table, canonical))).fillna(values)
     return frame
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from iro_etl.sources.dates import parse_dates
+from iro_etl.sources.distinct import per_distinct
 from iro_etl.sources.joins import in_force
 from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.lineage import LINEAGE_COLUMNS
@@ -30,7 +31,7 @@ from iro_plugin_mosaic.tables import CANCELLED, HELD
 
 
 def _upper(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip().str.upper()
+    return per_distinct(values, lambda text: text.str.strip().str.upper())
 
 
 def _blank(index: pd.Index) -> pd.Series:
