@@ -59,6 +59,8 @@ CACHE = ROOT / ".bench_cache"
 DOCS = ROOT / "docs" / "benchmarks.md"
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AS_OF = "2014-03-31"
+#: The one-authority load's later nights, after its first (as of AS_OF).
+LATER_NIGHTS = ("2014-04-01", "2014-04-02")
 #: England's children looked after on 31 March (83,630 in 2024), and its authorities.
 LOOKED_AFTER = 85_000
 AUTHORITIES = 150
@@ -115,7 +117,8 @@ uv run python benchmarks/national.py dfe
   `dagster-daemon` is the deployment: the schedule's six range runs queued, the daemon
   taking them two at a time (the shipped run queue), each in a process of its own; its
   wall is from the first run's start to the last one's end, its memory the peak of the
-  daemon and every process it started, together. `iro-etl load` loads the median 903 authority.
+  daemon and every process it started, together. `iro-etl load` loads the median 903 authority,
+  then on two later nights (1 and 2 April), timing the second: a night like most.
 - **The DfE comparison**: one 903 year (children looked after at some time in 2013/14, with
   the errors of tests/dfe injected). The validator (csc-validator-be-903 0.1.17, pandas 1.5,
   its 2022/23 rules) runs in its own environment as its LacValidator does (a data store with
@@ -530,11 +533,22 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
                           str(folder / "exports" / one["code"]), "--db", url, "--as-of", AS_OF],
                          work)
         published_one = covered(url) == {one["code"]}
+        # What a schedule runs on most nights, once the authority is loaded: the first
+        # night of a new year adds its rows to every yearly mart (and a failure seen twice
+        # is no longer new), so the night after it is the one timed.
+        for as_of in LATER_NIGHTS:
+            night = iro_etl(["load", "--authority", one["code"], "--system", "ssda903",
+                             "--input", str(folder / "exports" / one["code"]), "--db", url,
+                             "--as-of", as_of], work)
+        published_night = night["code"] == 0 and covered(url) == {one["code"]}
     rows.append(run_row(f"`iro-etl load`, one authority ({one['looked_after']:,} looked after)",
                         single["steps"], single["wall"], single["rss_peak"],
                         "1/1" if published_one else "0/1"))
+    rows.append(run_row(f"`iro-etl load`, the same authority on a later night "
+                        f"({LATER_NIGHTS[-1]})", night["steps"], night["wall"],
+                        night["rss_peak"], "1/1" if published_night else "0/1"))
     complete = (not missing and not missing_cli and cli["code"] == 0 and single["code"] == 0
-                and published_one and not missing_daemon
+                and published_one and published_night and not missing_daemon
                 and daemon["succeeded"] == daemon["runs"])
     sample = (f" `iro-etl run` loads every {cli_every}th authority ({len(sampled)}), extrapolated "
               f"by the number of authorities." if cli_every > 1 else "")

@@ -280,6 +280,34 @@ def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, publ
     assert len(list(site.glob("validations/review_timeliness/LA1/*/*.html"))) == 1
 
 
+def test_a_new_load_id_alone_does_not_send_a_mart_through_gx_again(tmp_path, published,
+                                                                    monkeypatch):
+    """The next night's load id is in the grain of load_summary and quarantine, one value on
+    every row: no row becomes a duplicate by it, so the marts' last results stand. Two load
+    ids in one frame could make one, and are validated."""
+    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
+    validated: list[list[str]] = []
+
+    def spy(loads, context=None):
+        validated.append(sorted(loads["LA1"]))
+        return validate_loads(loads, context)
+
+    monkeypatch.setattr(expectations, "validate_loads", spy)
+
+    def checks(frames):
+        return {c.check_name: c for c in expectation_checks({"LA1": frames},
+                                                            {"LA1": set(published)})["LA1"]}
+
+    checks(published)
+    summary = published["load_summary"]
+    assert len(summary) > 1 and summary["load_id"].nunique() == 1
+    checks({**published, "load_summary": summary.assign(load_id="the next night")})
+    assert validated == [sorted(published)]
+    two = summary.assign(load_id=["one", *["another"] * (len(summary) - 1)])
+    checks({**published, "load_summary": two})
+    assert validated[1:] == [["load_summary"]]
+
+
 def _as(code: str, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: frame.assign(authority=code) for name, frame in frames.items()}
 
