@@ -267,7 +267,7 @@ def test_a_step_after_publishing_failing_says_the_marts_are_published(tmp_path, 
     def broken(*_args, **_kwargs):
         raise RuntimeError("the printer is on fire")
 
-    monkeypatch.setattr(iro_etl.reports.latest, "write_annual_report", broken)
+    monkeypatch.setattr(iro_etl.reports.latest, "write_report", broken)
     db = f"sqlite:///{tmp_path / 'marts.db'}"
     result = CliRunner().invoke(main, ["load", "--authority", "LA", "--input", str(clean_export),
                                        "--db", db, "--as-of", "2014-03-31"])

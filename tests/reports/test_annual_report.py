@@ -3,12 +3,14 @@
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import AS_OF, load_marts
 from iro_etl.config import Authority
 from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
 from iro_etl.reports.annual_report import write_annual_report
+from iro_etl.reports.latest import write_latest_annual_report
 from iro_testdata.synthetic import generate
 from iro_testdata.writers import write_export
 from openpyxl import load_workbook
@@ -223,3 +225,43 @@ def test_a_pdf_beside_the_workbook_reads_as_the_report(engine, tmp_path):
     write_annual_report(engine, "LA1", 2013, tmp_path / "LA1.xlsx")
     texts = [page.extract_text() for page in PdfReader(tmp_path / "LA1.pdf").pages]
     assert sum("Not recorded in this system." in t for t in texts) == 4
+
+
+def _back_page_load(path: Path) -> str:
+    """The load the report's back page names."""
+    sheet = load_workbook(path)["About these figures"]
+    row, col = _find(sheet, "Load")
+    return sheet.cell(row=row, column=col + 1).value
+
+
+def test_the_nightly_report_is_rewritten_only_when_its_figures_change(tmp_path):
+    """A later night's load of the same export (new load id and as-of date, a new year in
+    progress) leaves 2013/14's report as it was, naming the load that gave its figures; a
+    load whose 2013/14 figures differ rewrites it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'marts.db'}")
+    write_export("carefirst", generate(120, as_of=AS_OF, seed=3), tmp_path / "cf")
+    write_export("carefirst", generate(150, as_of=AS_OF, seed=4), tmp_path / "other")
+
+    def night(folder: Path, as_of: str) -> str:
+        export = read_export(Authority.ad_hoc("LA2", "carefirst", folder), pd.Timestamp(as_of))
+        publish_load(engine, "LA2", load_marts(export, b"k"), export.load_id, export.as_of)
+        return export.load_id
+
+    first = night(tmp_path / "cf", "2014-03-31")
+    path = write_latest_annual_report(engine, "LA2", tmp_path / "reports")
+    assert path.name == "annual_report_2014.xlsx" and _back_page_load(path) == first
+    written = (path.stat().st_mtime_ns, path.with_suffix(".pdf").stat().st_mtime_ns)
+
+    later = night(tmp_path / "cf", "2014-04-10")
+    assert later != first
+    assert write_latest_annual_report(engine, "LA2", tmp_path / "reports") == path
+    assert (path.stat().st_mtime_ns, path.with_suffix(".pdf").stat().st_mtime_ns) == written
+    assert _back_page_load(path) == first
+
+    changed = night(tmp_path / "other", "2014-04-11")
+    write_latest_annual_report(engine, "LA2", tmp_path / "reports")
+    assert _back_page_load(path) == changed
+    # Removed, the PDF is written again though the figures are the same.
+    path.with_suffix(".pdf").unlink()
+    write_latest_annual_report(engine, "LA2", tmp_path / "reports")
+    assert path.with_suffix(".pdf").exists()

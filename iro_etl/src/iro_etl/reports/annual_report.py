@@ -15,9 +15,12 @@ Percentages are written as the marts hold them (0-100, one decimal) with a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -112,11 +115,38 @@ class ReportData:
         return frame[frame["year_ending"] <= self.year].sort_values("year_ending", ignore_index=True)
 
 
+    def figures_digest(self) -> str:
+        """A digest of everything the report shows except where its figures come from (the
+        load, its as-of date, when it was written), with the code and libraries that draw it.
+
+        Equal digests, equal reports but for that provenance: the rows of each year up to the
+        report's (a later year's, still in progress, move nightly and are never shown), which
+        tables the system does not record, the authority's name.
+        """
+        digest = hashlib.sha256(repr((self.authority, self.year, self.min_cohort)).encode())
+        package = files("iro_etl.reports")
+        for module in ("annual_report.py", "annual_pdf.py", "commentary.py",
+                       "failures_workbook.py"):
+            digest.update((package / module).read_bytes())
+        digest.update(f"{version('openpyxl')} {version('fpdf2')}".encode())
+        for name in _MARTS:
+            frame = self.mart(name)
+            if "year_ending" in frame:
+                frame = frame[frame["year_ending"] <= self.year]
+            frame = frame.reindex(columns=_SHOWN.get(name, frame.columns))
+            digest.update(repr((name, list(frame.columns), len(frame))).encode())
+            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        return digest.hexdigest()
+
+
 # --- Reading -----------------------------------------------------------------------------------
 
 _MARTS = ("load_summary", "authorities", "lac_population", "population_breakdowns",
           "review_timeliness_indicator", "participation_indicator", "parental_participation",
           "review_quality", "rag_distribution", "iro_workforce", "disputes_by_stage", "trends")
+#: The columns the report shows of the marts it reads for other things than their figures:
+#: which tables the system does not hold, and the authority's name.
+_SHOWN = {"load_summary": ["table_name", "source_note"], "authorities": ["name"]}
 
 
 def _read(engine: sa.Engine, name: str, authority: str) -> pd.DataFrame:
@@ -632,7 +662,11 @@ def write_annual_report(engine: sa.Engine, authority: str, year: int, path: Path
 
     Raises LookupError if nothing has been published for the authority.
     """
-    data = read_report_data(engine, authority, year, min_cohort)
+    return write_report(read_report_data(engine, authority, year, min_cohort), path)
+
+
+def write_report(data: ReportData, path: Path) -> Path:
+    """The report of ``data`` at ``path`` (a workbook), and its PDF beside it."""
     book = Workbook()
     cover = book.active
     cover.title = "Cover"
