@@ -252,8 +252,10 @@ def test_two_authorities_build_the_shared_site_at_once(tmp_path, load):
     assert "EAST" in index and "WEST" in index
 
 
-def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, published,
-                                                                  monkeypatch):
+@pytest.fixture
+def nights(tmp_path, published, monkeypatch):
+    """Which marts each run of LA1's expectation checks validated (the others' last results
+    stood), and how to run them on frames."""
     monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
     validated: list[list[str]] = []
 
@@ -267,6 +269,11 @@ def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, publ
         return {c.check_name: c for c in expectation_checks({"LA1": frames},
                                                             {"LA1": set(published)})["LA1"]}
 
+    return validated, checks
+
+
+def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, published, nights):
+    validated, checks = nights
     first = checks(published)
     again = checks(published)
     changed = checks(_with_a_fourth_review(published))
@@ -280,24 +287,11 @@ def test_only_marts_that_changed_since_the_last_run_are_validated(tmp_path, publ
     assert len(list(site.glob("validations/review_timeliness/LA1/*/*.html"))) == 1
 
 
-def test_a_new_load_id_alone_does_not_send_a_mart_through_gx_again(tmp_path, published,
-                                                                    monkeypatch):
+def test_a_new_load_id_alone_does_not_send_a_mart_through_gx_again(published, nights):
     """The next night's load id is in the grain of load_summary and quarantine, one value on
     every row: no row becomes a duplicate by it, so the marts' last results stand. Two load
     ids in one frame could make one, and are validated."""
-    monkeypatch.setenv("IRO_ETL_HOME", str(tmp_path / "state"))
-    validated: list[list[str]] = []
-
-    def spy(loads, context=None):
-        validated.append(sorted(loads["LA1"]))
-        return validate_loads(loads, context)
-
-    monkeypatch.setattr(expectations, "validate_loads", spy)
-
-    def checks(frames):
-        return {c.check_name: c for c in expectation_checks({"LA1": frames},
-                                                            {"LA1": set(published)})["LA1"]}
-
+    validated, checks = nights
     checks(published)
     summary = published["load_summary"]
     assert len(summary) > 1 and summary["load_id"].nunique() == 1
@@ -306,6 +300,21 @@ def test_a_new_load_id_alone_does_not_send_a_mart_through_gx_again(tmp_path, pub
     two = summary.assign(load_id=["one", *["another"] * (len(summary) - 1)])
     checks({**published, "load_summary": two})
     assert validated[1:] == [["load_summary"]]
+
+
+def test_values_that_still_pass_their_checks_do_not_send_a_mart_through_gx(published, nights):
+    """A night later every overdue review is a day more overdue: the range check passes on
+    every row as before, so the last result stands. A value that breaks it is validated."""
+    validated, checks = nights
+    checks(published)
+    overdue = published["overdue_reviews"]
+    assert len(overdue) and (overdue["days_overdue"] > 0).all()
+    checks({**published, "overdue_reviews": overdue.assign(days_overdue=overdue["days_overdue"] + 1)})
+    assert validated == [sorted(published)]
+    broken = overdue.assign(days_overdue=[0, *overdue["days_overdue"].iloc[1:]])
+    assert not checks({**published, "overdue_reviews": broken})[
+        check_name("overdue_reviews")].passed
+    assert validated[1:] == [["overdue_reviews"]]
 
 
 def _as(code: str, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
