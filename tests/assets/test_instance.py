@@ -128,9 +128,9 @@ def test_every_event_two_processes_write_at_once_is_kept(instance_home):
         assert type(instance.event_log_storage) is instance_home
         expected = {f"{tag}{i}" for tag in "AB" for i in range(n)}
         assert instance.get_materialized_partitions(dg.AssetKey("m")) == expected
-        evaluations = instance.get_event_records(
-            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=10 * n)
-        found = [r.event_log_entry.dagster_event.event_specific_data for r in evaluations]
+        executions = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("m"), "c"), limit=10 * n)
+        found = [r.event.dagster_event.event_specific_data for r in executions]
         passed = {e.partition: e.passed for e in found}
         assert len(found) == len(passed)
         assert passed == {key: int(key[1:]) % 2 == 0 for key in expected}
