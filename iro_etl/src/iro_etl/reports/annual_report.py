@@ -114,7 +114,6 @@ class ReportData:
             return frame.iloc[0:0]
         return frame[frame["year_ending"] <= self.year].sort_values("year_ending", ignore_index=True)
 
-
     def figures_digest(self) -> str:
         """A digest of everything the report shows except where its figures come from (the
         load, its as-of date, when it was written), with the code and libraries that draw it.
