@@ -18,7 +18,7 @@ from iro_schemas.canonical import CANONICAL_MODELS
 from iro_schemas.marts import MART_MODELS
 
 from iro_etl.config import Policies
-from iro_etl.marts.pseudonym import pseudonyms
+from iro_etl.marts.pseudonym import pseudonymise
 from iro_etl.quality.failures import RowFailures
 from iro_etl.rules.calendar import WorkingCalendar
 from iro_etl.rules.flags import flag_marts
@@ -126,7 +126,8 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
     # Every child once, though most are in several marts.
     own = pd.concat([f["child_id"] for f in raw.values() if "child_id" in f],
                     ignore_index=True).dropna().astype("string").drop_duplicates()
-    digests = pseudonyms(own, authority, key)
+    hashed = pseudonymise(own, authority, key)
+    digests = dict(zip(own, hashed, strict=True))
     out = {}
     for name, frame in raw.items():
         frame = frame.assign(**{AUTHORITY: authority})
@@ -135,7 +136,7 @@ def mart_frames(results: RuleResults, authority: str, key: bytes) -> dict[str, p
         out[name] = frame
     # Restricted: the way back from pseudonym to the authority's own id, for its staff.
     out["child_lookup"] = pd.DataFrame({"authority": authority,
-                                        "child_id": own.map(digests).to_numpy(),
+                                        "child_id": hashed.to_numpy(),
                                         "own_id": own.to_numpy()})
     return out
 

@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -45,18 +44,13 @@ def load_key(state_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def pseudonyms(ids: Iterable[object], authority: str, key: bytes) -> dict[object, str]:
-    """Each of ``ids``' pseudonym: 16 hex characters."""
-    # The HMAC of the authority's prefix is computed once; each id continues a copy of it.
-    prefix = hmac.new(key, f"{authority}:".encode(), hashlib.sha256)
-    out = {}
-    for child in ids:
-        digest = prefix.copy()
-        digest.update(f"{child}".encode())
-        out[child] = digest.hexdigest()[:16]
-    return out
-
-
 def pseudonymise(ids: pd.Series, authority: str, key: bytes) -> pd.Series:
     """16 hex characters per id; each distinct id is hashed once."""
-    return ids.map(pseudonyms(ids.dropna().unique(), authority, key))
+    # The HMAC of the authority's prefix is computed once; each id continues a copy of it.
+    prefix = hmac.new(key, f"{authority}:".encode(), hashlib.sha256)
+    digests = {}
+    for child in ids.dropna().unique():
+        digest = prefix.copy()
+        digest.update(f"{child}".encode())
+        digests[child] = digest.hexdigest()[:16]
+    return ids.map(digests)

@@ -8,4 +8,5 @@ without a load), and the expectations on a load's marts with their Data Docs.
   that open offline; :mod:`~iro_etl.reports.expectation_runs` keeps each mart's last result
   so only the marts that changed are validated again.
 - :mod:`~iro_etl.reports.latest`: each of them for an authority's latest load.
+- :mod:`~iro_etl.reports.code_version`: the code behind a kept result, for its fingerprint.
 """

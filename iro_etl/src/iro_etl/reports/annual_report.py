@@ -19,8 +19,6 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import version
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from iro_etl.marts.publish import latest_load, read_mart
 from iro_etl.reports import commentary
+from iro_etl.reports.code_version import code_version
 from iro_etl.reports.failures_workbook import HEADER_FILL, HEADER_FONT, put_value
 
 PERCENT_FORMAT = '0.0"%"'
@@ -123,11 +122,8 @@ class ReportData:
         tables the system does not record, the authority's name.
         """
         digest = hashlib.sha256(repr((self.authority, self.year, self.min_cohort)).encode())
-        package = files("iro_etl.reports")
-        for module in ("annual_report.py", "annual_pdf.py", "commentary.py",
-                       "failures_workbook.py"):
-            digest.update((package / module).read_bytes())
-        digest.update(f"{version('openpyxl')} {version('fpdf2')}".encode())
+        digest.update(code_version(("annual_report.py", "annual_pdf.py", "commentary.py",
+                                    "failures_workbook.py"), ("openpyxl", "fpdf2")))
         for name in _MARTS:
             frame = self.mart(name)
             if "year_ending" in frame:

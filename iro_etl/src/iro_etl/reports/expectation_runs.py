@@ -20,8 +20,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +28,7 @@ import pandera.pandas as pa
 from iro_schemas.marts import MART_KEYS, MART_MODELS
 
 from iro_etl.config import check_code
+from iro_etl.reports.code_version import code_version
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -77,10 +76,7 @@ def site_index(folder: Path) -> Path:
 def _translation() -> bytes:
     """The suites' generator, this record's own code and the GX that runs them: a change to
     any of them makes every mart's last result stale."""
-    package = files("iro_etl.reports")
-    sources = b"".join((package / module).read_bytes()
-                       for module in ("expectations.py", "expectation_runs.py"))
-    return sources + version("great-expectations").encode()
+    return code_version(("expectations.py", "expectation_runs.py"), ("great-expectations",))
 
 
 def checked_columns(name: str) -> list[str]:
