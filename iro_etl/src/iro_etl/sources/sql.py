@@ -3,7 +3,8 @@
 Each table is read as text, like a CSV extract, ordered by the columns given so
 lineage is stable: ``_source_file`` is ``db:<table>`` and ``_row`` the row's
 position in that order (counting from 2, as if the first row were a header), so a
-person can find it again with the same ORDER BY.
+person can find it again with the same ORDER BY. Only the columns the plugin maps are
+fetched (see :func:`_first_value` for the rest).
 """
 
 import re
@@ -17,7 +18,7 @@ from iro_schemas.lineage import ROW
 
 from iro_etl.quality.failures import Failure
 from iro_etl.sources.grid import TextGrid
-from iro_etl.sources.readers import TableSpec, frame_from_grid
+from iro_etl.sources.readers import TableSpec, frame_from_grid, normalise_header
 
 
 def is_database_url(text: str) -> bool:
@@ -89,7 +90,8 @@ def _column_text(values: Sequence[object], kind_of: sa.types.TypeEngine | None =
           and not isinstance(kind_of, sa.Float) and kind_of.scale is not None):
         cells[~null] = [f"{v:.{kind_of.scale}f}" for v in cells[~null]]
         kind = "string"
-    if kind == "string" and not null.any():
+    if kind == "string":
+        cells[null] = ""
         return cells
     present = cells[~null]
     cells[null] = ""
@@ -137,6 +139,23 @@ def _rows(conn: sa.Connection, statement: sa.Select, size: int
     return header, batches()
 
 
+#: The label of :func:`_first_value`'s column, which no header normalises to.
+_OTHERS = "_other_columns"
+
+
+def _first_value(columns: Sequence[sa.Column]) -> sa.ColumnElement:
+    """The first non-blank text among ``columns``, worked out by the database.
+
+    A warehouse table holds far more than a plugin maps (names, addresses, other forms'
+    columns): only the mapped columns are fetched, which spares the read most of its cells
+    and keeps what is not needed (names above all) out of the process. Whether a row is
+    blank still depends on every column, so the others come as this one cell.
+    """
+    values = [sa.func.nullif(sa.func.trim(sa.cast(c, sa.Text)), "") for c in columns]
+    # SQLite's coalesce() wants two arguments at least.
+    return (sa.func.coalesce(*values) if len(values) > 1 else values[0]).label(_OTHERS)
+
+
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
                      schema: str | None = None) -> tuple[pd.DataFrame | None, list[Failure]]:
     """The table as a text frame with lineage (None and a failure if it cannot be read).
@@ -154,9 +173,14 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
     except sa.exc.SQLAlchemyError as exc:
         return None, [Failure(spec.table, source, "unreadable_file",
                               value=str(exc).splitlines()[0])]
+    lookup = spec.lookup()
+    mapped = [c for c in reflected.c if normalise_header(c.name) in lookup]
     # A JSON column arrives as Python objects, whose text is not JSON: read it as stored text.
     columns = [sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c
-               for c in reflected.c]
+               for c in mapped]
+    others = [c for c in reflected.c if normalise_header(c.name) not in lookup]
+    if others:
+        columns.append(_first_value(others))
     order = [reflected.c[c] for c in order_by if c in reflected.c]
     parts: list[pd.DataFrame] = []
     failures: list[Failure] = []
