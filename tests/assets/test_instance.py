@@ -134,3 +134,23 @@ def test_every_event_two_processes_write_at_once_is_kept(instance_home):
         passed = {e.partition: e.passed for e in found}
         assert len(found) == len(passed)
         assert passed == {key: int(key[1:]) % 2 == 0 for key in expected}
+
+
+def test_an_event_log_asks_after_a_table_until_it_has_found_it(instance_home, monkeypatch):
+    """Dagster asks whether a table exists before nearly every event; the shipped event logs
+    ask the database once a table is found (iro_assets.event_tables), and again while not."""
+    stock = instance_home.__mro__[2]
+    assert "has_table" in vars(stock)
+    asked = []
+    real = stock.has_table
+    monkeypatch.setattr(stock, "has_table",
+                        lambda self, name: asked.append(name) or real(self, name))
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        asked.clear()
+        assert all(storage.has_table("asset_check_executions") for _ in range(3))
+        assert not any(storage.has_table("iro_added_later") for _ in range(2))
+        with storage.index_connection() as conn:
+            conn.exec_driver_sql("CREATE TABLE iro_added_later (x INTEGER)")
+        assert storage.has_table("iro_added_later") and storage.has_table("iro_added_later")
+    assert asked == ["asset_check_executions", *["iro_added_later"] * 3]

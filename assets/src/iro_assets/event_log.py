@@ -22,10 +22,12 @@ import sqlalchemy as sa
 from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 
+from iro_assets.event_tables import TablesOnceFound
 
-class PooledSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
+
+class PooledSqliteEventLogStorage(TablesOnceFound, ConsolidatedSqliteEventLogStorage):
     """The consolidated SQLite event log (configured the same way: ``base_dir``) with one
-    pooled engine instead of a new engine per connection."""
+    pooled engine instead of a new engine per connection, asking after its tables once."""
 
     @cached_property
     def _engine(self) -> sa.Engine:

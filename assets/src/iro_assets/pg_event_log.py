@@ -22,13 +22,16 @@ from dagster_postgres.utils import (
     pg_url_from_config,
 )
 
+from iro_assets.event_tables import TablesOnceFound
+
 #: Connections kept open: an event nests up to three (the run's, the index's, the asset
 #: check's); more are opened when needed and closed after.
 POOL_SIZE = 3
 
 
-class PooledPostgresEventLogStorage(PostgresEventLogStorage):
-    """The PostgreSQL event log (configured the same way) with a pool of connections."""
+class PooledPostgresEventLogStorage(TablesOnceFound, PostgresEventLogStorage):
+    """The PostgreSQL event log (configured the same way) with a pool of connections,
+    asking after its tables once."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
