@@ -4,7 +4,7 @@ Each table is read as text, like a CSV extract, ordered by the columns given so
 lineage is stable: ``_source_file`` is ``db:<table>`` and ``_row`` the row's
 position in that order (counting from 2, as if the first row were a header), so a
 person can find it again with the same ORDER BY. Only the columns the plugin maps are
-fetched (see :func:`_first_value` for the rest).
+fetched (see :func:`_held_elsewhere` for the rest).
 """
 
 import re
@@ -139,21 +139,24 @@ def _rows(conn: sa.Connection, statement: sa.Select, size: int
     return header, batches()
 
 
-#: The label of :func:`_first_value`'s column, which no header normalises to.
+#: The label of :func:`_held_elsewhere`'s column, which no header normalises to.
 _OTHERS = "_other_columns"
 
 
-def _first_value(columns: Sequence[sa.Column]) -> sa.ColumnElement:
-    """The first non-blank text among ``columns``, worked out by the database.
+def _held_elsewhere(columns: Sequence[sa.Column]) -> sa.ColumnElement:
+    """``"x"`` where any of ``columns`` holds a non-blank value, else ``""``: worked out by
+    the database.
 
     A warehouse table holds far more than a plugin maps (names, addresses, other forms'
     columns): only the mapped columns are fetched, which spares the read most of its cells
     and keeps what is not needed (names above all) out of the process. Whether a row is
-    blank still depends on every column, so the others come as this one cell.
+    blank still depends on every column, so the others come as this one cell, which holds
+    none of their values.
     """
     values = [sa.func.nullif(sa.func.trim(sa.cast(c, sa.Text)), "") for c in columns]
     # SQLite's coalesce() wants two arguments at least.
-    return (sa.func.coalesce(*values) if len(values) > 1 else values[0]).label(_OTHERS)
+    first = sa.func.coalesce(*values) if len(values) > 1 else values[0]
+    return sa.case((first.is_(None), ""), else_="x").label(_OTHERS)
 
 
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
@@ -180,7 +183,7 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
                for c in mapped]
     others = [c for c in reflected.c if normalise_header(c.name) not in lookup]
     if others:
-        columns.append(_first_value(others))
+        columns.append(_held_elsewhere(others))
     order = [reflected.c[c] for c in order_by if c in reflected.c]
     parts: list[pd.DataFrame] = []
     failures: list[Failure] = []
