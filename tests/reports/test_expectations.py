@@ -18,6 +18,7 @@ from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
 from iro_etl.reports import expectations
 from iro_etl.reports.data_docs import build_data_docs, remote_references
+from iro_etl.reports.expectation_runs import plans
 from iro_etl.reports.expectations import (
     quiet_context,
     suite_for,
@@ -315,6 +316,30 @@ def test_values_that_still_pass_their_checks_do_not_send_a_mart_through_gx(publi
     assert not checks({**published, "overdue_reviews": broken})[
         check_name("overdue_reviews")].passed
     assert validated[1:] == [["overdue_reviews"]]
+
+
+def test_fingerprints_worked_out_for_several_authorities_at_once_are_each_ones_alone(
+        tmp_path, published):
+    """The contract checks behind the fingerprints run once per mart over every authority's
+    rows; each authority's fingerprints are what it would get alone, whatever its values
+    (one breaks a check) and dtypes (one's days overdue are floats with blanks)."""
+    overdue = published["overdue_reviews"]
+    days = overdue["days_overdue"]
+    loads = {
+        "EAST": published,
+        "WEST": {**published, "overdue_reviews": overdue.assign(days_overdue=[0, *days[1:]])},
+        "NORTH": {**published, "overdue_reviews": overdue.assign(
+            days_overdue=days.astype("float64").where(days.index % 2 == 0))},
+        "SOUTH": {**published, "overdue_reviews": overdue.assign(days_overdue=days + 1)},
+    }
+    together = {code: p.fingerprints for code, p in plans(tmp_path, loads).items()}
+    alone = {code: plans(tmp_path, {code: frames})[code].fingerprints
+             for code, frames in loads.items()}
+    assert together == alone
+    mart = "overdue_reviews"
+    # A day more overdue still passes; a 0 does not, nor do the other dtype's values.
+    assert together["SOUTH"][mart] == together["EAST"][mart]
+    assert len({together[code][mart] for code in ("EAST", "WEST", "NORTH")}) == 3
 
 
 def _as(code: str, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from iro_etl.reports.expectation_runs import MartExpectations, plan, record, site_index
+from iro_etl.reports.expectation_runs import MartExpectations, plans, record, site_index
 from iro_schemas.marts import MART_MODELS
 
 from iro_assets.partitions import authority_partitions
@@ -80,7 +80,7 @@ def expectation_checks(frames: Mapping[str, Mapping[str, pd.DataFrame]],
     memory, each mart's suite once over the run's authorities; Data Docs are built once
     for them all; an unchanged mart reports its last result."""
     folder = data_docs_dir()
-    todo = {code: plan(folder, code, marts) for code, marts in frames.items()}
+    todo = plans(folder, frames)
     changed = {code: p.changed for code, p in todo.items() if p.changed}
     fresh: dict[str, dict[str, MartExpectations]] = {}
     if changed:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from iro_schemas.marts import MART_KEYS, MART_MODELS
@@ -86,25 +87,64 @@ def checked_columns(name: str) -> list[str]:
     return list(dict.fromkeys([*checked, *MART_KEYS.get(name, ())]))
 
 
-def _outcomes(values: pd.Series, checks: list[pa.Check]) -> pd.Series:
+def _passing(values: pd.Series, checks: list[pa.Check], row_wise: bool = False
+             ) -> np.ndarray | None:
+    """Whether each value passes every check (a check leaves blanks out of its result: they
+    pass, nulls are pandera's to judge). ``row_wise``: None unless every check judged each
+    value on its own (one result per value held), as stacking values of many frames needs."""
+    passes = np.ones(len(values), dtype=bool)
+    held = int(values.notna().sum())
+    for check in checks:
+        output = check(values).check_output
+        if row_wise and len(output) != held:
+            return None
+        passes &= output.reindex(values.index, fill_value=True).to_numpy(dtype=bool)
+    return passes
+
+
+def _passes(name: str, frames: Sequence[pd.DataFrame]) -> list[dict[str, np.ndarray]]:
+    """Per frame, whether each value of each checked column (not the grain) passes its
+    checks: run once over the frames holding the column with the same dtype, stacked (a
+    check runs for many authorities at the cost of one), else frame by frame."""
+    schema = MART_MODELS[name]
+    grain = MART_KEYS.get(name, ())
+    out: list[dict[str, np.ndarray]] = [{} for _ in frames]
+    reads = [frame.reindex(columns=checked_columns(name)) for frame in frames]
+    for column, spec in schema.columns.items():
+        if not spec.checks or column in grain:
+            continue
+        by_dtype: dict[str, list[int]] = {}
+        for i, read in enumerate(reads):
+            by_dtype.setdefault(str(read[column].dtype), []).append(i)
+        for members in by_dtype.values():
+            stacked = pd.concat([reads[i][column] for i in members], ignore_index=True)
+            passes = _passing(stacked, spec.checks, row_wise=True)
+            if passes is None:
+                for i in members:
+                    out[i][column] = _passing(reads[i][column], spec.checks)
+                continue
+            ends = np.cumsum([len(reads[i]) for i in members])
+            for i, part in zip(members, np.split(passes, ends[:-1]), strict=True):
+                out[i][column] = part
+    return out
+
+
+def _outcomes(values: pd.Series, passes: np.ndarray) -> pd.Series:
     """``values`` with each one that passes every check as one marker: a code list's or
     range's result (counts, the values that broke it and where) depends on which values fail
     it, not on what the others are, so a number of days overdue that grows nightly does not
     send the mart through GX. The suites judge values as the contract's checks do (tested)."""
-    passes = pd.Series(True, index=values.index)
-    for check in checks:
-        # A check leaves blanks out of its result: they pass (nulls are pandera's to judge).
-        passes &= check(values).check_output.reindex(values.index, fill_value=True).astype(bool)
-    return values.astype(object).where(~passes | values.isna(), "passes")
+    return values.astype(object).where(~passes | values.isna().to_numpy(), "passes")
 
 
-def fingerprint(name: str, frame: pd.DataFrame, translation: bytes) -> str:
+def fingerprint(name: str, frame: pd.DataFrame, translation: bytes,
+                passes: Mapping[str, np.ndarray]) -> str:
     """A digest of what mart ``name``'s suite result depends on: its sources, the frame's
     row count and the values and dtypes of the columns it reads.
 
     Other columns (a load's date, a name) cannot change the result, so a new value in
     them alone does not send the mart through GX again; nor does a new value that passes
-    its column's checks as the old one did (see _outcomes).
+    its column's checks as the old one did (``passes``, from _passes; see _outcomes).
     """
     schema = MART_MODELS[name]
     contract = [(col, [(check.name, repr(check.statistics)) for check in spec.checks])
@@ -112,9 +152,8 @@ def fingerprint(name: str, frame: pd.DataFrame, translation: bytes) -> str:
     read = frame.reindex(columns=checked_columns(name))
     dtypes = [str(t) for t in read.dtypes]
     grain = MART_KEYS.get(name, ())
-    for column, spec in schema.columns.items():
-        if spec.checks and column not in grain:
-            read[column] = _outcomes(read[column], spec.checks)
+    for column, outcome in passes.items():
+        read[column] = _outcomes(read[column], outcome)
     # A grain column holding one value on every row (the load's id) makes no row a duplicate
     # whichever value that is: only that it is one value counts, or every night's new load id
     # would send the mart through GX again.
@@ -143,14 +182,25 @@ class Plan:
     fingerprints: dict[str, str]
 
 
-def plan(folder: Path, authority: str, frames: Mapping[str, pd.DataFrame]) -> Plan:
-    """Split ``frames`` into those whose suite must run and those whose last result stands."""
+def plans(folder: Path, frames: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, Plan]:
+    """Per authority (``frames``: its marts, by authority), its marts split into those whose
+    suite must run and those whose last result stands."""
+    translation = _translation()
+    prints: dict[str, dict[str, str]] = {code: {} for code in frames}
+    for name in dict.fromkeys(name for marts in frames.values() for name in marts):
+        codes = [code for code, marts in frames.items() if name in marts]
+        passes = _passes(name, [frames[code][name] for code in codes])
+        for code, found in zip(codes, passes, strict=True):
+            prints[code][name] = fingerprint(name, frames[code][name], translation, found)
+    return {code: _plan(folder, code, marts, prints[code]) for code, marts in frames.items()}
+
+
+def _plan(folder: Path, authority: str, frames: Mapping[str, pd.DataFrame],
+          prints: dict[str, str]) -> Plan:
     path = _record(folder, authority)
     # Without the site (deleted, or never built) the last results have no pages to stand on.
     kept = path.exists() and site_index(folder).exists()
     last = json.loads(path.read_text(encoding="utf-8")) if kept else {}
-    translation = _translation()
-    prints = {name: fingerprint(name, frame, translation) for name, frame in frames.items()}
     unchanged = {name: MartExpectations(**last[name]["counts"]) for name in frames
                  if name in last and last[name]["fingerprint"] == prints[name]}
     changed = {name: frame for name, frame in frames.items() if name not in unchanged}
