@@ -153,7 +153,10 @@ def _held_elsewhere(columns: Sequence[sa.Column]) -> sa.ColumnElement:
     blank still depends on every column, so the others come as this one cell, which holds
     none of their values.
     """
-    values = [sa.func.nullif(sa.func.trim(sa.cast(c, sa.Text)), "") for c in columns]
+    # LTRIM(RTRIM()) as SQL Server before 2017 has no TRIM, and on its NVARCHAR(max): its
+    # TEXT type takes neither.
+    values = [sa.func.nullif(sa.func.ltrim(sa.func.rtrim(sa.cast(c, sa.Unicode))), "")
+              for c in columns]
     # SQLite's coalesce() wants two arguments at least.
     first = sa.func.coalesce(*values) if len(values) > 1 else values[0]
     return sa.case((first.is_(None), ""), else_="x").label(_OTHERS)
