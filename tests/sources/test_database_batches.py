@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from iro_etl.sources import sql
 from iro_etl.sources.readers import TableSpec
 from iro_etl.sources.sql import read_table_frame
+from sqlalchemy.dialects import mssql
 
 SPEC = TableSpec("reviews", {"child_id": ("child",), "review_date": ("held",)}, ("child_id",))
 
@@ -137,8 +138,6 @@ def test_only_mapped_columns_are_fetched_and_the_others_still_say_whether_a_row_
 def test_the_other_columns_cell_is_sql_server_2016s_too():
     """SQL Server (many authorities' warehouses) before 2017 has no TRIM, and its TEXT type
     takes neither LTRIM nor RTRIM: the blank test must compile to what it runs."""
-    from sqlalchemy.dialects import mssql
-
     table = sa.Table("people", sa.MetaData(), sa.Column("forename", sa.Text),
                      sa.Column("died", sa.DateTime))
     query = str(sa.select(sql._held_elsewhere(list(table.c))).compile(dialect=mssql.dialect()))
