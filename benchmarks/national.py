@@ -10,10 +10,11 @@ the "National run" section of docs/benchmarks.md, dated, with the machine):
 ``generate`` writes the authorities' exports (about 85,000 children looked after on 31 March
 2014 at full scale, six years of history each, the systems mixed) and their authorities.yaml
 under .bench_cache/, where ``run`` reuses them. ``run`` times the nightly run of every
-authority twice, each into a fresh schema of the PostgreSQL database (or fresh SQLite files):
-through the core library stage by stage in a fresh process, and as ``iro-etl run`` does it
-(Dagster, in process); then one authority's ``iro-etl load``. It fails unless the published
-marts cover every authority. ``dfe`` times the DfE's 903 validator (in its own environment) and
+authority three ways, each into a fresh schema of the PostgreSQL database (or fresh SQLite
+files): through the core library stage by stage in a fresh process, as ``iro-etl run`` does
+it (Dagster, in process), and as deployed (``dagster-daemon``, a first night and a later
+one); then one authority's ``iro-etl load``, a first night and a later one. It fails unless
+the published marts cover every authority. ``dfe`` times the DfE's 903 validator (in its own environment) and
 our shared review rules on one 903 year, and checks that they flag the same rows.
 """
 
