@@ -102,14 +102,14 @@ def _passing(values: pd.Series, checks: list[pa.Check], row_wise: bool = False
     return passes
 
 
-def _passes(name: str, frames: Sequence[pd.DataFrame]) -> list[dict[str, np.ndarray]]:
-    """Per frame, whether each value of each checked column (not the grain) passes its
-    checks: run once over the frames holding the column with the same dtype, stacked (a
-    check runs for many authorities at the cost of one), else frame by frame."""
+def _passes(name: str, reads: Sequence[pd.DataFrame]) -> list[dict[str, np.ndarray]]:
+    """Per frame of mart ``name`` (``reads``: each with its :func:`checked_columns`), whether
+    each value of each checked column (not the grain) passes its checks: run once over the
+    frames holding the column with the same dtype, stacked (a check runs for many
+    authorities at the cost of one), else frame by frame."""
     schema = MART_MODELS[name]
     grain = MART_KEYS.get(name, ())
-    out: list[dict[str, np.ndarray]] = [{} for _ in frames]
-    reads = [frame.reindex(columns=checked_columns(name)) for frame in frames]
+    out: list[dict[str, np.ndarray]] = [{} for _ in reads]
     for column, spec in schema.columns.items():
         if not spec.checks or column in grain:
             continue
@@ -137,10 +137,11 @@ def _outcomes(values: pd.Series, passes: np.ndarray) -> pd.Series:
     return values.astype(object).where(~passes | values.isna().to_numpy(), "passes")
 
 
-def fingerprint(name: str, frame: pd.DataFrame, translation: bytes,
+def fingerprint(name: str, read: pd.DataFrame, translation: bytes,
                 passes: Mapping[str, np.ndarray]) -> str:
     """A digest of what mart ``name``'s suite result depends on: its sources, the frame's
-    row count and the values and dtypes of the columns it reads.
+    row count and the values and dtypes of the columns it reads (``read``: the frame with
+    its :func:`checked_columns`).
 
     Other columns (a load's date, a name) cannot change the result, so a new value in
     them alone does not send the mart through GX again; nor does a new value that passes
@@ -149,11 +150,10 @@ def fingerprint(name: str, frame: pd.DataFrame, translation: bytes,
     schema = MART_MODELS[name]
     contract = [(col, [(check.name, repr(check.statistics)) for check in spec.checks])
                 for col, spec in schema.columns.items()]
-    read = frame.reindex(columns=checked_columns(name))
     dtypes = [str(t) for t in read.dtypes]
     grain = MART_KEYS.get(name, ())
-    for column, outcome in passes.items():
-        read[column] = _outcomes(read[column], outcome)
+    read = read.assign(**{column: _outcomes(read[column], outcome)
+                          for column, outcome in passes.items()})
     # A grain column holding one value on every row (the load's id) makes no row a duplicate
     # whichever value that is: only that it is one value counts, or every night's new load id
     # would send the mart through GX again.
@@ -164,7 +164,7 @@ def fingerprint(name: str, frame: pd.DataFrame, translation: bytes,
             read[column] = "one value"
     digest = hashlib.sha256(translation)
     digest.update(repr((name, contract, [c.name for c in schema.checks], MART_KEYS.get(name),
-                        len(frame), dtypes)).encode())
+                        len(read), dtypes)).encode())
     digest.update(pd.util.hash_pandas_object(read, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
@@ -189,9 +189,10 @@ def plans(folder: Path, frames: Mapping[str, Mapping[str, pd.DataFrame]]) -> dic
     prints: dict[str, dict[str, str]] = {code: {} for code in frames}
     for name in dict.fromkeys(name for marts in frames.values() for name in marts):
         codes = [code for code, marts in frames.items() if name in marts]
-        passes = _passes(name, [frames[code][name] for code in codes])
-        for code, found in zip(codes, passes, strict=True):
-            prints[code][name] = fingerprint(name, frames[code][name], translation, found)
+        reads = [frames[code][name].reindex(columns=checked_columns(name)) for code in codes]
+        passes = _passes(name, reads)
+        for code, read, found in zip(codes, reads, passes, strict=True):
+            prints[code][name] = fingerprint(name, read, translation, found)
     return {code: _plan(folder, code, marts, prints[code]) for code, marts in frames.items()}
 
 
