@@ -14,8 +14,9 @@ authority three ways, each into a fresh schema of the PostgreSQL database (or fr
 files): through the core library stage by stage in a fresh process, as ``iro-etl run`` does
 it (Dagster, in process), and as deployed (``dagster-daemon``, a first night and a later
 one); then one authority's ``iro-etl load``, a first night and a later one. It fails unless
-the published marts cover every authority. ``dfe`` times the DfE's 903 validator (in its own environment) and
-our shared review rules on one 903 year, and checks that they flag the same rows.
+the published marts cover every authority. ``dfe`` times the DfE's 903 validator (in its own
+environment) and our shared review rules on one 903 year, and checks that they flag the same
+rows.
 """
 
 from __future__ import annotations
@@ -397,12 +398,12 @@ def dagster_storage(db: str) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def daemon_run(config: Path, codes: list[str], url: str, work: Path, batch: int
-               ) -> list[dict]:
+               ) -> dict[str, dict]:
     """The nightly run as deployed, on the first night (as of AS_OF) and the later ones
     (LATER_NIGHTS), one after another on the same instance, marts and state: each night the
     schedule's runs (ranges of ``batch`` authorities) queued, and ``dagster-daemon`` taking
     them as the shipped instance settings say (two at a time, each in a process of its own;
-    see dagster_storage). Per night: wall seconds from its first run's start to its last
+    see dagster_storage). By night: wall seconds from its first run's start to its last
     one's end, the peak memory of the daemon and every process it started together, the
     runs that succeeded."""
     home = work / "daemon_home"
@@ -424,9 +425,9 @@ def daemon_run(config: Path, codes: list[str], url: str, work: Path, batch: int
         with environment(DAGSTER_HOME=str(home), **storage_env):
             with dg.DagsterInstance.get() as instance:
                 instance.add_dynamic_partitions(authority_partitions.name, codes)
-            return [{**_daemon_runs({**env, "IRO_ETL_AS_OF": night}, workspace, codes, batch,
-                                    night), "storage": storage}
-                    for night in (AS_OF, *LATER_NIGHTS)]
+            return {night: {**_daemon_runs({**env, "IRO_ETL_AS_OF": night}, workspace, codes,
+                                           batch, night), "storage": storage}
+                    for night in (AS_OF, *LATER_NIGHTS)}
 
 
 def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: int,
@@ -535,8 +536,8 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
     with fresh_database(db, "daemon") as url:
         nights = daemon_run(config, sorted(sampled), url, work, batch)
         missing_daemon = sampled - covered(url)
-    first, later = nights[0], nights[-1]
-    for night, daemon in zip((AS_OF, *LATER_NIGHTS), nights, strict=True):
+    first, later = nights[AS_OF], nights[LATER_NIGHTS[-1]]
+    for night, daemon in nights.items():
         print(f"dagster-daemon, {night}: {daemon['wall']:.1f} s, "
               f"{daemon['succeeded']}/{daemon['runs']} runs succeeded", flush=True)
     rows.append(run_row(f"`dagster-daemon`, {len(sampled)} authorities in {first['runs']} "
@@ -568,7 +569,7 @@ def run_national(folder: Path, manifest: dict, db: str, cli_every: int | None,
                         night["rss_peak"], "1/1" if published_night else "0/1"))
     complete = (not missing and not missing_cli and cli["code"] == 0 and single["code"] == 0
                 and published_one and published_night and not missing_daemon
-                and all(n["succeeded"] == n["runs"] for n in nights))
+                and all(n["succeeded"] == n["runs"] for n in nights.values()))
     sample = (f" `iro-etl run` loads every {cli_every}th authority ({len(sampled)}), extrapolated "
               f"by the number of authorities." if cli_every > 1 else "")
     return f"{text}{sample}\n\n{markdown(columns, rows)}{by_system}", complete
