@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from iro_schemas import codes
@@ -130,7 +131,11 @@ class ReportData:
                 frame = frame[frame["year_ending"] <= self.year]
             frame = frame.reindex(columns=_SHOWN.get(name, frame.columns))
             digest.update(repr((name, list(frame.columns), len(frame))).encode())
-            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+            # The rows as a set: a database gives a table's rows in whatever order its pages
+            # hold them, which changes as loads replace them (PostgreSQL reuses the space of
+            # deleted rows), so the same figures come back in another order most nights.
+            rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+            digest.update(np.sort(rows).tobytes())
         return digest.hexdigest()
 
 
