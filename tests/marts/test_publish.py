@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import AS_OF, load_marts
+from conftest import AS_OF, load_marts, postgres_schema
 from iro_etl.config import Authority
 from iro_etl.marts import publish as publishing
 from iro_etl.marts.publish import make_engine, publish, read_mart
@@ -54,15 +54,15 @@ def test_interrupted_publish_leaves_the_previous_marts(db_url, marts, monkeypatc
     publish(engine, "LA1", marts)
     before = _snapshot(engine)
     calls = []
-    original = publishing._rows
+    original = publishing._insert
 
-    def failing(frame):
+    def failing(conn, table, frame):
         calls.append(1)
         if len(calls) == 3:
             raise ConnectionError("server went away mid-publish")
-        return original(frame)
+        return original(conn, table, frame)
 
-    monkeypatch.setattr(publishing, "_rows", failing)
+    monkeypatch.setattr(publishing, "_insert", failing)
     # Published in contract order, so the third table is the indicator: by then two are done.
     smaller = {name: frame.head(5) for name, frame in marts.items()}
     with pytest.raises(ConnectionError):
@@ -107,6 +107,37 @@ def test_portable_insert_matches_the_fast_path(tmp_path, marts):
         stored[name] = read_mart(engine, "review_timeliness")
     pd.testing.assert_frame_equal(stored["fast"], stored["core"])
     assert len(stored["core"]) == len(frame)
+
+
+#: Values COPY's text format must carry through: its separators, its escape character and
+#: its NULL marker as text, a blank that is not NULL, and text beyond ASCII.
+AWKWARD = ["a\tb", "two\nlines", "back\\slash", "\\N", "", "carriage\rreturn", "Zoë Ní"]
+
+
+@pytest.mark.parametrize(("scheme", "driver"), [("postgresql+psycopg", "psycopg"),
+                                               ("postgresql+psycopg2", "psycopg2"),
+                                               ("postgresql", "psycopg")])
+def test_postgresql_copy_stores_what_sqlite_stores(tmp_path, marts, scheme, driver):
+    """Both PostgreSQL drivers publish through COPY (a plain postgresql:// URL with psycopg,
+    which we depend on, not SQLAlchemy's psycopg2), and every mart reads back as the portable
+    path on SQLite stores it: awkward text too."""
+    failures = marts["validation_failures"].copy()
+    failures.loc[failures.index[:len(AWKWARD)], "value"] = AWKWARD
+    given = {**marts, "validation_failures": failures}
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    publish(sqlite, "LA1", given)
+    with postgres_schema() as (_, _, url):
+        engine = make_engine(url.replace("postgresql+psycopg:", f"{scheme}:", 1))
+        assert engine.dialect.driver == driver
+        publish(engine, "LA1", given)
+        stored = _snapshot(engine)
+        values = read_mart(engine, "validation_failures")["value"]
+        engine.dispose()
+    assert values.isin(AWKWARD).sum() == len(AWKWARD)
+    assert values.isna().sum() == failures["value"].isna().sum()
+    expected = _snapshot(sqlite)
+    for name, frame in stored.items():
+        pd.testing.assert_frame_equal(frame, expected[name], obj=name)
 
 
 def test_each_mart_has_its_grain_as_a_unique_index_and_bi_labels(db_url, marts):

@@ -28,9 +28,10 @@ def _url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str
     if value is None:
         return None
     import sqlalchemy as sa
+    from iro_etl.marts.publish import marts_url
 
     try:
-        sa.create_engine(value).dispose()
+        sa.create_engine(marts_url(value)).dispose()
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
         raise click.BadParameter(f"{value!r} is not a usable database URL ({exc})") from None
     return value

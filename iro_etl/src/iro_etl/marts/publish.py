@@ -13,7 +13,7 @@ where they fit the new columns (else they return with those authorities' next lo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -55,11 +55,20 @@ def sql_table(name: str, metadata: sa.MetaData, table_name: str | None = None) -
                     comment=schema.description)
 
 
+def marts_url(url: str) -> sa.URL:
+    """The URL of a marts database as given, but a plain ``postgresql://`` one with psycopg
+    (3), the driver iro-etl depends on: SQLAlchemy would take psycopg2, which is not one of
+    our dependencies."""
+    parsed = sa.make_url(url)
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" \
+        else parsed
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine whose transactions cover DDL too (SQLite needs telling)."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(marts_url(url))
     if engine.dialect.name == "sqlite":
         @sa.event.listens_for(engine, "connect")
         def _connect(dbapi_connection, _record):
@@ -84,9 +93,43 @@ def _rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
+#: Rows per block of COPY text, so a national mart of a million rows is never one string.
+COPY_ROWS = 100_000
+#: What COPY's text format escapes in a value: its separators and its escape character.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(frame: pd.DataFrame) -> Iterator[str]:
+    """The frame in PostgreSQL COPY's text format, ``COPY_ROWS`` rows at a time, for
+    psycopg2 (which has no row writer): a value's text (True as True, which PostgreSQL reads
+    as true; dates as ISO) with its tabs, line ends and backslashes escaped, ``\\N`` for
+    NULL; built a column at a time, not row by row."""
+    for start in range(0, len(frame), COPY_ROWS):
+        part = frame.iloc[start:start + COPY_ROWS]
+        line = None
+        for col in part.columns:
+            values = part[col]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                values = values.dt.strftime("%Y-%m-%d")
+            # pandas keeps a missing value missing as str: blank here, \\N below.
+            text = values.astype(str).fillna("")
+            # Escaping value by value is most of the work, and most columns (ids, codes,
+            # dates, numbers) hold nothing to escape: one look at the whole column first.
+            whole = "".join(text.tolist())
+            if any(c in whole for c in "\\\t\n\r"):
+                text = text.str.translate(_COPY_ESCAPES)
+            null = values.isna()
+            if null.any():
+                text = text.where(~null, "\\N")
+            line = text if line is None else line + "\t" + text
+        if line is not None and len(line):
+            yield "\n".join(line.tolist()) + "\n"
+
+
 def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Bulk insert through the driver where we know it: COPY on psycopg, executemany on SQLite."""
-    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+    """Bulk insert through the driver where we know it: COPY on PostgreSQL (psycopg, or
+    psycopg2 when a URL names it), executemany on SQLite."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver in ("psycopg", "psycopg2"):
         _insert_copy(conn, table, frame)
     elif conn.dialect.name == "sqlite":
         _insert_sqlite(conn, table, frame)
@@ -100,10 +143,25 @@ def _names(frame: pd.DataFrame) -> str:
 
 def _insert_copy(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(
-            f'COPY "{table.name}" ({_names(frame)}) FROM STDIN') as copy:
-        for row in _rows(frame):
-            copy.write_row(row)
+    statement = f'COPY "{table.name}" ({_names(frame)}) FROM STDIN'
+    with raw.cursor() as cursor:
+        if conn.dialect.driver == "psycopg2":
+            # psycopg2 copies from a file: the blocks are read one after the other.
+            cursor.copy_expert(statement, _Blocks(copy_text(frame)))
+            return
+        with cursor.copy(statement) as copy:
+            for row in _rows(frame):
+                copy.write_row(row)
+
+
+class _Blocks:
+    """Text blocks read as a file, for psycopg2's copy_expert."""
+
+    def __init__(self, blocks: Iterator[str]) -> None:
+        self._blocks = blocks
+
+    def read(self, _size: int = -1) -> str:
+        return next(self._blocks, "")
 
 
 def _insert_sqlite(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
