@@ -143,11 +143,11 @@ def episode_row_failures(df: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     has_rec = df["rec"].notna()
     # The child's last episode by start date (one with no readable start sorts last, as the
     # DfE's check 142 sorts them); every earlier one must have ended.
-    last = df.sort_values("decom", kind="stable").groupby("child_id").tail(1).index
+    last = df.sort_values("decom", kind="stable").groupby("child_id", sort=False).tail(1).index
     earlier = ~df.index.isin(last) & df["child_id"].notna() & df["decom"].notna()
     # The DfE's 501: by child and start, an episode starting before the one before it ended.
     ordered = df.sort_values(["child_id", "decom"], kind="stable")
-    before_end = ordered["decom"] < ordered["dec"].groupby(ordered["child_id"]).shift()
+    before_end = ordered["decom"] < ordered["dec"].groupby(ordered["child_id"], sort=False).shift()
     return {
         ("episode_ends_before_start", "dec"): has_dec & (df["dec"] < df["decom"]),
         ("reason_without_end", "rec"): has_rec & ~has_dec,
