@@ -118,9 +118,10 @@ class ReportData:
         """A digest of everything the report shows except where its figures come from (the
         load, its as-of date, when it was written), with the code and libraries that draw it.
 
-        Equal digests, equal reports but for that provenance: the rows of each year up to the
+        Equal digests, equal figures: each mart's rows, as a set, of each year up to the
         report's (a later year's, still in progress, move nightly and are never shown), which
-        tables the system does not record, the authority's name.
+        tables the system does not record, the authority's name. A table the report lists
+        as the mart gives it may come in another row order.
         """
         digest = hashlib.sha256(repr((self.authority, self.year, self.min_cohort)).encode())
         digest.update(code_version(("annual_report.py", "annual_pdf.py", "commentary.py",
