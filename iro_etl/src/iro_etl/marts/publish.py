@@ -82,13 +82,18 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
+def _dates_as_text(values: pd.Series) -> pd.Series:
+    """A date column as ISO text (how SQLite keeps dates; COPY parses them); others as given."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d")
+    return values
+
+
 def _rows(frame: pd.DataFrame) -> list[tuple]:
-    """Plain Python rows: dates as ISO text (how SQLite keeps them; COPY parses them), NA as None."""
+    """Plain Python rows: dates as ISO text (see _dates_as_text), NA as None."""
     columns = []
     for col in frame.columns:
-        values = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.strftime("%Y-%m-%d")
+        values = _dates_as_text(frame[col])
         columns.append(values.astype(object).where(values.notna(), None).tolist())
     return list(zip(*columns, strict=True))
 
@@ -108,9 +113,7 @@ def copy_text(frame: pd.DataFrame) -> Iterator[str]:
         part = frame.iloc[start:start + COPY_ROWS]
         line = None
         for col in part.columns:
-            values = part[col]
-            if pd.api.types.is_datetime64_any_dtype(values):
-                values = values.dt.strftime("%Y-%m-%d")
+            values = _dates_as_text(part[col])
             # pandas keeps a missing value missing as str: blank here, \\N below.
             text = values.astype(str).fillna("")
             # Escaping value by value is most of the work, and most columns (ids, codes,
