@@ -143,3 +143,16 @@ def test_the_other_columns_cell_is_sql_server_2016s_too():
     query = str(sa.select(sql._held_elsewhere(list(table.c))).compile(dialect=mssql.dialect()))
     assert "ltrim(rtrim(CAST(people.forename AS NVARCHAR(max))))" in query
     assert " trim(" not in query.lower() and "AS TEXT" not in query
+
+
+def test_a_batch_becomes_columns_whatever_its_cells_hold(engine):
+    """Rows transposed by numpy give the columns Python's zip gives: a cell that is a
+    sequence (a PostgreSQL array, as long as the row or not) stays one cell, and rows that
+    are not tuples (SQLAlchemy's) are transposed too."""
+    batches = [[("C1", [1, 2]), ("C2", [3, 4])], [("C1", [1]), ("C2", (2, 3))],
+               [(1, None), (2.5, date(2014, 3, 31))], []]
+    with engine.connect() as conn:
+        batches.append(conn.execute(sa.text("SELECT child, held FROM review")).all())
+    for batch in batches:
+        got = [list(column) for column in sql._columns(batch, 2)]
+        assert got == ([list(c) for c in zip(*batch, strict=True)] if batch else [[], []])

@@ -74,8 +74,9 @@ def _cells_per_line(text: str) -> np.ndarray | None:
     breaks = np.flatnonzero(data == ord("\n"))
     ends = breaks if text.endswith("\n") else np.append(breaks, len(data))
     starts = np.concatenate([[0], breaks + 1])[:len(ends)]
-    commas = np.bincount(np.searchsorted(ends, np.flatnonzero(data == ord(","))),
-                         minlength=len(ends))[:len(ends)]
+    # Commas before each record's end, differenced: the records are searched for among the
+    # commas (far fewer searches than the other way round).
+    commas = np.diff(np.searchsorted(np.flatnonzero(data == ord(",")), ends), prepend=0)
     # An empty line is a record of no cells, as the csv module reads it.
     return np.where(ends > starts, commas + 1, 0)
 

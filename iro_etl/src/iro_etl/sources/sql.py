@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from iro_schemas.lineage import ROW
 
 from iro_etl.quality.failures import Failure
+from iro_etl.sources.distinct import per_distinct
 from iro_etl.sources.grid import TextGrid
 from iro_etl.sources.readers import TableSpec, frame_from_grid, normalise_header
 
@@ -80,9 +81,9 @@ def _column_text(values: Sequence[object], kind_of: sa.types.TypeEngine | None =
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     dated = isinstance(kind_of, sa.Date | sa.DateTime)
     if kind == "string" and dated:
-        text = pd.Series(cells[~null], dtype=object)
-        iso = text.str.match(_ISO_DATE).to_numpy(dtype=bool)
-        cells[np.flatnonzero(~null)[iso]] = text[iso].str.slice(0, 10).to_numpy()
+        # A warehouse's date-times repeat (midnight, mostly): each distinct one is cut once.
+        cells[~null] = per_distinct(pd.Series(cells[~null], dtype=object), _iso_day).to_numpy(
+            dtype=object)
     elif kind == "integer" and isinstance(kind_of, sa.Boolean):
         cells[~null] = cells[~null].astype(bool)
         kind = "boolean"
@@ -99,9 +100,28 @@ def _column_text(values: Sequence[object], kind_of: sa.types.TypeEngine | None =
     return cells
 
 
+def _iso_day(text: pd.Series) -> pd.Series:
+    """Text beginning with an ISO date as that date, other text as it is."""
+    return text.where(~text.str.match(_ISO_DATE).to_numpy(dtype=bool), text.str.slice(0, 10))
+
+
+def _columns(batch: Sequence[Sequence[object]], width: int) -> list[Sequence[object]]:
+    """A batch of rows as columns: rows that are tuples (most drivers') transposed by numpy
+    in one pass, a cell that is itself a sequence (a PostgreSQL array) staying one cell;
+    other rows (SQLAlchemy's, which numpy would search as mappings) by Python."""
+    if batch and type(batch[0]) is tuple:
+        cells = np.empty((len(batch), width), dtype=object)
+        try:
+            cells[:] = batch
+            return [cells[:, j] for j in range(width)]
+        except ValueError:
+            pass
+    return list(zip(*batch, strict=True)) if batch else [()] * width
+
+
 def _grid(batch: Sequence[Sequence[object]], width: int,
           kinds: Sequence[sa.types.TypeEngine | None] = ()) -> TextGrid:
-    columns = list(zip(*batch, strict=True)) if batch else [()] * width
+    columns = _columns(batch, width)
     kinds = list(kinds) or [None] * width
     return TextGrid([_column_text(c, k) for c, k in zip(columns, kinds, strict=True)],
                     np.full(len(batch), width, dtype=np.int64))
