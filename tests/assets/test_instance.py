@@ -154,3 +154,31 @@ def test_an_event_log_asks_after_a_table_until_it_has_found_it(instance_home, mo
             conn.exec_driver_sql("CREATE TABLE iro_added_later (x INTEGER)")
         assert storage.has_table("iro_added_later") and storage.has_table("iro_added_later")
     assert asked == ["asset_check_executions", *["iro_added_later"] * 3]
+
+
+def test_the_cli_event_log_commits_to_its_write_ahead_log_and_asks_after_columns_once(
+        tmp_path, monkeypatch):
+    """The CLI's SQLite event log keeps Dagster's write-ahead log and commits without a flush
+    to disk each time (iro_assets.event_log); the asset key table's index columns are looked
+    for until found, then remembered (iro_assets.event_tables), and every event is kept."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_SETTINGS)
+    stock = PooledSqliteEventLogStorage.__mro__[2]
+    asked = []
+    real = stock._has_asset_key_index_cols_on_connection
+    monkeypatch.setattr(stock, "_has_asset_key_index_cols_on_connection",
+                        lambda self, conn: asked.append(1) or real(self, conn))
+
+    @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["A", "B", "C"]))
+    def m() -> None:
+        return None
+
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        for key in "ABC":
+            assert dg.materialize([m], instance=instance, partition_key=key).success
+        assert instance.get_materialized_partitions(dg.AssetKey("m")) == {"A", "B", "C"}
+    assert len(asked) == 1
