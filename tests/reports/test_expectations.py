@@ -16,7 +16,7 @@ from iro_assets.partitions import authority_partitions
 from iro_etl.config import Authority, write_authorities
 from iro_etl.marts.publish import make_engine, publish_load, read_mart
 from iro_etl.pipeline import read_export
-from iro_etl.reports import expectations
+from iro_etl.reports import expectation_runs, expectations
 from iro_etl.reports.data_docs import build_data_docs, remote_references
 from iro_etl.reports.expectation_runs import plans
 from iro_etl.reports.expectations import (
@@ -320,9 +320,10 @@ def test_values_that_still_pass_their_checks_do_not_send_a_mart_through_gx(publi
 
 def test_fingerprints_worked_out_for_several_authorities_at_once_are_each_ones_alone(
         tmp_path, published):
-    """The contract checks behind the fingerprints run once per mart over every authority's
-    rows; each authority's fingerprints are what it would get alone, whatever its values
-    (one breaks a check) and dtypes (one's days overdue are floats with blanks)."""
+    """The contract checks behind the fingerprints run, and the rows are hashed, once per
+    mart over every authority's rows (of the same dtypes); each authority's fingerprints are
+    what it would get alone, whatever its values (one breaks a check) and dtypes (one's days
+    overdue are floats with blanks)."""
     overdue = published["overdue_reviews"]
     days = overdue["days_overdue"]
     loads = {
@@ -340,6 +341,20 @@ def test_fingerprints_worked_out_for_several_authorities_at_once_are_each_ones_a
     # A day more overdue still passes; a 0 does not, nor do the other dtype's values.
     assert together["SOUTH"][mart] == together["EAST"][mart]
     assert len({together[code][mart] for code in ("EAST", "WEST", "NORTH")}) == 3
+
+
+def test_rows_hashed_together_hash_as_each_frame_alone():
+    """Frames are hashed stacked only with frames of the same dtypes: stacked with floats,
+    a frame's whole numbers would become floats and hash as floats do."""
+    frames = [pd.DataFrame({"a": [1, 2], "b": ["x", None]}),
+              pd.DataFrame({"a": [1.0, 2.0], "b": ["x", None]}),
+              pd.DataFrame({"a": [3], "b": pd.Categorical(["x"], categories=["x", "y"])}),
+              pd.DataFrame({"a": [4, 5], "b": pd.Categorical(["x", "z"])}),
+              pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype=object)}),
+              pd.DataFrame({"a": [6], "b": ["y"]})]
+    together = expectation_runs._row_hashes(frames)
+    for frame, hashes in zip(frames, together, strict=True):
+        assert hashes.tolist() == pd.util.hash_pandas_object(frame, index=False).tolist()
 
 
 def _as(code: str, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

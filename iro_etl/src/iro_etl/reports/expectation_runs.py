@@ -137,11 +137,46 @@ def _outcomes(values: pd.Series, passes: np.ndarray) -> pd.Series:
     return values.astype(object).where(~passes | values.isna().to_numpy(), "passes")
 
 
-def fingerprint(name: str, read: pd.DataFrame, translation: bytes,
-                passes: Mapping[str, np.ndarray]) -> str:
-    """A digest of what mart ``name``'s suite result depends on: its sources, the frame's
-    row count and the values and dtypes of the columns it reads (``read``: the frame with
-    its :func:`checked_columns`).
+def _hashed(name: str, read: pd.DataFrame, passes: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """What of ``read`` a fingerprint hashes: each checked value that passes as one marker
+    (see _outcomes), and a grain column holding one value on every row as that fact.
+
+    A grain column holding one value on every row (the load's id) makes no row a duplicate
+    whichever value that is: only that it is one value counts, or every night's new load id
+    would send the mart through GX again.
+    """
+    schema = MART_MODELS[name]
+    read = read.assign(**{column: _outcomes(read[column], outcome)
+                          for column, outcome in passes.items()})
+    for column in MART_KEYS.get(name, ()):
+        values = read[column]
+        if (not schema.columns[column].checks and len(values) and values.notna().all()
+                and values.nunique() == 1):
+            read[column] = "one value"
+    return read
+
+
+def _row_hashes(frames: Sequence[pd.DataFrame]) -> list[np.ndarray]:
+    """Each frame's row hashes, frames of the same dtypes hashed stacked in one pass (a row's
+    hash depends on its own values and dtypes only, so it is what the frame alone gives)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, frame in enumerate(frames):
+        groups.setdefault(tuple(frame.dtypes.tolist()), []).append(i)
+    out: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * len(frames)
+    for members in groups.values():
+        stacked = pd.concat([frames[i] for i in members], ignore_index=True)
+        hashes = pd.util.hash_pandas_object(stacked, index=False).to_numpy()
+        ends = np.cumsum([len(frames[i]) for i in members])
+        for i, part in zip(members, np.split(hashes, ends[:-1]), strict=True):
+            out[i] = part
+    return out
+
+
+def fingerprints(name: str, reads: Sequence[pd.DataFrame], translation: bytes,
+                 passes: Sequence[Mapping[str, np.ndarray]]) -> list[str]:
+    """Per frame of mart ``name``, a digest of what its suite result depends on: its
+    sources, the frame's row count and the values and dtypes of the columns it reads
+    (``reads``: each frame with its :func:`checked_columns`).
 
     Other columns (a load's date, a name) cannot change the result, so a new value in
     them alone does not send the mart through GX again; nor does a new value that passes
@@ -150,23 +185,16 @@ def fingerprint(name: str, read: pd.DataFrame, translation: bytes,
     schema = MART_MODELS[name]
     contract = [(col, [(check.name, repr(check.statistics)) for check in spec.checks])
                 for col, spec in schema.columns.items()]
-    dtypes = [str(t) for t in read.dtypes]
-    grain = MART_KEYS.get(name, ())
-    read = read.assign(**{column: _outcomes(read[column], outcome)
-                          for column, outcome in passes.items()})
-    # A grain column holding one value on every row (the load's id) makes no row a duplicate
-    # whichever value that is: only that it is one value counts, or every night's new load id
-    # would send the mart through GX again.
-    for column in grain:
-        values = read[column]
-        if (not schema.columns[column].checks and len(values) and values.notna().all()
-                and values.nunique() == 1):
-            read[column] = "one value"
-    digest = hashlib.sha256(translation)
-    digest.update(repr((name, contract, [c.name for c in schema.checks], MART_KEYS.get(name),
-                        len(read), dtypes)).encode())
-    digest.update(pd.util.hash_pandas_object(read, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
+    hashed = [_hashed(name, read, found) for read, found in zip(reads, passes, strict=True)]
+    out = []
+    for read, rows in zip(reads, _row_hashes(hashed), strict=True):
+        digest = hashlib.sha256(translation)
+        digest.update(repr((name, contract, [c.name for c in schema.checks],
+                            MART_KEYS.get(name), len(read), [str(t) for t in read.dtypes])
+                           ).encode())
+        digest.update(rows.tobytes())
+        out.append(digest.hexdigest())
+    return out
 
 
 def _record(folder: Path, authority: str) -> Path:
@@ -190,9 +218,9 @@ def plans(folder: Path, frames: Mapping[str, Mapping[str, pd.DataFrame]]) -> dic
     for name in dict.fromkeys(name for marts in frames.values() for name in marts):
         codes = [code for code, marts in frames.items() if name in marts]
         reads = [frames[code][name].reindex(columns=checked_columns(name)) for code in codes]
-        passes = _passes(name, reads)
-        for code, read, found in zip(codes, reads, passes, strict=True):
-            prints[code][name] = fingerprint(name, read, translation, found)
+        for code, digest in zip(codes, fingerprints(name, reads, translation,
+                                                    _passes(name, reads)), strict=True):
+            prints[code][name] = digest
     return {code: _plan(folder, code, marts, prints[code]) for code, marts in frames.items()}
 
 
