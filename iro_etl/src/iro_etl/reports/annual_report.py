@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from iro_schemas import codes
-from iro_schemas.indicators import BASIS_YEAR, BREAKDOWNS, PARENT_ROLES, TREND_MEASURES
+from iro_schemas.indicators import (
+    BASIS_YEAR,
+    BREAKDOWNS,
+    PARENT_ROLES,
+    PARTICIPATION_MEASURES,
+    QUALITY_BASES,
+    QUALITY_MEASURES,
+    TREND_MEASURES,
+)
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.marker import DataPoint
@@ -57,9 +65,44 @@ def year_label(year: int) -> str:
     return f"{year - 1}/{year % 100:02d}"
 
 
+#: The marts whose rows the report lists as they come, by the columns of their grain after
+#: the year, each in the order the rules build it in (iro_etl.rules.indicators).
+_BUILT_ORDER: dict[str, dict[str, tuple[str, ...]]] = {
+    "participation_indicator": {"measure": PARTICIPATION_MEASURES},
+    "parental_participation": {"role": PARENT_ROLES, "status": codes.PARTICIPATION_STATUSES},
+    "review_quality": {"basis": QUALITY_BASES, "measure": QUALITY_MEASURES},
+    "rag_distribution": {"basis": QUALITY_BASES, "rag": codes.RAG},
+    "disputes_by_stage": {"stage": codes.DISPUTE_STAGES},
+}
+
+
+def _in_built_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s rows by year, then as mart ``name`` is built (values the rules do not know
+    after the known ones, alphabetically), whatever order the database gave them in.
+
+    PostgreSQL returns a table's rows in the order its pages hold them, which changes as
+    loads replace them; SQLite gives some marts by their grain index, others as written.
+    """
+    order = _BUILT_ORDER.get(name)
+    if order is None or len(frame) < 2:
+        return frame
+    keys = pd.DataFrame(index=frame.index)
+    if "year_ending" in frame:
+        keys["year_ending"] = frame["year_ending"]
+    for column, values in order.items():
+        if column in frame:
+            categories = _ordered(frame[column].dropna().unique(), values)
+            keys[column] = pd.Categorical(frame[column], categories=categories).codes
+    if not len(keys.columns):
+        return frame
+    return frame.loc[keys.sort_values(list(keys), kind="stable").index].reset_index(drop=True)
+
+
 @dataclass
 class ReportData:
-    """Everything the report is written from: one authority's rows of each mart, read once."""
+    """Everything the report is written from: one authority's rows of each mart, read once
+    (the rows it lists in the order the marts are built in, whatever order the database
+    gave them in)."""
 
     authority: str
     year: int
@@ -69,6 +112,9 @@ class ReportData:
     #: Trends start at the first year whose NI 66 cohort is at least this big: a handful of
     #: children at 100% is not a trend.
     min_cohort: int = TREND_MIN_COHORT
+
+    def __post_init__(self) -> None:
+        self.marts = {name: _in_built_order(name, frame) for name, frame in self.marts.items()}
 
     @property
     def label(self) -> str:
