@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,27 @@ def _passing(values: pd.Series, checks: list[pa.Check], row_wise: bool = False
     return passes
 
 
+def _by_dtype(parts: Sequence[pd.Series] | Sequence[pd.DataFrame],
+              work: Callable[[Any], np.ndarray | None]) -> list[np.ndarray | None]:
+    """``work``'s per-row result for each part: run once over the parts of the same dtypes
+    stacked, then split back by position (a part's rows give alone what they give stacked
+    with its like; stacked with another dtype, pandas would cast them). None for the parts
+    of a stack whose ``work`` gave None."""
+    groups: dict[Hashable, list[int]] = {}
+    for i, part in enumerate(parts):
+        dtypes = tuple(part.dtypes.tolist()) if isinstance(part, pd.DataFrame) else part.dtype
+        groups.setdefault(dtypes, []).append(i)
+    out: list[np.ndarray | None] = [None] * len(parts)
+    for members in groups.values():
+        result = work(pd.concat([parts[i] for i in members], ignore_index=True))
+        if result is None:
+            continue
+        ends = np.cumsum([len(parts[i]) for i in members])
+        for i, part in zip(members, np.split(result, ends[:-1]), strict=True):
+            out[i] = part
+    return out
+
+
 def _passes(name: str, reads: Sequence[pd.DataFrame]) -> list[dict[str, np.ndarray]]:
     """Per frame of mart ``name`` (``reads``: each with its :func:`checked_columns`), whether
     each value of each checked column (not the grain) passes its checks: run once over the
@@ -113,19 +135,11 @@ def _passes(name: str, reads: Sequence[pd.DataFrame]) -> list[dict[str, np.ndarr
     for column, spec in schema.columns.items():
         if not spec.checks or column in grain:
             continue
-        by_dtype: dict[str, list[int]] = {}
-        for i, read in enumerate(reads):
-            by_dtype.setdefault(str(read[column].dtype), []).append(i)
-        for members in by_dtype.values():
-            stacked = pd.concat([reads[i][column] for i in members], ignore_index=True)
-            passes = _passing(stacked, spec.checks, row_wise=True)
-            if passes is None:
-                for i in members:
-                    out[i][column] = _passing(reads[i][column], spec.checks)
-                continue
-            ends = np.cumsum([len(reads[i]) for i in members])
-            for i, part in zip(members, np.split(passes, ends[:-1]), strict=True):
-                out[i][column] = part
+        stacked = _by_dtype([read[column] for read in reads],
+                            partial(_passing, checks=spec.checks, row_wise=True))
+        for read, found, passes in zip(reads, out, stacked, strict=True):
+            found[column] = (passes if passes is not None
+                             else _passing(read[column], spec.checks))
     return out
 
 
@@ -157,19 +171,10 @@ def _hashed(name: str, read: pd.DataFrame, passes: Mapping[str, np.ndarray]) -> 
 
 
 def _row_hashes(frames: Sequence[pd.DataFrame]) -> list[np.ndarray]:
-    """Each frame's row hashes, frames of the same dtypes hashed stacked in one pass (a row's
-    hash depends on its own values and dtypes only, so it is what the frame alone gives)."""
-    groups: dict[tuple, list[int]] = {}
-    for i, frame in enumerate(frames):
-        groups.setdefault(tuple(frame.dtypes.tolist()), []).append(i)
-    out: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * len(frames)
-    for members in groups.values():
-        stacked = pd.concat([frames[i] for i in members], ignore_index=True)
-        hashes = pd.util.hash_pandas_object(stacked, index=False).to_numpy()
-        ends = np.cumsum([len(frames[i]) for i in members])
-        for i, part in zip(members, np.split(hashes, ends[:-1]), strict=True):
-            out[i] = part
-    return out
+    """Each frame's row hashes, hashed stacked with the frames of its dtypes (a row's hash
+    depends on its own values and dtypes only)."""
+    return _by_dtype(frames, lambda stacked: pd.util.hash_pandas_object(
+        stacked, index=False).to_numpy())  # type: ignore[return-value]
 
 
 def fingerprints(name: str, reads: Sequence[pd.DataFrame], translation: bytes,
