@@ -295,8 +295,7 @@ def test_the_same_figures_in_another_row_order_are_the_same_report(engine):
 def test_rows_are_listed_as_the_marts_are_built_whatever_order_the_database_gives(tmp_path):
     """The report lists a mart's rows in the order the rules build them, not in the order a
     database returns them (on PostgreSQL that changes as loads replace rows): the built
-    marts shuffled give the same tables, and the same sheets cell for cell. (The population
-    breakdowns are not yet ordered so: their categories' order depends on the policy.)"""
+    marts shuffled give the same tables, and the same sheets cell for cell."""
     write_export("carefirst", generate(300, as_of=AS_OF, seed=3), tmp_path / "cf")
     export = read_export(Authority.ad_hoc("LA2", "carefirst", tmp_path / "cf"), AS_OF)
     built = {name: frame.reset_index(drop=True)
@@ -307,13 +306,37 @@ def test_rows_are_listed_as_the_marts_are_built_whatever_order_the_database_give
                           {name: frame.iloc[rng.permutation(len(frame))]
                            for name, frame in built.items()})
     listed = ["participation_indicator", "parental_participation", "review_quality",
-              "rag_distribution", "disputes_by_stage"]
+              "rag_distribution", "disputes_by_stage", "population_breakdowns"]
     assert all(len(shuffled.for_year(name)) > 2 for name in listed)
     for name in listed:
         pd.testing.assert_frame_equal(data.marts[name], built[name])
         pd.testing.assert_frame_equal(shuffled.marts[name], built[name])
     books = [load_workbook(write_report(d, tmp_path / f"{i}.xlsx"))
              for i, d in enumerate((data, shuffled))]
-    for sheet in ("Participation", "Parental participation", "Quality checklist", "Disputes"):
+    for sheet in ("Population", "Participation", "Parental participation", "Quality checklist",
+                  "Disputes"):
         cells = [[[c.value for c in row] for row in book[sheet].iter_rows()] for book in books]
         assert cells[0] == cells[1], sheet
+
+
+def test_a_policys_distance_and_stability_categories_are_listed_in_their_built_order():
+    """Placed at a distance beyond 12.5 miles and stable after 18 months: the categories
+    name the policy's numbers, and are listed as built (far, near, not known; stable, not),
+    not alphabetically or as the database returns them."""
+    rows = [("placement stability", "placement under 1.5 years"),
+            ("placement distance", "not known"),
+            ("placement distance", "12.5 miles or less"),
+            ("placement stability", "same placement 1.5+ years"),
+            ("placement distance", "over 12.5 miles"),
+            ("placement distance", "unheard of")]
+    frame = pd.DataFrame(rows, columns=["breakdown", "category"]).assign(
+        authority="LA2", year_ending=2014, children=1, denominator=4, percent=25.0)
+    data = ReportData("LA2", 2014, "load", AS_OF, {"population_breakdowns": frame})
+    listed = data.marts["population_breakdowns"]
+    assert list(zip(listed["breakdown"], listed["category"], strict=True)) == [
+        ("placement distance", "over 12.5 miles"),
+        ("placement distance", "12.5 miles or less"),
+        ("placement distance", "not known"),
+        ("placement distance", "unheard of"),
+        ("placement stability", "same placement 1.5+ years"),
+        ("placement stability", "placement under 1.5 years")]

@@ -16,6 +16,7 @@ Percentages are written as the marts hold them (0-100, one decimal) with a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,13 @@ from iro_etl.marts.publish import latest_load, read_mart
 from iro_etl.reports import commentary
 from iro_etl.reports.code_version import code_version
 from iro_etl.reports.failures_workbook import HEADER_FILL, HEADER_FONT, put_value
+from iro_etl.rules.indicators import (
+    ETHNIC_GROUPS,
+    LOCATIONS,
+    PLACEMENT_COUNTS,
+    distance_categories,
+    stability_categories,
+)
 
 PERCENT_FORMAT = '0.0"%"'
 DECIMAL_FORMAT = "0.0"
@@ -73,7 +81,47 @@ _BUILT_ORDER: dict[str, dict[str, tuple[str, ...]]] = {
     "review_quality": {"basis": QUALITY_BASES, "measure": QUALITY_MEASURES},
     "rag_distribution": {"basis": QUALITY_BASES, "rag": codes.RAG},
     "disputes_by_stage": {"stage": codes.DISPUTE_STAGES},
+    "population_breakdowns": {"breakdown": BREAKDOWNS},
 }
+#: Each population breakdown's categories as built.
+_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "ethnicity group": ETHNIC_GROUPS, "placement location": LOCATIONS,
+    "placements in the year": PLACEMENT_COUNTS,
+}
+#: The breakdowns whose categories name a number of the policy (miles, years): their order
+#: is found from the number in them.
+_POLICY_CATEGORIES: dict[str, Callable[[float], tuple[str, ...]]] = {
+    "placement distance": distance_categories, "placement stability": stability_categories,
+}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _categories_in_built_order(breakdown: str, present: Iterable[str]) -> list[str]:
+    """The categories of population breakdown ``breakdown`` in ``present``, as in _ordered."""
+    present = set(present)
+    order = _CATEGORIES.get(breakdown, ())
+    if breakdown in _POLICY_CATEGORIES:
+        numbers = {float(found.group()) for category in present
+                   if (found := _NUMBER.search(category))}
+        order = _POLICY_CATEGORIES[breakdown](numbers.pop()) if len(numbers) == 1 else ()
+    return _ordered(present, order)
+
+
+def _ranks(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Each row's place in ``values`` order of ``column`` (see _ordered)."""
+    return pd.Categorical(frame[column],
+                          categories=_ordered(frame[column].dropna().unique(), values)).codes
+
+
+def _category_ranks(frame: pd.DataFrame) -> np.ndarray:
+    """Each population breakdown row's place among its breakdown's categories."""
+    ranks = pd.Series({(breakdown, category): rank
+                       for breakdown, categories in frame.groupby("breakdown")["category"]
+                       for rank, category in enumerate(
+                           _categories_in_built_order(breakdown, categories.dropna()))},
+                      dtype="int64")
+    rows = pd.MultiIndex.from_arrays([frame["breakdown"], frame["category"]])
+    return ranks.reindex(rows).fillna(-1).to_numpy()
 
 
 def _in_built_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -91,8 +139,9 @@ def _in_built_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         keys["year_ending"] = frame["year_ending"]
     for column, values in order.items():
         if column in frame:
-            categories = _ordered(frame[column].dropna().unique(), values)
-            keys[column] = pd.Categorical(frame[column], categories=categories).codes
+            keys[column] = _ranks(frame, column, values)
+    if {"breakdown", "category"} <= set(frame):
+        keys["category"] = _category_ranks(frame)
     if not len(keys.columns):
         return frame
     return frame.loc[keys.sort_values(list(keys), kind="stable").index].reset_index(drop=True)

@@ -357,6 +357,18 @@ LOCATIONS = ("inside", "outside", "not known")
 PLACEMENT_COUNTS = ("1", "2", "3 or more")
 
 
+def distance_categories(miles: float) -> tuple[str, str, str]:
+    """The placement distance categories of a policy placing "at a distance" beyond ``miles``,
+    in the order they are built."""
+    return f"over {miles:g} miles", f"{miles:g} miles or less", "not known"
+
+
+def stability_categories(years: float) -> tuple[str, str]:
+    """The placement stability categories of a policy asking for ``years`` in the same
+    placement, in the order they are built."""
+    return f"same placement {years:g}+ years", f"placement under {years:g} years"
+
+
 def _with_placement_start(episodes: pd.DataFrame, new_placement_rne: tuple[str, ...]) -> pd.DataFrame:
     """Episodes with the start of the placement they are part of, and whether they start one."""
     first = episodes["period_id"] != episodes["period_id"].shift()
@@ -430,9 +442,8 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
     year_ends = year_ends or YearEnds.of(clean, periods)
     episodes = _with_placement_start(year_ends.episodes, new_placement_rne)
-    far, near = f"over {distance_miles:g} miles", f"{distance_miles:g} miles or less"
-    same, moved = (f"same placement {stability_months_same_placement / 12:g}+ years",
-                   f"placement under {stability_months_same_placement / 12:g} years")
+    far, near, unknown = distance_categories(distance_miles)
+    same, moved = stability_categories(stability_months_same_placement / 12)
     names = authorities(year_ends.episodes)
     parts = []
     for year in years:
@@ -458,7 +469,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
             "placement code": (at["place"], None, everyone),
             "placement distance": (pd.Series(np.select(
                 [distance > distance_miles, distance <= distance_miles], [far, near],
-                "not known"), index=at.index), (far, near, "not known"), everyone),
+                unknown), index=at.index), (far, near, unknown), everyone),
             "placement stability": (pd.Series(np.where(stable, same, moved), index=eligible.index,
                                               dtype=object), (same, moved),
                                     per_authority(eligible, names)),
