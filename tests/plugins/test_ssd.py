@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, load_marts, postgres_schema, sqlite_warehouse
 from equivalence import assert_same_as_truth, normalised, published_columns
 from iro_etl.config import Authority
@@ -246,3 +247,24 @@ def test_one_iro_role_written_without_a_list(tmp_path):
     for roles in ("IRO", ["IRO"]):
         got = SsdPlugin({"iro_roles": roles}).read(folder).tables["iro_allocations"]
         assert got["iro_id"].tolist() == ["W1"], roles
+
+
+def test_the_catalogue_is_asked_for_every_tables_columns_at_once(clean_truth):
+    """The warehouse's catalogue is asked for the columns of all the tables read together,
+    not table by table for their keys, indexes and constraints too: on a server across a
+    network each question is a round trip. (The rows come through the driver's own cursor,
+    so what SQLAlchemy executes here is the catalogue's questions.)"""
+    with postgres_schema() as (admin, schema, _):
+        write_database(clean_truth, admin, schema=schema)
+        asked: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            asked.append(statement)
+
+        sa.event.listen(sa.Engine, "before_cursor_execute", count)
+        try:
+            export = _read(PG_URL, schema=schema)
+        finally:
+            sa.event.remove(sa.Engine, "before_cursor_execute", count)
+        assert len(TABLES) == 7 and not export.source.failures
+        assert len(asked) <= 5, asked

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from iro_schemas.lineage import ROW
+from sqlalchemy.engine.interfaces import ReflectedColumn
+from sqlalchemy.engine.reflection import ObjectKind
 
 from iro_etl.quality.failures import Failure
 from iro_etl.sources.distinct import per_distinct
@@ -182,23 +184,43 @@ def _held_elsewhere(columns: Sequence[sa.Column]) -> sa.ColumnElement:
     return sa.case((first.is_(None), ""), else_="x").label(_OTHERS)
 
 
+def table_columns(engine: sa.Engine, names: Sequence[str], schema: str | None = None
+                  ) -> dict[str, list[ReflectedColumn]]:
+    """Each of ``names`` (tables or views) the database has -> its columns, asked for all at
+    once.
+
+    Reflecting a whole table asks the catalogue for its keys, indexes and constraints too,
+    a round trip each: 0.13-0.18 s for a Mosaic warehouse's 13 tables on a local
+    PostgreSQL, 3 ms for their columns alone in one query (more on a remote server).
+    """
+    found = sa.inspect(engine).get_multi_columns(schema=schema, filter_names=list(names),
+                                                 kind=ObjectKind.ANY)
+    return {name: columns for (_, name), columns in found.items()}
+
+
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
-                     schema: str | None = None) -> tuple[pd.DataFrame | None, list[Failure]]:
+                     schema: str | None = None,
+                     described: Sequence[ReflectedColumn] | None = None
+                     ) -> tuple[pd.DataFrame | None, list[Failure]]:
     """The table as a text frame with lineage (None and a failure if it cannot be read).
 
     Rows are fetched ``FETCH_ROWS`` at a time and each batch becomes a frame before the next
     is fetched, so a table of millions of rows is never held as Python cells all at once.
     ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
-    it is not the connection's default.
+    it is not the connection's default. ``described``: its columns, when already asked for
+    (see table_columns); an empty list, a table the database does not have.
     """
     source = db_source(name, schema)
     try:
-        reflected = sa.Table(name, sa.MetaData(), schema=schema, autoload_with=engine)
-    except sa.exc.NoSuchTableError:
-        return None, [Failure(spec.table, source, "unreadable_file", value=f"no table {name!r}")]
+        if described is None:
+            described = table_columns(engine, [name], schema).get(name, [])
     except sa.exc.SQLAlchemyError as exc:
         return None, [Failure(spec.table, source, "unreadable_file",
                               value=str(exc).splitlines()[0])]
+    if not described:
+        return None, [Failure(spec.table, source, "unreadable_file", value=f"no table {name!r}")]
+    reflected = sa.Table(name, sa.MetaData(),
+                         *(sa.Column(c["name"], c["type"]) for c in described), schema=schema)
     lookup = spec.lookup()
     mapped = [c for c in reflected.c if normalise_header(c.name) in lookup]
     # A JSON column arrives as Python objects, whose text is not JSON: read it as stored text.

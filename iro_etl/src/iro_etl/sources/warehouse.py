@@ -39,7 +39,13 @@ from iro_etl.sources.readers import (
     frame_from_grid,
     read_csv_grid,
 )
-from iro_etl.sources.sql import is_database_url, read_table_frame, scrubbed, shown_url
+from iro_etl.sources.sql import (
+    is_database_url,
+    read_table_frame,
+    scrubbed,
+    shown_url,
+    table_columns,
+)
 
 SUFFIX = ".csv"
 #: What can go wrong opening a URL: bad URL, missing driver, unreachable server.
@@ -172,14 +178,16 @@ def _database_frames(url: str, tables: tuple[WarehouseTable, ...], names: dict[s
             # Fails once, here, if the server cannot be reached. Names are matched
             # case-insensitively, as SQL Server matches them, whatever the database.
             present = _present(engine, schema)
-            for table in tables:
-                if table.name not in names:
-                    continue  # the authority's warehouse has no such table (``tables`` option)
+            wanted = [t for t in tables if t.name in names]  # see the ``tables`` option
+            described = table_columns(engine, [present[names[t.name].lower()] for t in wanted
+                                               if names[t.name].lower() in present], schema)
+            for table in wanted:
                 if table.optional and names[table.name].lower() not in present:
                     continue
                 actual = present.get(names[table.name].lower(), names[table.name])
                 frame, failures = read_table_frame(engine, actual, table.order_by,
-                                                   specs[table.name], schema)
+                                                   specs[table.name], schema,
+                                                   described.get(actual, []))
                 out.failures += failures
                 if frame is not None:
                     frames[table.name] = frame
@@ -198,10 +206,11 @@ def table_headers(url: str, tables: tuple[WarehouseTable, ...], names: dict[str,
     try:
         with _engine(url) as engine:
             present = _present(engine, schema)
-            inspector = sa.inspect(engine)
-            return {t.name: [[c["name"] for c in inspector.get_columns(
-                        present[names[t.name].lower()], schema=schema)]]
-                    for t in tables if t.name in names and names[t.name].lower() in present}
+            found = {t.name: present[names[t.name].lower()] for t in tables
+                     if t.name in names and names[t.name].lower() in present}
+            described = table_columns(engine, list(found.values()), schema)
+            return {table: [[c["name"] for c in described.get(actual, [])]]
+                    for table, actual in found.items()}
     except _OPEN_ERRORS:
         return {}
 
