@@ -384,16 +384,19 @@ def placement_location(episodes: pd.DataFrame) -> pd.Series:
     return location.fillna(episodes["place"].map(codes.PLACE_LOCATION)).fillna("not known")
 
 
-def _placements_in_year(episodes: pd.DataFrame, periods: pd.DataFrame, year: int) -> pd.Series:
-    """Placements each child had in the year: the one held on 1 April and every new one since."""
+def _placements_in_year(episodes: pd.DataFrame, short_breaks: np.ndarray, year: int,
+                        child: np.ndarray, children: int) -> np.ndarray:
+    """Placements each child had in the year: the one held on 1 April and every new one since.
+
+    ``short_breaks``: whether each episode is in a period of short breaks (not counted);
+    ``child``: each episode's child as a number below ``children``; the counts are by it.
+    """
     when, before = year_end(year), year_end(year - 1)
-    live = episodes[(episodes["decom"] <= when)
-                    & (episodes["dec"].isna() | (episodes["dec"] > before))]
-    short = live["period_id"].map(periods.set_index("period_id")["short_breaks"]).fillna(False)
-    short = short.astype(bool)
-    live = live[~short.to_numpy()]
-    counted = live["starts_placement"] | ~live["period_id"].duplicated()
-    return counted.groupby(live["child_id"]).sum()
+    live = ((episodes["decom"] <= when)
+            & (episodes["dec"].isna() | (episodes["dec"] > before))).to_numpy() & ~short_breaks
+    rows = episodes[live]
+    counted = rows["starts_placement"] | ~rows["period_id"].duplicated()
+    return np.bincount(child[live], weights=counted.to_numpy(), minlength=children)
 
 
 def _counts(values: pd.Series, authority: pd.Series, names: pd.Index,
@@ -442,47 +445,58 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
     year_ends = year_ends or YearEnds.of(clean, periods)
     episodes = _with_placement_start(year_ends.episodes, new_placement_rne)
+    # Each child as a number, so that each year's children are given their group, birth date
+    # and placements by position: looking them up by their text ids was most of the work.
+    child, child_ids = pd.factorize(episodes["child_id"])
+    group_of_child = ethnic_group.reindex(child_ids).fillna("Not given").to_numpy()
+    dob_of_child = children["dob"].reindex(child_ids).to_numpy()
+    short_breaks = episodes["period_id"].map(periods.set_index("period_id")["short_breaks"])
+    short_breaks = short_breaks.fillna(False).astype(bool).to_numpy()
     far, near, unknown = distance_categories(distance_miles)
     same, moved = stability_categories(stability_months_same_placement / 12)
     names = authorities(year_ends.episodes)
     parts = []
     for year in years:
         when = year_end(year)
-        at = looked_after_at(episodes, periods, when)
+        at = year_ends.at(year)
+        rows = episodes.index.get_indexer(at.index)
+        at_child = child[rows]
         location = placement_location(at)
         distance = at["pl_distance"]
-        age = age_at(lookup(at["child_id"], children["dob"]), when)
-        eligible = at[((age < stability_max_age)
-                       & (at["period_start"] <= when - pd.DateOffset(
-                           months=stability_months_looked_after))).to_numpy()]
-        stable = eligible["placement_start"] <= when - pd.DateOffset(
+        age = age_at(pd.Series(dob_of_child[at_child], index=at.index), when)
+        eligible = ((age < stability_max_age)
+                    & (at["period_start"] <= when - pd.DateOffset(
+                        months=stability_months_looked_after))).to_numpy()
+        stable = episodes["placement_start"].to_numpy()[rows[eligible]] <= when - pd.DateOffset(
             months=stability_months_same_placement)
-        moves = at["child_id"].map(_placements_in_year(episodes, periods, year)).fillna(1)
+        moves = _placements_in_year(episodes, short_breaks, year, child, len(child_ids))[at_child]
         everyone = per_authority(at, names)
+        authority, eligible_authority = at[AUTHORITY], at.loc[eligible, AUTHORITY]
         breakdowns = {
-            "ethnicity group": (at["child_id"].map(ethnic_group).fillna("Not given"),
-                                ETHNIC_GROUPS, everyone),
-            "placement location": (location, LOCATIONS, everyone),
+            "ethnicity group": (pd.Series(group_of_child[at_child], index=at.index),
+                                ETHNIC_GROUPS, authority, everyone),
+            "placement location": (location, LOCATIONS, authority, everyone),
             "placement group and location": (
                 at["place"].map(codes.PLACE_GROUP).fillna("other") + ", " + location, None,
-                everyone),
-            "placement code": (at["place"], None, everyone),
+                authority, everyone),
+            "placement code": (at["place"], None, authority, everyone),
             "placement distance": (pd.Series(np.select(
                 [distance > distance_miles, distance <= distance_miles], [far, near],
-                unknown), index=at.index), (far, near, unknown), everyone),
-            "placement stability": (pd.Series(np.where(stable, same, moved), index=eligible.index,
-                                              dtype=object), (same, moved),
-                                    per_authority(eligible, names)),
+                unknown), index=at.index), (far, near, unknown), authority, everyone),
+            "placement stability": (pd.Series(np.where(stable, same, moved),
+                                              index=eligible_authority.index, dtype=object),
+                                    (same, moved), eligible_authority,
+                                    per_authority(at, names, eligible)),
             "placements in the year": (pd.Series(np.where(moves >= 3, "3 or more",
                                                           moves.astype(int).astype(str)),
-                                                 index=at.index), PLACEMENT_COUNTS, everyone),
+                                                 index=at.index), PLACEMENT_COUNTS, authority,
+                                       everyone),
         }
-        for name, (values, categories, denominator) in breakdowns.items():
-            counted, category, rows = _counts(values, at.loc[values.index, AUTHORITY], names,
-                                              categories)
+        for name, (values, categories, of, denominator) in breakdowns.items():
+            counted, category, counts = _counts(values, of, names, categories)
             parts.append(pd.DataFrame({
                 AUTHORITY: counted, "year_ending": year, "breakdown": name,
-                "category": category.astype(str), "children": rows,
+                "category": category.astype(str), "children": counts,
                 "denominator": denominator[names.get_indexer(counted)]}))
     out = _stacked(parts, [AUTHORITY, "year_ending", "breakdown", "category", "children",
                            "denominator"])
