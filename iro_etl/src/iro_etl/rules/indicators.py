@@ -28,6 +28,7 @@ authority (see :class:`iro_etl.config.Thresholds`).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -143,12 +144,40 @@ class YearEnds:
             self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
         return self._at[year]
 
+    @cached_property
+    def _numbered(self) -> tuple[np.ndarray, pd.Index]:
+        number, children = pd.factorize(self.episodes["child_id"])
+        return number, pd.Index(children)
+
+    @property
+    def children(self) -> pd.Index:
+        """The episodes' children: each child's number (see ``numbers``) is its place here.
+
+        A year's children are matched and given their values by number, not looked up by
+        their text ids year after year.
+        """
+        return self._numbered[1]
+
+    def numbers(self, rows: pd.DataFrame) -> np.ndarray:
+        """The number of the child of each of ``rows``, episodes of this load (a year's
+        snapshot, say), found by their place among the episodes."""
+        return self._numbered[0][self.episodes.index.get_indexer(rows.index)]
+
     def counts(self, grid: pd.MultiIndex) -> pd.Series:
         """Children looked after at 31 March, per (authority, year_ending) of ``grid``."""
         years = grid.get_level_values("year_ending").unique()
         counts = {(name, year): n for year in years
                   for name, n in self.at(year)[AUTHORITY].value_counts().items()}
         return pd.Series(counts, dtype="int64").reindex(grid, fill_value=0)
+
+
+def _marked(numbers: pd.Series | np.ndarray, children: int) -> np.ndarray:
+    """Whether each child (by number, ``children`` of them) is among ``numbers``, and False
+    at -1, the number of a child with no episode."""
+    marked = np.zeros(children + 1, dtype=bool)
+    numbers = np.asarray(numbers)
+    marked[numbers[numbers >= 0]] = True
+    return marked
 
 
 def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
@@ -189,35 +218,48 @@ def participation_indicator(clean: dict[str, pd.DataFrame], periods: pd.DataFram
     """
     year_ends = year_ends or YearEnds.of(clean, periods)
     dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    children = year_ends.children
+    dob_of_child = dob.reindex(children).to_numpy()
     reviews = _not_short_breaks(table(clean, "reviews"), timeliness)
     aged = age_at(lookup(reviews["child_id"], dob), reviews["review_date"]) >= min_age
-    reviews = reviews[aged.to_numpy()].assign(year_ending=year_of(reviews.loc[aged, "review_date"]))
+    # Only the columns counted: each year's rows are taken from these, column by column.
+    reviews = reviews.loc[aged.to_numpy(), [AUTHORITY, "child_id", "review_date", "review_code"]]
+    reviews = reviews.assign(year_ending=year_of(reviews["review_date"]),
+                             _child=children.get_indexer(reviews["child_id"]))
     reviews = reviews.sort_values("review_date", kind="stable")
     names = authorities(year_ends.episodes)
     parts = []
     for year in years:
         when = year_end(year)
         in_year = reviews[reviews["year_ending"] == year]
-        at = year_ends.at(year)
+        at = year_ends.at(year)[[AUTHORITY, "period_start"]]
+        at_child = year_ends.numbers(at)
         # Children looked after at 31 March with a review at 4+ in the year.
-        base = at[at["child_id"].isin(in_year["child_id"])]
-        cohort = base[(base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
-                      & (age_at(lookup(base["child_id"], dob), when) >= min_age).to_numpy()]
-        silent = in_year.loc[~in_year["review_code"].isin(VIEWS_CODES), "child_id"]
+        reviewed = _marked(in_year["_child"], len(children))[at_child]
+        base, base_child = at[reviewed], at_child[reviewed]
+        in_cohort = ((base["period_start"] <= when - pd.Timedelta(days=cohort_min_days)).to_numpy()
+                     & (age_at(pd.Series(dob_of_child[base_child], index=base.index), when)
+                        >= min_age).to_numpy())
+        cohort, cohort_child = base[in_cohort], base_child[in_cohort]
+        silent = _marked(in_year.loc[~in_year["review_code"].isin(VIEWS_CODES), "_child"],
+                         len(children))
         latest = in_year.drop_duplicates("child_id", keep="last")
-        attended = latest.loc[latest["review_code"].isin(ATTENDED_CODES), "child_id"]
-        absent = in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "child_id"]
+        attended = _marked(latest.loc[latest["review_code"].isin(ATTENDED_CODES), "_child"],
+                           len(children))
+        absent = _marked(in_year.loc[in_year["review_code"] == NOT_REPRESENTED_CODE, "_child"],
+                         len(children))
         if latest_review_base == "March":
             during = looked_after_during(periods, when.replace(day=1), when)
             latest_base = in_year.loc[in_year["child_id"].isin(during).to_numpy(),
-                                      [AUTHORITY, "child_id"]]
+                                      [AUTHORITY, "child_id", "_child"]]
             latest_base = latest_base.drop_duplicates("child_id")
+            latest_base_child = latest_base["_child"].to_numpy()
         else:
-            latest_base = base
+            latest_base, latest_base_child = base, base_child
         for measure, counted, where in (
-            (VIEWS_EVERY_REVIEW, cohort, ~cohort["child_id"].isin(silent)),
-            (ATTENDED_LATEST, latest_base, latest_base["child_id"].isin(attended)),
-            (NOT_REPRESENTED, base, base["child_id"].isin(absent)),
+            (VIEWS_EVERY_REVIEW, cohort, ~silent[cohort_child]),
+            (ATTENDED_LATEST, latest_base, attended[latest_base_child]),
+            (NOT_REPRESENTED, base, absent[base_child]),
         ):
             parts.append(pd.DataFrame({
                 AUTHORITY: names, "year_ending": year, "measure": measure,
@@ -445,9 +487,7 @@ def population_breakdowns(clean: dict[str, pd.DataFrame], periods: pd.DataFrame,
     ethnic_group = ethnic.map(group_of).astype(object).fillna("Not given")
     year_ends = year_ends or YearEnds.of(clean, periods)
     episodes = _with_placement_start(year_ends.episodes, new_placement_rne)
-    # Each child as a number, so that each year's children are given their group, birth date
-    # and placements by position: looking them up by their text ids was most of the work.
-    child, child_ids = pd.factorize(episodes["child_id"])
+    child_ids, child = year_ends.children, year_ends.numbers(episodes)
     group_of_child = ethnic_group.reindex(child_ids).fillna("Not given").to_numpy()
     dob_of_child = children["dob"].reindex(child_ids).to_numpy()
     short_breaks = episodes["period_id"].map(periods.set_index("period_id")["short_breaks"])
