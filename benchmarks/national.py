@@ -50,8 +50,8 @@ from iro_cli.runner import INSTANCE_SETTINGS, environment
 from iro_etl.config import Authority, load_authorities, write_authorities
 from iro_etl.marts.publish import Load, make_engine, publish_loads, read_mart
 from iro_etl.pipeline import read_export, stacked_marts, stacked_rules, validate_exports
-from iro_etl.rules.indicators import looked_after_at
 from iro_etl.rules.periods import periods_of_care, with_period_ids
+from iro_etl.rules.yearly import looked_after_at
 from iro_testdata.synthetic import GroundTruth, generate
 from iro_testdata.writers import write_export
 from load_benchmark import expect_loads, in_fresh_process, peak_rss_mib, timed_load

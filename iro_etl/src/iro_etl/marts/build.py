@@ -27,7 +27,13 @@ from iro_etl.rules.indicators import indicator_marts
 from iro_etl.rules.periods import periods_of_care, with_period_ids
 from iro_etl.rules.stack import unstack
 from iro_etl.rules.timeliness import assign_cycles, overdue_reviews, review_cycles, review_timeliness
-from iro_etl.rules.yearly import first_years, lac_population, timeliness_indicator, years_covered
+from iro_etl.rules.yearly import (
+    YearEnds,
+    first_years,
+    lac_population,
+    timeliness_indicator,
+    years_covered,
+)
 
 
 @dataclass
@@ -74,15 +80,17 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     years = years_covered(episodes, as_of)
     first = first_years(episodes, as_of)
     indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
+    # The 31 March snapshots, shared by the population and the indicators.
+    year_ends = YearEnds(episodes, periods)
     indicators = indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
-                                 policies.thresholds)
+                                 policies.thresholds, year_ends)
     return RuleResults(
         periods=periods,
         cycles=cycles,
         timeliness=timeliness,
         overdue=overdue_reviews(cycles, timeliness, as_of, calendar),
         indicator=_in_years(indicator, first),
-        population=_in_years(lac_population(clean["children"], episodes, periods, years), first),
+        population=_in_years(lac_population(clean["children"], year_ends, years), first),
         flags=flag_marts(clean, periods, cycles, timeliness, as_of, calendar, policies.thresholds),
         indicators={name: _in_years(frame, first) for name, frame in indicators.items()},
         stray_reviews=reviews[placed["cycle_id"].isna().to_numpy()],

@@ -27,8 +27,7 @@ authority (see :class:`iro_etl.config.Thresholds`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -60,8 +59,7 @@ from iro_etl.rules.frames import (
     per_authority,
     table,
 )
-from iro_etl.rules.periods import with_period_ids
-from iro_etl.rules.yearly import episodes_at, year_end
+from iro_etl.rules.yearly import YearEnds, year_end
 
 #: PN1-PN6: the child's views reached the review, in person or another way (PN7 did not).
 VIEWS_CODES = frozenset({"PN1", "PN2", "PN3", "PN4", "PN5", "PN6"})
@@ -95,21 +93,6 @@ def _stacked(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Episodes with period ids (the same numbering as ``periods_of_care`` of the same table)."""
-    return with_period_ids(table(clean, "episodes"))
-
-
-def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
-                    when: pd.Timestamp) -> pd.DataFrame:
-    """Each child's episode at the end of ``when``, short breaks left out, with its period start."""
-    at = episodes_at(episodes, when)
-    by_period = periods.set_index("period_id")
-    short = at["period_id"].map(by_period["short_breaks"]).fillna(False).astype(bool)
-    at = at[~short.to_numpy()]
-    return at.assign(period_start=lookup(at["period_id"], by_period["period_start"]).to_numpy())
-
-
 def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
                         last: pd.Timestamp) -> pd.Series:
     """Children looked after on any day from ``first`` to ``last``, short breaks left out.
@@ -120,55 +103,6 @@ def looked_after_during(periods: pd.DataFrame, first: pd.Timestamp,
               & (periods["period_end"].isna() | (periods["period_end"] >= first))
               & ~periods["short_breaks"].astype(bool))
     return periods.loc[during, "child_id"].drop_duplicates()
-
-
-@dataclass
-class YearEnds:
-    """The load's episodes (with period ids) and each year's 31 March snapshot of them.
-
-    Several marts need the same snapshots; :func:`indicator_marts` builds one of these per
-    load and shares it, and each mart function builds its own when called alone.
-    """
-
-    episodes: pd.DataFrame
-    periods: pd.DataFrame
-    _at: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def of(cls, clean: dict[str, pd.DataFrame], periods: pd.DataFrame) -> YearEnds:
-        return cls(_episodes(clean), periods)
-
-    def at(self, year: int) -> pd.DataFrame:
-        """Episodes of children looked after at the end of 31 March ``year`` (see looked_after_at)."""
-        if year not in self._at:
-            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
-        return self._at[year]
-
-    @cached_property
-    def _numbered(self) -> tuple[np.ndarray, pd.Index]:
-        number, children = pd.factorize(self.episodes["child_id"])
-        return number, pd.Index(children)
-
-    @property
-    def children(self) -> pd.Index:
-        """The episodes' children: each child's number (see ``numbers``) is its place here.
-
-        A year's children are matched and given their values by number, not looked up by
-        their text ids year after year.
-        """
-        return self._numbered[1]
-
-    def numbers(self, rows: pd.DataFrame) -> np.ndarray:
-        """The number of the child of each of ``rows``, episodes of this load (a year's
-        snapshot, say), found by their place among the episodes."""
-        return self._numbered[0][self.episodes.index.get_indexer(rows.index)]
-
-    def counts(self, grid: pd.MultiIndex) -> pd.Series:
-        """Children looked after at 31 March, per (authority, year_ending) of ``grid``."""
-        years = grid.get_level_values("year_ending").unique()
-        counts = {(name, year): n for year in years
-                  for name, n in self.at(year)[AUTHORITY].value_counts().items()}
-        return pd.Series(counts, dtype="int64").reindex(grid, fill_value=0)
 
 
 def _marked(numbers: pd.Series | np.ndarray, children: int) -> np.ndarray:
@@ -717,17 +651,19 @@ def trends(clean: dict[str, pd.DataFrame], periods: pd.DataFrame, timeliness: pd
 def indicator_marts(clean: dict[str, pd.DataFrame], episodes: pd.DataFrame,
                     periods: pd.DataFrame, timeliness: pd.DataFrame, indicator: pd.DataFrame,
                     years: list[int], calendar: WorkingCalendar,
-                    thresholds: Thresholds = _DEFAULTS) -> dict[str, pd.DataFrame]:
+                    thresholds: Thresholds = _DEFAULTS, year_ends: YearEnds | None = None
+                    ) -> dict[str, pd.DataFrame]:
     """Every yearly indicator mart, by name (the keys of ``INDICATOR_MODELS``).
 
     ``episodes`` carry the period ids the rules gave them (:func:`with_period_ids`), so
-    the 31 March snapshots are taken once per load.
+    the 31 March snapshots are taken once per load (``year_ends``, when the caller shares
+    them with the population mart).
     """
     if not years:
         # Nothing has reached a 31 March yet: every mart is published empty.
         return {name: as_mart(name, pd.DataFrame()) for name in INDICATOR_MODELS}
     t = asdict(thresholds)
-    year_ends = YearEnds(episodes, periods)
+    year_ends = year_ends or YearEnds(episodes, periods)
     participation = participation_indicator(clean, periods, timeliness, years,
                                             cohort_min_days=t["cohort_min_days"],
                                             min_age=t["participation_min_age"],

@@ -1,4 +1,10 @@
-"""Yearly statistics at 31 March: the looked-after population and reviews within timescales."""
+"""Yearly statistics at 31 March: the looked-after population and reviews within timescales,
+and the 31 March snapshots of the load's episodes they and the indicators share (YearEnds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -6,7 +12,8 @@ from iro_schemas.codes import AGE_BANDS, LS_GROUP, PLACE_ADOPTION, PLACE_GROUP, 
 
 from iro_etl.config import COHORT_MIN_DAYS
 from iro_etl.rules.calendar import WorkingCalendar
-from iro_etl.rules.frames import AUTHORITY, age_at, authorities, lookup, per_authority
+from iro_etl.rules.frames import AUTHORITY, age_at, authorities, lookup, per_authority, table
+from iro_etl.rules.periods import with_period_ids
 from iro_etl.rules.timeliness import outstanding
 
 
@@ -41,28 +48,92 @@ def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     return episodes[open_].drop_duplicates("child_id", keep="last")
 
 
+def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Episodes with period ids (the same numbering as ``periods_of_care`` of the same table)."""
+    return with_period_ids(table(clean, "episodes"))
+
+
+def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
+                    when: pd.Timestamp) -> pd.DataFrame:
+    """Each child's episode at the end of ``when``, short breaks left out, with its period start."""
+    at = episodes_at(episodes, when)
+    by_period = periods.set_index("period_id")
+    short = at["period_id"].map(by_period["short_breaks"]).fillna(False).astype(bool)
+    at = at[~short.to_numpy()]
+    return at.assign(period_start=lookup(at["period_id"], by_period["period_start"]).to_numpy())
+
+
+@dataclass
+class YearEnds:
+    """The load's episodes (with period ids) and each year's 31 March snapshot of them.
+
+    Several marts need the same snapshots; :func:`indicator_marts` builds one of these per
+    load and shares it, and each mart function builds its own when called alone.
+    """
+
+    episodes: pd.DataFrame
+    periods: pd.DataFrame
+    _at: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, clean: dict[str, pd.DataFrame], periods: pd.DataFrame) -> YearEnds:
+        return cls(_episodes(clean), periods)
+
+    def at(self, year: int) -> pd.DataFrame:
+        """Episodes of children looked after at the end of 31 March ``year`` (see looked_after_at)."""
+        if year not in self._at:
+            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
+        return self._at[year]
+
+    @cached_property
+    def _numbered(self) -> tuple[np.ndarray, pd.Index]:
+        number, children = pd.factorize(self.episodes["child_id"])
+        return number, pd.Index(children)
+
+    @property
+    def children(self) -> pd.Index:
+        """The episodes' children: each child's number (see ``numbers``) is its place here.
+
+        A year's children are matched and given their values by number, not looked up by
+        their text ids year after year.
+        """
+        return self._numbered[1]
+
+    def numbers(self, rows: pd.DataFrame) -> np.ndarray:
+        """The number of the child of each of ``rows``, episodes of this load (a year's
+        snapshot, say), found by their place among the episodes."""
+        return self._numbered[0][self.episodes.index.get_indexer(rows.index)]
+
+    def counts(self, grid: pd.MultiIndex) -> pd.Series:
+        """Children looked after at 31 March, per (authority, year_ending) of ``grid``."""
+        years = grid.get_level_values("year_ending").unique()
+        counts = {(name, year): n for year in years
+                  for name, n in self.at(year)[AUTHORITY].value_counts().items()}
+        return pd.Series(counts, dtype="int64").reindex(grid, fill_value=0)
+
+
 def age_band(age: pd.Series) -> pd.Series:
     bins = [lo for _, lo, _ in AGE_BANDS] + [AGE_BANDS[-1][2] + 1]
     return pd.cut(age, bins=bins, right=False, labels=[name for name, _, _ in AGE_BANDS]
                   ).astype(object)
 
 
-def lac_population(children: pd.DataFrame, episodes: pd.DataFrame, periods: pd.DataFrame,
-                   years: list[int]) -> pd.DataFrame:
+def lac_population(children: pd.DataFrame, year_ends: YearEnds, years: list[int]
+                   ) -> pd.DataFrame:
     """Children looked after at 31 March (short breaks excluded, as in the DfE statistics)."""
-    dob = children.set_index("child_id")["dob"]
-    sex = children.set_index("child_id")["sex"].map(SEX)
-    short = periods.set_index("period_id")["short_breaks"].astype(bool)
+    children = children.drop_duplicates("child_id").set_index("child_id")
+    dob = children["dob"].reindex(year_ends.children).to_numpy()
+    sex = children["sex"].map(SEX).reindex(year_ends.children).fillna("unknown").to_numpy()
     parts = []
     for year in years:
         when = year_end(year)
-        at = episodes_at(episodes, when)
-        at = at[~at["period_id"].map(short).to_numpy()]
+        at = year_ends.at(year)
+        child = year_ends.numbers(at)
         frame = pd.DataFrame({
             AUTHORITY: at[AUTHORITY].to_numpy(),
             "year_ending": year,
-            "age_band": age_band(age_at(lookup(at["child_id"], dob), when)).to_numpy(),
-            "gender": at["child_id"].map(sex).fillna("unknown").to_numpy(),
+            "age_band": age_band(age_at(pd.Series(dob[child], index=at.index), when)).to_numpy(),
+            "gender": sex[child],
             "legal_status_group": at["ls"].map(LS_GROUP).fillna("other").to_numpy(),
             "placement_group": at["place"].map(PLACE_GROUP).fillna("other").to_numpy(),
         })
