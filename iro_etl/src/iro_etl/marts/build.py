@@ -79,9 +79,9 @@ def apply_rules(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp,
     # each authority keeps its own years.
     years = years_covered(episodes, as_of)
     first = first_years(episodes, as_of)
-    indicator = timeliness_indicator(episodes, periods, cycles, timeliness, years, calendar)
     # The 31 March snapshots, shared by the population and the indicators.
     year_ends = YearEnds(episodes, periods)
+    indicator = timeliness_indicator(year_ends, cycles, timeliness, years, calendar)
     indicators = indicator_marts(clean, episodes, periods, timeliness, indicator, years, calendar,
                                  policies.thresholds, year_ends)
     return RuleResults(

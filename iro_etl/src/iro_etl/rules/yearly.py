@@ -42,10 +42,18 @@ def first_years(episodes: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
                      dtype="float64")
 
 
-def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    """The episode each child is in at the end of ``when`` (a child leaving that day is out)."""
+def episodes_at(episodes: pd.DataFrame, when: pd.Timestamp,
+                children: np.ndarray | None = None) -> pd.DataFrame:
+    """The episode each child is in at the end of ``when`` (a child leaving that day is out).
+
+    ``children``: each episode's child as a number (see YearEnds), which tells a child's
+    episodes apart faster than its text id does.
+    """
     open_ = (episodes["decom"] <= when) & (episodes["dec"].isna() | (episodes["dec"] > when))
-    return episodes[open_].drop_duplicates("child_id", keep="last")
+    if children is None:
+        return episodes[open_].drop_duplicates("child_id", keep="last")
+    rows = np.flatnonzero(open_.to_numpy())
+    return episodes.iloc[rows[~pd.Series(children[rows]).duplicated(keep="last").to_numpy()]]
 
 
 def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -53,10 +61,11 @@ def _episodes(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return with_period_ids(table(clean, "episodes"))
 
 
-def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
-                    when: pd.Timestamp) -> pd.DataFrame:
-    """Each child's episode at the end of ``when``, short breaks left out, with its period start."""
-    at = episodes_at(episodes, when)
+def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame, when: pd.Timestamp,
+                    children: np.ndarray | None = None) -> pd.DataFrame:
+    """Each child's episode at the end of ``when``, short breaks left out, with its period
+    start (``children``: see episodes_at)."""
+    at = episodes_at(episodes, when, children)
     by_period = periods.set_index("period_id")
     short = at["period_id"].map(by_period["short_breaks"]).fillna(False).astype(bool)
     at = at[~short.to_numpy()]
@@ -67,8 +76,9 @@ def looked_after_at(episodes: pd.DataFrame, periods: pd.DataFrame,
 class YearEnds:
     """The load's episodes (with period ids) and each year's 31 March snapshot of them.
 
-    Several marts need the same snapshots; :func:`indicator_marts` builds one of these per
-    load and shares it, and each mart function builds its own when called alone.
+    Several marts need the same snapshots: the rules (``iro_etl.marts.build.apply_rules``)
+    build one of these per load for the population, the timeliness indicator and the other
+    indicators, and an indicator function builds its own when called alone.
     """
 
     episodes: pd.DataFrame
@@ -82,7 +92,8 @@ class YearEnds:
     def at(self, year: int) -> pd.DataFrame:
         """Episodes of children looked after at the end of 31 March ``year`` (see looked_after_at)."""
         if year not in self._at:
-            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year))
+            self._at[year] = looked_after_at(self.episodes, self.periods, year_end(year),
+                                             self._numbered[0])
         return self._at[year]
 
     @cached_property
@@ -146,19 +157,16 @@ def lac_population(children: pd.DataFrame, year_ends: YearEnds, years: list[int]
     return counts.reset_index().astype({"children": "int64", "year_ending": "int64"})
 
 
-def timeliness_indicator(episodes: pd.DataFrame, periods: pd.DataFrame, cycles: pd.DataFrame,
-                         timeliness: pd.DataFrame, years: list[int],
-                         calendar: WorkingCalendar) -> pd.DataFrame:
+def timeliness_indicator(year_ends: YearEnds, cycles: pd.DataFrame, timeliness: pd.DataFrame,
+                         years: list[int], calendar: WorkingCalendar) -> pd.DataFrame:
     """Reviewed within timescales per year: cohort, numerator and percent."""
-    names = authorities(episodes)
+    names = authorities(year_ends.episodes)
     rows = []
     for year in years:
         when = year_end(year)
-        at = episodes_at(episodes, when)
-        period = periods.set_index("period_id").loc[at["period_id"]]
+        at = year_ends.at(year)  # short breaks already left out
         in_cohort = (
-            (period["period_start"] <= when - pd.Timedelta(days=COHORT_MIN_DAYS)).to_numpy()
-            & ~period["short_breaks"].astype(bool).to_numpy()
+            (at["period_start"] <= when - pd.Timedelta(days=COHORT_MIN_DAYS)).to_numpy()
             & ~at["place"].isin(PLACE_ADOPTION).to_numpy()
         )
         cohort = at.loc[in_cohort, [AUTHORITY, "child_id", "period_id"]]
