@@ -120,9 +120,13 @@ def _not_short_breaks(frame: pd.DataFrame, timeliness: pd.DataFrame,
     short = timeliness.loc[timeliness["excluded_reason"].notna(), ["child_id", "review_date"]]
     if short.empty or frame.empty:
         return frame
-    keys = pd.MultiIndex.from_frame(short)
-    mine = pd.MultiIndex.from_arrays([frame["child_id"], frame[date_column]])
-    return frame[~mine.isin(keys)]
+    # Few children have short breaks: only their rows are matched on child and date.
+    theirs = np.flatnonzero(frame["child_id"].isin(short["child_id"]).to_numpy())
+    mine = pd.MultiIndex.from_arrays([frame["child_id"].iloc[theirs],
+                                      frame[date_column].iloc[theirs]])
+    kept = np.ones(len(frame), dtype=bool)
+    kept[theirs[mine.isin(pd.MultiIndex.from_frame(short))]] = False
+    return frame[kept]
 
 
 def _grid(names: pd.Index, years: list[int], *levels: tuple[str, tuple]) -> pd.MultiIndex:
