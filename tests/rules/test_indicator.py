@@ -1,5 +1,8 @@
 """Reviewed within timescales (NI 66) and the 31 March population, on hand-built cohorts."""
 
+import numpy as np
+import pandas as pd
+from iro_etl.rules.yearly import episodes_at
 from rules.cases import run
 
 KIDS = [(c, "1" if i % 2 else "2", dob) for i, (c, dob) in enumerate([
@@ -53,3 +56,22 @@ def test_population_at_31_march():
     legal = pop.groupby("legal_status_group")["children"].sum().to_dict()
     assert legal == {"full care order": 2, "interim care order": 1, "section 20": 1,
                      "placement order": 1, "emergency orders": 1}
+
+
+def test_a_childs_episode_at_31_march_is_found_by_number_as_by_id():
+    """The snapshots tell a child's episodes apart by the child's number (YearEnds); in any
+    row order, that finds the same episode, the child's last open one, as its text id does."""
+    rng = np.random.default_rng(4)
+    n = 2_000
+    decom = pd.Timestamp("2013-01-01") + pd.to_timedelta(rng.integers(0, 600, n), unit="D")
+    episodes = pd.DataFrame({
+        "child_id": pd.Series(rng.choice([f"C{i}" for i in range(300)], n), dtype="string"),
+        "decom": decom,
+        "dec": decom.where(rng.random(n) < 0.5) + pd.to_timedelta(rng.integers(1, 200, n),
+                                                                    unit="D"),
+    }).iloc[rng.permutation(n)]
+    numbers, _ = pd.factorize(episodes["child_id"])
+    for when in pd.to_datetime(["2013-03-31", "2014-03-31", "2014-06-30"]):
+        by_id = episodes_at(episodes, when)
+        assert len(by_id) > 50
+        pd.testing.assert_frame_equal(episodes_at(episodes, when, numbers), by_id)
