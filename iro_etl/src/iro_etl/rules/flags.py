@@ -215,24 +215,26 @@ def participation_gaps(clean: dict[str, pd.DataFrame], as_of: pd.Timestamp, *,
     """
     reviews = table(clean, "reviews")
     reviews = reviews[reviews["review_date"] <= as_of]
-    dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
-    age = age_at(lookup(reviews["child_id"], dob), reviews["review_date"])
     code = reviews["review_code"]
     unrecorded = code.isna() | (code == _UNDER_FOUR)
     reason = np.select(
         [unrecorded.to_numpy(), (code == _VIEWS_NOT_CONVEYED).fillna(False).to_numpy(),
          code.isin(_DID_NOT_ATTEND).to_numpy()],
         ["not recorded", "views not conveyed", "did not attend"], default="")
-    gap = (age >= participation_min_age).to_numpy() & (reason != "")
+    # Ages only of the reviews that would be a gap: most reviews are not.
+    maybe = reason != ""
+    reviews, reason = reviews[maybe], reason[maybe]
+    dob = table(clean, "children").drop_duplicates("child_id").set_index("child_id")["dob"]
+    age = age_at(lookup(reviews["child_id"], dob), reviews["review_date"])
     out = pd.DataFrame({
         AUTHORITY: reviews[AUTHORITY],
         "child_id": reviews["child_id"],
         "as_of": as_of,
         "review_date": reviews["review_date"],
         "age_at_review": age,
-        "review_code": code,
+        "review_code": reviews["review_code"],
         "reason": reason,
-    })[gap]
+    })[(age >= participation_min_age).to_numpy()]
     return as_mart("participation_gaps", out.sort_values(["review_date", "child_id"]))
 
 
