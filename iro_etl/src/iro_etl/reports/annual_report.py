@@ -73,16 +73,6 @@ def year_label(year: int) -> str:
     return f"{year - 1}/{year % 100:02d}"
 
 
-#: The marts whose rows the report lists as they come, by the columns of their grain after
-#: the year, each in the order the rules build it in (iro_etl.rules.indicators).
-_BUILT_ORDER: dict[str, dict[str, tuple[str, ...]]] = {
-    "participation_indicator": {"measure": PARTICIPATION_MEASURES},
-    "parental_participation": {"role": PARENT_ROLES, "status": codes.PARTICIPATION_STATUSES},
-    "review_quality": {"basis": QUALITY_BASES, "measure": QUALITY_MEASURES},
-    "rag_distribution": {"basis": QUALITY_BASES, "rag": codes.RAG},
-    "disputes_by_stage": {"stage": codes.DISPUTE_STAGES},
-    "population_breakdowns": {"breakdown": BREAKDOWNS},
-}
 #: Each population breakdown's categories as built.
 _CATEGORIES: dict[str, tuple[str, ...]] = {
     "ethnicity group": ETHNIC_GROUPS, "placement location": LOCATIONS,
@@ -99,18 +89,13 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def _categories_in_built_order(breakdown: str, present: Iterable[str]) -> list[str]:
     """The categories of population breakdown ``breakdown`` in ``present``, as in _ordered."""
     present = set(present)
-    order = _CATEGORIES.get(breakdown, ())
     if breakdown in _POLICY_CATEGORIES:
         numbers = {float(found.group()) for category in present
                    if (found := _NUMBER.search(category))}
         order = _POLICY_CATEGORIES[breakdown](numbers.pop()) if len(numbers) == 1 else ()
+    else:
+        order = _CATEGORIES.get(breakdown, ())
     return _ordered(present, order)
-
-
-def _ranks(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
-    """Each row's place in ``values`` order of ``column`` (see _ordered)."""
-    return pd.Categorical(frame[column],
-                          categories=_ordered(frame[column].dropna().unique(), values)).codes
 
 
 def _category_ranks(frame: pd.DataFrame) -> np.ndarray:
@@ -122,6 +107,26 @@ def _category_ranks(frame: pd.DataFrame) -> np.ndarray:
                       dtype="int64")
     rows = pd.MultiIndex.from_arrays([frame["breakdown"], frame["category"]])
     return ranks.reindex(rows).fillna(-1).to_numpy()
+
+
+#: The marts whose rows the report lists as they come, by the columns of their grain after
+#: the year, each in the order the rules build it in (iro_etl.rules.indicators): the
+#: column's values in order, or what ranks its rows where the order depends on another
+#: column (a population breakdown's categories).
+_BUILT_ORDER: dict[str, dict[str, tuple[str, ...] | Callable[[pd.DataFrame], np.ndarray]]] = {
+    "participation_indicator": {"measure": PARTICIPATION_MEASURES},
+    "parental_participation": {"role": PARENT_ROLES, "status": codes.PARTICIPATION_STATUSES},
+    "review_quality": {"basis": QUALITY_BASES, "measure": QUALITY_MEASURES},
+    "rag_distribution": {"basis": QUALITY_BASES, "rag": codes.RAG},
+    "disputes_by_stage": {"stage": codes.DISPUTE_STAGES},
+    "population_breakdowns": {"breakdown": BREAKDOWNS, "category": _category_ranks},
+}
+
+
+def _ranks(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> np.ndarray:
+    """Each row's place in ``values`` order of ``column`` (see _ordered)."""
+    return pd.Categorical(frame[column],
+                          categories=_ordered(frame[column].dropna().unique(), values)).codes
 
 
 def _in_built_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,9 +144,7 @@ def _in_built_order(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         keys["year_ending"] = frame["year_ending"]
     for column, values in order.items():
         if column in frame:
-            keys[column] = _ranks(frame, column, values)
-    if {"breakdown", "category"} <= set(frame):
-        keys["category"] = _category_ranks(frame)
+            keys[column] = values(frame) if callable(values) else _ranks(frame, column, values)
     if not len(keys.columns):
         return frame
     return frame.loc[keys.sort_values(list(keys), kind="stable").index].reset_index(drop=True)
