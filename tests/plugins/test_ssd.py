@@ -268,3 +268,21 @@ def test_the_catalogue_is_asked_for_every_tables_columns_at_once(clean_truth):
             sa.event.remove(sa.Engine, "before_cursor_execute", count)
         assert len(TABLES) == 7 and not export.source.failures
         assert len(asked) <= 5, asked
+
+
+def test_a_warehouse_without_one_of_its_tables_names_it_and_reads_the_rest(clean_truth, tmp_path):
+    """A warehouse whose reviews table is gone (dropped, or not granted): the read names
+    that table and reads the others; the missing table is what holds the load back."""
+    url = sqlite_warehouse(tmp_path / "ssd.db", write_database, clean_truth)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE ssd_cla_reviews")
+    engine.dispose()
+    export = _read(url)
+    failures = {(f.table_name, f.source_file, f.rule, f.value) for f in export.source.failures}
+    assert failures == {("reviews", "db:ssd_cla_reviews", "unreadable_file",
+                         "no table 'ssd_cla_reviews'"),
+                        ("reviews", None, "missing_table", None)}
+    clean = validate_export(export).clean
+    assert len(clean["reviews"]) == 0
+    assert len(clean["children"]) == len(clean_truth.children) > 0
