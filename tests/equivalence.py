@@ -4,7 +4,8 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-from iro_etl.sources.plugin import SourceData
+from iro_etl.sources import sql, warehouse
+from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
 from iro_schemas.lineage import LINEAGE_COLUMNS, ROW, SHEET, SOURCE_FILE
 from iro_testdata.synthetic import GroundTruth, text_tables
@@ -58,3 +59,28 @@ def published_columns(fixture: str) -> dict[str, list[str]]:
         for row in csv.DictReader(fh):
             out.setdefault(row["table_name"], []).append(row["field_name"])
     return out
+
+
+def assert_kept_rows_read_as_whole(plugin: SourcePlugin, url: str, monkeypatch,
+                                   never_fetched: set[str]) -> None:
+    """A warehouse plugin that fetches only the rows it keeps of some tables (other forms'
+    answers) reads what it reads when every row is fetched: the same tables, row for row,
+    lineage included, and the same failures; none of ``never_fetched`` leaves the database."""
+    fetched: list = []
+    grid = sql._grid
+    monkeypatch.setattr(sql, "_grid", lambda columns, *rest: fetched.extend(columns) or
+                        grid(columns, *rest))
+    kept = plugin.read(url)
+    cells = {str(cell) for column in fetched for cell in column}
+    assert not cells & never_fetched
+    # Every row fetched: the tables read without their ``kept`` rows.
+    read = warehouse.read_table_frame
+    monkeypatch.setattr(warehouse, "read_table_frame", lambda *args: read(*args[:-1]))
+    whole = plugin.read(url)
+    assert cells < {str(cell) for column in fetched for cell in column}
+    assert kept.tables.keys() == whole.tables.keys()
+    for name, frame in whole.tables.items():
+        pd.testing.assert_frame_equal(kept.tables[name].reset_index(drop=True),
+                                      frame.reset_index(drop=True), obj=name)
+    assert kept.failures == whole.failures
+    assert kept.not_used == whole.not_used

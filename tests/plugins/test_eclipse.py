@@ -6,7 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import AS_OF, PG_URL, load_marts, postgres_schema, sqlite_warehouse
-from equivalence import assert_same_as_truth, normalised, published_columns
+from equivalence import (
+    assert_kept_rows_read_as_whole,
+    assert_same_as_truth,
+    normalised,
+    published_columns,
+)
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.registry import available, detect
@@ -208,3 +213,11 @@ def test_a_blank_fte_keeps_the_iro_and_their_caseload(extracts, truth):
     mine = caseloads[caseloads["iro_id"].notna()]
     assert set(mine["iro_id"]) == set(truth.iro["iro_staff"]["iro_id"])
     assert mine["children"].sum() > 0 and mine["caseload_per_fte"].isna().all()
+
+
+def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
+    """formanswerpersonview holds every form (the referrals here): only the configured
+    designs' rows are fetched, read as a read of the whole view reads them."""
+    url = sqlite_warehouse(tmp_path / "eclipse.db", write_database, truth)
+    assert_kept_rows_read_as_whole(EclipsePlugin(), url, monkeypatch,
+                                   {"CINCensus_ReferralSource", "Police"})

@@ -5,8 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, postgres_schema, sqlite_warehouse
-from equivalence import assert_same_as_truth, normalised, published_columns
+from equivalence import (
+    assert_kept_rows_read_as_whole,
+    assert_same_as_truth,
+    normalised,
+    published_columns,
+)
 from iro_etl.config import Authority
 from iro_etl.pipeline import read_export, validate_export
 from iro_etl.sources.registry import detect
@@ -188,3 +194,21 @@ def test_local_relationship_codes_and_forms(extracts, tmp_path, truth):
     assert got["review_records"]["rag"].notna().any()
     with pytest.raises(ValueError, match="not a column kept as a form answer"):
         MosaicPlugin({"questions": {"nonsense": "X"}})
+
+
+def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
+    """A real DM_CACHED_FORM_ANSWERS holds every form's answers (assessments, case notes):
+    only the IRO questions' rows are fetched, read as a read of the whole table reads them."""
+    url = sqlite_warehouse(tmp_path / "mosaic.db", write_database, truth)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        # On the same steps as the IRO's answers, sorting among them (row numbers shift).
+        conn.execute(sa.text(
+            "INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
+            "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
+            "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
+            "'notes on the family' FROM DM_CACHED_FORM_ANSWERS "
+            "WHERE QUESTION_USER_CODE = 'iro.rag.rating'"))
+    engine.dispose()
+    assert_kept_rows_read_as_whole(MosaicPlugin(), url, monkeypatch,
+                                   {"assessment.family.notes", "notes on the family"})

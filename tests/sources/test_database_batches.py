@@ -156,3 +156,52 @@ def test_a_batch_becomes_columns_whatever_its_cells_hold(engine):
     for batch in batches:
         got = [list(column) for column in sql._columns(batch, 2)]
         assert got == ([list(c) for c in zip(*batch, strict=True)] if batch else [[], []])
+
+
+ANSWERS = TableSpec("review_records", {"form": ("form",), "question": ("question",),
+                                       "answer": ("answer",)}, ("question",))
+
+
+@pytest.mark.parametrize("batch", [2, 1000])
+def test_kept_rows_alone_are_fetched_numbered_as_in_the_whole_table(db_url, monkeypatch,
+                                                                     batch):
+    """A form answers table read for some questions: only their rows are fetched (another
+    form's text never is), whatever case and punctuation the codes are stored in, each at
+    the row number a whole read gives it; a table without the column or order is read whole."""
+    fetched = []
+    grid = sql._grid
+    monkeypatch.setattr(sql, "_grid", lambda columns, *rest: fetched.extend(columns) or
+                        grid(columns, *rest))
+    monkeypatch.setattr(sql, "FETCH_ROWS", batch)
+    engine = sa.create_engine(db_url)
+    table = sa.Table("answers", sa.MetaData(), sa.Column("form", sa.Integer),
+                     sa.Column("question", sa.String(40)), sa.Column("answer", sa.Text),
+                     sa.Column("mapping", sa.Integer))
+    rows = [(3, "IRO.Child.Views", "yes", 1), (1, "assessment.notes", "Ann is at school", 2),
+            (2, "iro.child.views", "no", 3), (1, "rag_rating", "green", 4),
+            (2, None, "Bo's note", 5), (4, "RAG RATING", None, 6),
+            (2, "ragRating", "red", 7), (5, "other", "Cy", None)]
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), [dict(zip(table.c.keys(), r, strict=True)) for r in rows])
+    keep = sql.Kept("question", frozenset({"irochildviews", "ragrating"}))
+    try:
+        got, got_failures = read_table_frame(engine, "answers", ("form", "mapping"), ANSWERS,
+                                             kept=keep)
+        cells = {str(cell) for column in fetched for cell in column}
+        unordered, _ = read_table_frame(engine, "answers", (), ANSWERS, kept=keep)
+        elsewhere, _ = read_table_frame(engine, "answers", ("form", "mapping"),
+                                        TableSpec("review_records", {"form": ("form",)}),
+                                        kept=keep)
+    finally:
+        engine.dispose()
+    # Worked out here: the rows in (form, mapping) order, numbered from 2 after the header.
+    ordered = sorted(rows, key=lambda r: (r[0], r[3] or 0))
+    want = [(str(f), q, a, n) for n, (f, q, a, _) in enumerate(ordered, start=2)
+            if q and q.lower().replace(".", "").replace("_", "").replace(" ", "")
+            in {"irochildviews", "ragrating"}]
+    assert not got_failures
+    assert [tuple(r) for r in got[["form", "question", "answer", "_row"]]
+            .astype(object).where(got.notna(), None).to_numpy().tolist()] == want
+    assert not cells & {"assessment.notes", "Ann is at school", "Bo's note", "Cy", "other"}
+    assert len(unordered) == len(elsewhere) == len(rows)

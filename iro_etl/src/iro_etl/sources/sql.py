@@ -4,12 +4,14 @@ Each table is read as text, like a CSV extract, ordered by the columns given so
 lineage is stable: ``_source_file`` is ``db:<table>`` and ``_row`` the row's
 position in that order (counting from 2, as if the first row were a header), so a
 person can find it again with the same ORDER BY. Only the columns the plugin maps are
-fetched (see :func:`_held_elsewhere` for the rest).
+fetched (see :func:`_held_elsewhere` for the rest), and of a table holding every form's
+answers only the rows of the forms the plugin reads (:class:`Kept`), numbered as if every
+row had been read.
 """
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -121,12 +123,11 @@ def _columns(batch: Sequence[Sequence[object]], width: int) -> list[Sequence[obj
     return list(zip(*batch, strict=True)) if batch else [()] * width
 
 
-def _grid(batch: Sequence[Sequence[object]], width: int,
+def _grid(columns: Sequence[Sequence[object]], rows: int,
           kinds: Sequence[sa.types.TypeEngine | None] = ()) -> TextGrid:
-    columns = _columns(batch, width)
-    kinds = list(kinds) or [None] * width
+    kinds = list(kinds) or [None] * len(columns)
     return TextGrid([_column_text(c, k) for c, k in zip(columns, kinds, strict=True)],
-                    np.full(len(batch), width, dtype=np.int64))
+                    np.full(rows, len(columns), dtype=np.int64))
 
 
 def _rows(conn: sa.Connection, statement: sa.Select, size: int
@@ -198,17 +199,54 @@ def table_columns(engine: sa.Engine, names: Sequence[str], schema: str | None = 
     return {name: columns for (_, name), columns in found.items()}
 
 
+@dataclass(frozen=True)
+class Kept:
+    """The rows of a table worth fetching: those whose ``column`` (the plugin's name for it)
+    holds one of ``values``, compared as :func:`normalise_header` compares them.
+
+    A warehouse's form answers hold every form the authority has (assessments, visits,
+    case notes), of which a plugin needs a few designs or questions: the others are
+    left in the database, both to spare the read and to keep their text out of the process.
+    """
+
+    column: str
+    values: frozenset[str]
+
+
+#: The label of a kept row's place among all the table's rows (see :func:`_kept_rows`).
+_POSITION = "_position"
+
+
+def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list[sa.Column],
+               where: sa.Column, values: frozenset[str]) -> sa.Select:
+    """``columns`` of the rows whose ``where`` holds one of ``values``, each with its place
+    in the whole table's ``order`` (``_POSITION``, from 1), so lineage finds it again as if
+    every row had been read.
+
+    The stored spellings are found first (a table's distinct codes are few), so the filter
+    is a plain IN, the same in every database, whatever the case and punctuation stored.
+    """
+    stored = [value for (value,) in conn.execute(sa.select(where).distinct())
+              if value is not None and normalise_header(value) in values]
+    numbered = sa.select(*columns, sa.func.row_number().over(order_by=order).label(_POSITION)
+                         ).subquery()
+    return (sa.select(*(numbered.c[c.name] for c in columns), numbered.c[_POSITION])
+            .where(numbered.c[where.name].in_(stored)).order_by(numbered.c[_POSITION]))
+
+
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
                      schema: str | None = None,
-                     described: Sequence[ReflectedColumn] | None = None
-                     ) -> tuple[pd.DataFrame | None, list[Failure]]:
+                     described: Sequence[ReflectedColumn] | None = None,
+                     kept: Kept | None = None) -> tuple[pd.DataFrame | None, list[Failure]]:
     """The table as a text frame with lineage (None and a failure if it cannot be read).
 
     Rows are fetched ``FETCH_ROWS`` at a time and each batch becomes a frame before the next
     is fetched, so a table of millions of rows is never held as Python cells all at once.
     ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
     it is not the connection's default. ``described``: its columns, when already asked for
-    (see table_columns); an empty list, a table the database does not have.
+    (see table_columns); an empty list, a table the database does not have. ``kept``: only
+    those rows are fetched (when the table has that column and an order), with the row
+    numbers they have among all.
     """
     source = db_source(name, schema)
     try:
@@ -230,23 +268,32 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
     if others:
         columns.append(_held_elsewhere(others))
     order = [reflected.c[c] for c in order_by if c in reflected.c]
+    where = next((c for c in mapped if kept is not None and order
+                  and lookup[normalise_header(c.name)] == kept.column), None)
     parts: list[pd.DataFrame] = []
     failures: list[Failure] = []
     try:
         with engine.connect() as conn:
-            header, batches = _rows(conn, sa.select(*columns).order_by(*order), FETCH_ROWS)
+            statement = (_kept_rows(conn, columns, order, where, kept.values)
+                         if where is not None and kept is not None
+                         else sa.select(*columns).order_by(*order))
+            header, batches = _rows(conn, statement, FETCH_ROWS)
             kinds = [c.type for c in columns]
             done = 0
             # An empty table is one empty batch: its header is still checked.
             for batch in batches:
                 if parts and not batch:
                     break
-                frame, found = frame_from_grid(_grid(batch, len(header), kinds), spec, source,
-                                               header=header)
+                cells = _columns(batch, len(header))
+                # Each row's number in the whole table, counting the header as row 1.
+                numbers = (np.asarray(cells.pop(), dtype=np.int64) + 1 if where is not None
+                           else np.arange(done + 2, done + 2 + len(batch), dtype=np.int64))
+                frame, found = frame_from_grid(_grid(cells, len(batch), kinds), spec, source,
+                                               header=header[:len(columns)])
                 # The header's failures once; a row's at its place in the whole table.
-                failures += [replace(f, row=f.row + done) for f in found
-                             if f.rule == "blank_row" or not parts]
-                frame[ROW] += done
+                failures += [replace(f, row=int(numbers[f.row - 2])) if f.row and f.row > 1
+                             else f for f in found if f.rule == "blank_row" or not parts]
+                frame[ROW] = numbers[frame[ROW].to_numpy() - 2]
                 parts.append(frame)
                 done += len(batch)
     # The driver's own errors come straight from its cursor (see _rows).
@@ -286,7 +333,7 @@ def read_query_rows(url: str, query: str, table: str, source: str
             result = conn.execute(sa.text(words.replace(":", "\\:")))
             header = list(result.keys())
             batch = result.all()
-            rows = _grid(batch, len(header)).rows(len(batch))
+            rows = _grid(_columns(batch, len(header)), len(batch)).rows(len(batch))
             conn.rollback()
     except (sa.exc.SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

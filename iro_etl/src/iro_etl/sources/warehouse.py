@@ -40,6 +40,7 @@ from iro_etl.sources.readers import (
     read_csv_grid,
 )
 from iro_etl.sources.sql import (
+    Kept,
     is_database_url,
     read_table_frame,
     scrubbed,
@@ -168,10 +169,11 @@ def _present(engine: sa.Engine, schema: str | None) -> dict[str, str]:
 
 
 def _database_frames(url: str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
-                     schema: str | None, specs: dict[str, TableSpec]
+                     schema: str | None, specs: dict[str, TableSpec], kept: Mapping[str, Kept]
                      ) -> tuple[dict[str, pd.DataFrame], Rows]:
     """The frames of every table in the database at ``url`` (in ``schema``, when not the
-    connection's default) and what was read; never raises."""
+    connection's default), of a table in ``kept`` only those rows, and what was read; never
+    raises."""
     out, frames = Rows(), {}
     try:
         with _engine(url) as engine:
@@ -187,7 +189,8 @@ def _database_frames(url: str, tables: tuple[WarehouseTable, ...], names: dict[s
                 actual = present.get(names[table.name].lower(), names[table.name])
                 frame, failures = read_table_frame(engine, actual, table.order_by,
                                                    specs[table.name], schema,
-                                                   described.get(actual, []))
+                                                   described.get(actual, []),
+                                                   kept.get(table.name))
                 out.failures += failures
                 if frame is not None:
                     frames[table.name] = frame
@@ -264,13 +267,16 @@ def recognised(path: Path | str, tables: tuple[WarehouseTable, ...], names: dict
 
 
 def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dict[str, str],
-                schema: str | None, extra_headers: Callable[[str], dict[str, list[str]]]
+                schema: str | None, extra_headers: Callable[[str], dict[str, list[str]]],
+                kept: Mapping[str, Kept] | None = None
                 ) -> tuple[dict[str, pd.DataFrame], Rows]:
     """Every table at ``path`` (extracts folder or database URL) as a text frame with the
     plugin's column names and lineage; an absent table is an empty frame.
 
     ``extra_headers(canonical table)`` gives the authority's other headers (the ``columns``
     option), each applied to the tables feeding that canonical table that have the column.
+    ``kept``: warehouse table -> the rows the plugin needs of it, the only ones fetched
+    from a database (an extract file is read whole: the plugin's own filter still applies).
     Returns the frames and what was read (the tables read in ``read``; no grids of cells
     are kept beside the frames, and a database table is turned into a frame batch by batch).
     """
@@ -280,7 +286,7 @@ def read_frames(path: Path | str, tables: tuple[WarehouseTable, ...], names: dic
         specs[table.name] = table.spec.extended(
             {c: h for c, h in extra.items() if c in table.spec.columns})
     if isinstance(path, str) and is_database_url(path):
-        frames, got = _database_frames(path, tables, names, schema, specs)
+        frames, got = _database_frames(path, tables, names, schema, specs, kept or {})
     else:
         got, frames = read_extracts(Path(path), tables, names), {}
         for name, (grid, where) in got.tables.items():
@@ -309,6 +315,7 @@ class WarehousePlugin(SourcePlugin):
     def recognise(self, path: Path | str) -> bool:
         return recognised(path, self.tables, self.names, self.schema, self.signature)
 
-    def frames(self, path: Path | str) -> tuple[dict[str, pd.DataFrame], Rows]:
+    def frames(self, path: Path | str, kept: Mapping[str, Kept] | None = None
+               ) -> tuple[dict[str, pd.DataFrame], Rows]:
         """Every table at ``path`` as a text frame (see :func:`read_frames`)."""
-        return read_frames(path, self.tables, self.names, self.schema, self.extra_headers)
+        return read_frames(path, self.tables, self.names, self.schema, self.extra_headers, kept)

@@ -7,7 +7,9 @@ case-insensitively). The views and columns read are in :mod:`iro_plugin_eclipse.
 personview, persondemographicsview, referencenumberpersonview, claperiodofcareview,
 claepisodeofcareview, formanswerpersonview, relationshipprofessionalview and
 personorgrelationshipview. How they are put together is in
-:mod:`iro_plugin_eclipse.assemble`; form answers in :mod:`iro_plugin_eclipse.forms`.
+:mod:`iro_plugin_eclipse.assemble`; form answers in :mod:`iro_plugin_eclipse.forms`. Of
+formanswerpersonview, which holds every form the authority has, only the configured forms'
+rows are fetched from a database (other forms' answers never leave it).
 
 Options (the authority's ``options`` block in authorities.yaml):
 
@@ -52,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData
+from iro_etl.sources.sql import Kept
 from iro_etl.sources.warehouse import WarehousePlugin
 from iro_plugin_ssd import assemble as ssd
 
@@ -96,7 +99,9 @@ class EclipsePlugin(WarehousePlugin):
         self.config = FormConfig.from_options(self.options)
 
     def read(self, path: Path | str) -> SourceData:
-        frames, got = self.frames(path)
+        # Only the configured forms' answers are fetched from a database.
+        frames, got = self.frames(path, {ANSWERS.name: Kept("design", frozenset(
+            self.config.form_of_design()))})
         source = SourceData(self.name, {}, got.failures, got.files)
         person = frames[PERSON.name]
         duplicates = person.loc[person["duplicated"].str.strip().str.upper() == DUPLICATE,

@@ -11,6 +11,8 @@ An export location is either a SQLAlchemy URL of the warehouse database (lineage
 - ``DM_WORKFLOW_STEPS`` + ``DM_SUBGROUP_SUBJECTS`` -> reviews (completed CLA review steps);
 - ``DM_CACHED_FORM_ANSWERS`` -> review_records and review_participants (answers on the
   CLA review steps), notifications and disputes (answers on steps of their own types);
+  from a database only the answers to the questions read are fetched (the table holds
+  every form's: assessments, case notes);
 - ``DM_PROF_RELATIONSHIPS`` -> iro_allocations (relationships of an IRO type);
 - ``DM_WORKERS`` + ``DM_WORKER_ROLES`` + ``DM_ORGANISATIONS`` -> iro_staff (the IROs'
   primary roles and teams). Mosaic holds no FTE: blank (one warning each) unless the
@@ -49,6 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from iro_etl.sources.plugin import SourceData, name_list
+from iro_etl.sources.readers import normalise_header
+from iro_etl.sources.sql import Kept
 from iro_etl.sources.warehouse import WarehousePlugin
 from iro_plugin_ssd.assemble import children, iro_allocations
 from iro_schemas.lineage import LINEAGE_COLUMNS
@@ -116,7 +120,10 @@ class MosaicPlugin(WarehousePlugin):
         self.step_types = _step_types(self.options.get("step_types"))
 
     def read(self, path: Path | str) -> SourceData:
-        frames, got = self.frames(path)
+        # Only the answers to the questions kept are fetched from a database.
+        codes = {normalise_header(code) for columns in self.questions.values()
+                 for names in columns.values() for code in names}
+        frames, got = self.frames(path, {FORM_ANSWERS.name: Kept("question", frozenset(codes))})
         source = SourceData(self.name, {}, got.failures, got.files)
         steps, subjects = frames[WORKFLOW_STEPS.name], frames[SUBGROUP_SUBJECTS.name]
         answers = answered(frames[FORM_ANSWERS.name])
