@@ -202,13 +202,13 @@ def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
     url = sqlite_warehouse(tmp_path / "mosaic.db", write_database, truth)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        # On the same steps as the IRO's answers, sorting among them (row numbers shift).
+        # As many again, on the same steps as the IRO's answers and sorting among them (the
+        # IRO's row numbers shift).
         conn.execute(sa.text(
             "INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
             "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
             "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
-            "'notes on the family' FROM DM_CACHED_FORM_ANSWERS "
-            "WHERE QUESTION_USER_CODE = 'iro.rag.rating'"))
+            "'notes on the family' FROM DM_CACHED_FORM_ANSWERS"))
     engine.dispose()
     assert_kept_rows_read_as_whole(MosaicPlugin(), url, monkeypatch,
                                    {"assessment.family.notes", "notes on the family"})

@@ -167,7 +167,8 @@ def test_kept_rows_alone_are_fetched_numbered_as_in_the_whole_table(db_url, monk
                                                                      batch):
     """A form answers table read for some questions: only their rows are fetched (another
     form's text never is), whatever case and punctuation the codes are stored in, each at
-    the row number a whole read gives it; a table without the column or order is read whole."""
+    the row number a whole read gives it; a table without the column or order is read whole,
+    and so is one of which too few rows would be left out to be worth numbering them."""
     fetched = []
     grid = sql._grid
     monkeypatch.setattr(sql, "_grid", lambda columns, *rest: fetched.extend(columns) or
@@ -193,6 +194,12 @@ def test_kept_rows_alone_are_fetched_numbered_as_in_the_whole_table(db_url, monk
         elsewhere, _ = read_table_frame(engine, "answers", ("form", "mapping"),
                                         TableSpec("review_records", {"form": ("form",)}),
                                         kept=keep)
+        # One row in eight left out: not worth numbering the rows for.
+        most = sql.Kept("question", frozenset({"irochildviews", "ragrating", "other",
+                                               "assessmentnotes"}))
+        most_kept, _ = read_table_frame(engine, "answers", ("form", "mapping"), ANSWERS,
+                                        kept=most)
+        whole, _ = read_table_frame(engine, "answers", ("form", "mapping"), ANSWERS)
     finally:
         engine.dispose()
     # Worked out here: the rows in (form, mapping) order, numbered from 2 after the header.
@@ -205,3 +212,5 @@ def test_kept_rows_alone_are_fetched_numbered_as_in_the_whole_table(db_url, monk
             .astype(object).where(got.notna(), None).to_numpy().tolist()] == want
     assert not cells & {"assessment.notes", "Ann is at school", "Bo's note", "Cy", "other"}
     assert len(unordered) == len(elsewhere) == len(rows)
+    pd.testing.assert_frame_equal(most_kept, whole)
+    assert len(whole) == len(rows)
