@@ -333,19 +333,20 @@ def _page(context: AbstractDataContext, key: ValidationResultIdentifier) -> Path
     return Path(unquote(urlparse(url).path)) if url else None
 
 
-def _replace_older(context: AbstractDataContext, key: ValidationResultIdentifier) -> None:
+def _replace_older(context: AbstractDataContext, key: ValidationResultIdentifier,
+                   stored: set[ValidationResultIdentifier]) -> None:
     """Forget earlier results (and their pages) of the same mart that judged no authority
     but this result's: a result of several authorities at once stays while one of them
-    has no newer result."""
-    store = context.validation_results_store
+    has no newer result. ``stored``: the store's keys, kept up to date here (listing them
+    walks the store's folders, once a build is enough)."""
     covered = run_authorities(key.run_id.run_name)
-    for old in store.list_keys():
-        if (_mart(old) == _mart(key) and old != key
-                and run_authorities(old.run_id.run_name) <= covered):
+    for old in [k for k in stored if _mart(k) == _mart(key) and k != key]:
+        if run_authorities(old.run_id.run_name) <= covered:
             page = _page(context, old)
             if page is not None:
                 page.unlink(missing_ok=True)
-            store.remove_key(old)
+            context.validation_results_store.remove_key(old)
+            stored.discard(old)
 
 
 def _mart(key: ValidationResultIdentifier) -> str:
@@ -368,14 +369,16 @@ def build_data_docs(folder: Path, results: Iterable[MartExpectations]) -> Path:
     with (folder / ".build.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         context = file_context(folder)
+        stored = set(context.validation_results_store.list_keys())
         resources: dict = {}
         for mart in results:
             key = _result_key(mart)
             if key in resources:
                 continue
             suite = context.suites.add_or_update(suite_for(mart.name, _stacked(key)))
-            _replace_older(context, key)
+            _replace_older(context, key, stored)
             context.validation_results_store.set(key, mart.result)
+            stored.add(key)
             resources.update(dict.fromkeys([ExpectationSuiteIdentifier(suite.name), key]))
         # Only this run's pages are rendered; the index is rebuilt from every stored result.
         context.build_data_docs(site_names=[SITE], resource_identifiers=list(resources))

