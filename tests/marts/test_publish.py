@@ -5,7 +5,7 @@ import pytest
 from conftest import AS_OF, load_marts, postgres_schema
 from iro_etl.config import Authority
 from iro_etl.marts import publish as publishing
-from iro_etl.marts.publish import make_engine, publish, read_mart
+from iro_etl.marts.publish import make_engine, mart_rows, publish, read_mart
 from iro_etl.pipeline import read_export
 from iro_schemas.marts import MART_MODELS
 
@@ -37,7 +37,8 @@ def test_publish_writes_every_mart(db_url, marts):
     assert timeliness["child_id"].str.fullmatch(r"[0-9a-f]{16}").all()
 
 
-def test_republishing_is_idempotent_and_keeps_other_authorities(db_url, marts):
+def test_republishing_is_idempotent_and_keeps_other_authorities(db_url, marts,
+                                                               tmp_path):
     engine = make_engine(db_url)
     publish(engine, "LA1", marts)
     publish(engine, "LA2", _other(marts, "LA2"))
@@ -47,6 +48,19 @@ def test_republishing_is_idempotent_and_keeps_other_authorities(db_url, marts):
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
     assert set(second["review_timeliness"]["authority"]) == {"LA1", "LA2"}
+    publish(engine, "LA3", _other(marts, "LA3"))
+    # Several authorities' rows at once: theirs, typed as one authority's are.
+    both = read_mart(engine, "review_timeliness", ["LA3", "LA1"])
+    assert set(both["authority"]) == {"LA1", "LA3"}
+    pd.testing.assert_frame_equal(
+        both[both["authority"] == "LA3"].reset_index(drop=True),
+        read_mart(engine, "review_timeliness", "LA3"))
+    assert read_mart(engine, "review_timeliness", ["NONE"]).empty
+    rows = len(marts["review_timeliness"])
+    assert mart_rows(engine, "review_timeliness", ["LA1", "LA3", "NONE"]) == {"LA1": rows,
+                                                                               "LA3": rows}
+    assert mart_rows(make_engine(f"sqlite:///{tmp_path / 'none.db'}"), "review_timeliness",
+                     ["LA1"]) == {}
 
 
 def test_interrupted_publish_leaves_the_previous_marts(db_url, marts, monkeypatch):

@@ -16,7 +16,7 @@ from iro_assets.definitions import defs
 from iro_assets.jobs import nightly_load
 from iro_assets.partitions import BATCH, PARTITION_TAG, authority_partitions, batches, range_tags
 from iro_assets.resources import default_db_url, state_dir
-from iro_etl.marts.publish import make_engine, read_mart
+from iro_etl.marts.publish import make_engine, mart_rows, read_mart
 
 from iro_cli.progress import Step, StepWatcher
 
@@ -223,13 +223,17 @@ def _log_failure(code: str, run_id: str, step: str, trace: str) -> None:
 def summary(db_url: str | None, codes: list[str]) -> pd.DataFrame:
     """One line per authority from the published marts."""
     engine = make_engine(db_url or default_db_url())
+    # Each mart once for every authority of the run, not once per authority; of the
+    # biggest, only their numbers of rows.
+    marts = [read_mart(engine, name, codes) for name in (
+        "load_summary", "review_timeliness_indicator", "lac_population")]
+    overdue, reviews = (mart_rows(engine, name, codes)
+                        for name in ("overdue_reviews", "review_timeliness"))
+    engine.dispose()
+    split = [(frame.iloc[:0], dict(tuple(frame.groupby("authority")))) for frame in marts]
     rows = []
     for code in codes:
-        loads = read_mart(engine, "load_summary", code)
-        indicator = read_mart(engine, "review_timeliness_indicator", code)
-        population = read_mart(engine, "lac_population", code)
-        overdue = read_mart(engine, "overdue_reviews", code)
-        reviews = read_mart(engine, "review_timeliness", code)
+        loads, indicator, population = (by_code.get(code, none) for none, by_code in split)
         latest = indicator.sort_values("year_ending").tail(1)
         year = int(latest["year_ending"].iloc[0]) if len(latest) else None
         rows.append({
@@ -239,13 +243,13 @@ def summary(db_url: str | None, codes: list[str]) -> pd.DataFrame:
             "quarantined": int(loads["rows_quarantined"].sum()),
             "errors": int(loads["errors"].sum()),
             "warnings": int(loads["warnings"].sum()),
-            "reviews": len(reviews),
+            "reviews": reviews.get(code, 0),
             "year": f"{year - 1}/{str(year)[-2:]}" if year else "-",
             "looked after 31 Mar": int(population.loc[population["year_ending"] == year,
                                                       "children"].sum()) if year else 0,
             "reviewed on time": (f"{int(latest['reviewed_on_time'].iloc[0])}/"
                                  f"{int(latest['cohort'].iloc[0])} ({latest['percent'].iloc[0]}%)"
                                  if year else "-"),
-            "overdue now": len(overdue),
+            "overdue now": overdue.get(code, 0),
         })
     return pd.DataFrame(rows)

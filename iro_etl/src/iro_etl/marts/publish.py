@@ -479,8 +479,10 @@ def _read(conn: sa.Connection, name: str, authority: str) -> pd.DataFrame:
                              params={"a": authority})
 
 
-def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.DataFrame:
-    """A published mart (optionally one authority's rows), typed as the contract says.
+def read_mart(engine: sa.Engine, name: str, authority: str | Sequence[str] | None = None
+              ) -> pd.DataFrame:
+    """A published mart (optionally one authority's rows, or several's), typed as the
+    contract says.
 
     SQLite returns dates as text and booleans as 0/1; both come back as on PostgreSQL.
     """
@@ -489,13 +491,17 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
         if not sa.inspect(conn).has_table(name):
             # Nothing published yet: the mart is empty, not an error for its readers.
             return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns})
-    query = f'SELECT * FROM "{name}"'
-    params = {}
-    if authority is not None:
-        query += " WHERE authority = :authority"
+    query = sa.text(f'SELECT * FROM "{name}"')
+    params: dict[str, object] = {}
+    if isinstance(authority, str):
+        query = sa.text(f"{query.text} WHERE authority = :authority")
         params["authority"] = authority
+    elif authority is not None:
+        query = sa.text(f"{query.text} WHERE authority IN :authorities").bindparams(
+            sa.bindparam("authorities", expanding=True))
+        params["authorities"] = list(authority)
     with engine.connect() as conn:
-        frame = pd.read_sql_query(sa.text(query), conn, params=params)
+        frame = pd.read_sql_query(query, conn, params=params)
     for col, spec in schema.columns.items():
         if col not in frame:
             continue
@@ -508,6 +514,16 @@ def read_mart(engine: sa.Engine, name: str, authority: str | None = None) -> pd.
         elif dtype in ("bool", "boolean"):
             frame[col] = frame[col].astype("boolean")
     return frame
+
+
+def mart_rows(engine: sa.Engine, name: str, authorities: Sequence[str]) -> dict[str, int]:
+    """How many rows each of ``authorities`` has in a published mart (none: not there)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(name):
+            return {}
+        query = sa.text(f'SELECT authority, COUNT(*) FROM "{name}" WHERE authority IN :codes '
+                        "GROUP BY authority").bindparams(sa.bindparam("codes", expanding=True))
+        return {code: int(n) for code, n in conn.execute(query, {"codes": list(authorities)})}
 
 
 def latest_load(engine: sa.Engine, authority: str) -> tuple[str, pd.Timestamp]:
