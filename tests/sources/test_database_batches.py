@@ -137,12 +137,21 @@ def test_only_mapped_columns_are_fetched_and_the_others_still_say_whether_a_row_
 
 def test_the_other_columns_cell_is_sql_server_2016s_too():
     """SQL Server (many authorities' warehouses) before 2017 has no TRIM, and its TEXT type
-    takes neither LTRIM nor RTRIM: the blank test must compile to what it runs."""
+    takes neither LTRIM nor RTRIM: the blank test must compile to what it runs; and its
+    ROW_NUMBER needs an order, which the kept rows' numbering always has."""
     table = sa.Table("people", sa.MetaData(), sa.Column("forename", sa.Text),
                      sa.Column("died", sa.DateTime))
     query = str(sa.select(sql._held_elsewhere(list(table.c))).compile(dialect=mssql.dialect()))
     assert "ltrim(rtrim(CAST(people.forename AS NVARCHAR(max))))" in query
     assert " trim(" not in query.lower() and "AS TEXT" not in query
+    # The kept rows of a form answers table, numbered in the whole table's order.
+    answers = sa.Table("answers", sa.MetaData(), sa.Column("form", sa.Integer),
+                       sa.Column("question", sa.String(40)), sa.Column("answer", sa.Text))
+    kept = str(sql._numbered([answers.c.form, answers.c.question, answers.c.answer],
+                             [answers.c.form], answers.c.question, ["RAG", "views"])
+               .compile(dialect=mssql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "row_number() OVER (ORDER BY answers.form) AS _position" in kept
+    assert "IN ('RAG', 'views') ORDER BY anon_1._position" in kept
 
 
 def test_a_batch_becomes_columns_whatever_its_cells_hold(engine):

@@ -237,6 +237,12 @@ def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list
               if value is not None and normalise_header(value) in values]
     if sum(stored.values()) > _SPARED * (sum(stored.values()) - sum(stored[v] for v in wanted)):
         return None
+    return _numbered(columns, order, where, wanted)
+
+
+def _numbered(columns: list[sa.ColumnElement], order: list[sa.Column], where: sa.Column,
+              wanted: Sequence[object]) -> sa.Select:
+    """``columns`` and ``_POSITION`` of the rows whose ``where`` is one of ``wanted``."""
     numbered = sa.select(*columns, sa.func.row_number().over(order_by=order).label(_POSITION)
                          ).subquery()
     return (sa.select(*(numbered.c[c.name] for c in columns), numbered.c[_POSITION])
