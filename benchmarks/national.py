@@ -22,12 +22,14 @@ rows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -443,7 +445,7 @@ def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: i
         peak = 0.0
         daemon = subprocess.Popen([sys.executable, "-m", "dagster._daemon", "run", "-w",
                                    workspace], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
         done = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
                 dg.DagsterRunStatus.CANCELED}
         ours = dg.RunsFilter(tags=tags)
@@ -454,6 +456,9 @@ def _daemon_runs(env: dict[str, str], workspace: str, codes: list[str], batch: i
         finally:
             daemon.terminate()
             daemon.wait(timeout=60)
+            # The code server it started is in its session: it must not outlive it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGKILL)
         stats = [instance.get_run_stats(r.run_id) for r in instance.get_runs(ours)]
         succeeded = sum(r.status == dg.DagsterRunStatus.SUCCESS
                         for r in instance.get_runs(ours))

@@ -4,8 +4,10 @@ starts each in a process of its own, so two runs use both cores: here a run of o
 authority and a run of a range of two, as the schedule starts them. No scheduler or
 worker pool of ours is involved."""
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -66,12 +68,16 @@ def test_two_runs_load_at_once_under_the_daemon(tmp_path):
                 daemon = subprocess.Popen(
                     [sys.executable, "-m", "dagster._daemon", "run", "-w",
                      str(ROOT / "workspace.yaml")],
-                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True)
                 try:
                     runs = _finished(instance)
                 finally:
                     daemon.terminate()
                     daemon.wait(timeout=60)
+                    # The code server it started is in its session: it must not outlive it.
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(daemon.pid, signal.SIGKILL)
                 assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS] * 2, [
                     r.status for r in runs]
                 stats = [instance.get_run_stats(r.run_id) for r in runs]

@@ -12,9 +12,14 @@ from iro_assets.assets import (
     validated_tables,
 )
 from iro_assets.jobs import failures_workbook_job, nightly_load
+from iro_assets.process_exit import skip_last_sweep
 from iro_assets.resources import IroSettings, MartsDatabase
 from iro_assets.schedules import nightly
 from iro_assets.sensors import export_drop
+
+# Every process that loads the code location runs loads (the CLI, a run's worker) or
+# serves them; none needs its objects swept as it ends.
+skip_last_sweep()
 
 defs = dg.Definitions(
     assets=[export, validated_tables, rule_results, published_marts, failures_workbook,
