@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from iro_etl.sources import sql, warehouse
 from iro_etl.sources.plugin import SourceData, SourcePlugin
 from iro_schemas.canonical import CANONICAL_MODELS, RECORD_KEYS
@@ -61,11 +62,16 @@ def published_columns(fixture: str) -> dict[str, list[str]]:
     return out
 
 
-def assert_kept_rows_read_as_whole(plugin: SourcePlugin, url: str, monkeypatch,
+def assert_kept_rows_read_as_whole(plugin: SourcePlugin, url: str, others: str, monkeypatch,
                                    never_fetched: set[str]) -> None:
     """A warehouse plugin that fetches only the rows it keeps of some tables (other forms'
-    answers) reads what it reads when every row is fetched: the same tables, row for row,
-    lineage included, and the same failures; none of ``never_fetched`` leaves the database."""
+    answers, added to the warehouse at ``url`` by the statement ``others``) reads what it
+    reads when every row is fetched: the same tables, row for row, lineage included, and the
+    same failures; none of ``never_fetched`` leaves the database."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(others))
+    engine.dispose()
     fetched: list = []
     grid = sql._grid
     monkeypatch.setattr(sql, "_grid", lambda columns, *rest: fetched.extend(columns) or

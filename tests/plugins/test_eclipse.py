@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, load_marts, postgres_schema, sqlite_warehouse
 from equivalence import (
     assert_kept_rows_read_as_whole,
@@ -220,14 +219,10 @@ def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
     """formanswerpersonview holds every form (assessments, referrals): only the configured
     designs' rows are fetched, read as a read of the whole view reads them."""
     url = sqlite_warehouse(tmp_path / "eclipse.db", write_database, truth)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        # As many again, each instance sorting right after an IRO form's (row numbers shift).
-        conn.execute(sa.text(
-            "INSERT INTO formanswerpersonview (instanceid, designguid, instancestate, "
-            "answerforsubjectid, controlname, answervalue) SELECT instanceid || 'A', "
-            "'a55e55ed-0000-4000-8000-00000000000a', instancestate, answerforsubjectid, "
-            "'familyHistory', 'notes on the family' FROM formanswerpersonview"))
-    engine.dispose()
-    assert_kept_rows_read_as_whole(EclipsePlugin(), url, monkeypatch,
+    # As many again, each instance sorting right after an IRO form's (row numbers shift).
+    others = ("INSERT INTO formanswerpersonview (instanceid, designguid, instancestate, "
+              "answerforsubjectid, controlname, answervalue) SELECT instanceid || 'A', "
+              "'a55e55ed-0000-4000-8000-00000000000a', instancestate, answerforsubjectid, "
+              "'familyHistory', 'notes on the family' FROM formanswerpersonview")
+    assert_kept_rows_read_as_whole(EclipsePlugin(), url, others, monkeypatch,
                                    {"familyHistory", "notes on the family", "Police"})

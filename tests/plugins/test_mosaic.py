@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from conftest import AS_OF, PG_URL, postgres_schema, sqlite_warehouse
 from equivalence import (
     assert_kept_rows_read_as_whole,
@@ -200,15 +199,11 @@ def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
     """A real DM_CACHED_FORM_ANSWERS holds every form's answers (assessments, case notes):
     only the IRO questions' rows are fetched, read as a read of the whole table reads them."""
     url = sqlite_warehouse(tmp_path / "mosaic.db", write_database, truth)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        # As many again, on the same steps as the IRO's answers and sorting among them (the
-        # IRO's row numbers shift).
-        conn.execute(sa.text(
-            "INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
-            "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
-            "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
-            "'notes on the family' FROM DM_CACHED_FORM_ANSWERS"))
-    engine.dispose()
-    assert_kept_rows_read_as_whole(MosaicPlugin(), url, monkeypatch,
+    # As many again, on the same steps as the IRO's answers and sorting among them (the IRO's
+    # row numbers shift).
+    others = ("INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
+              "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
+              "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
+              "'notes on the family' FROM DM_CACHED_FORM_ANSWERS")
+    assert_kept_rows_read_as_whole(MosaicPlugin(), url, others, monkeypatch,
                                    {"assessment.family.notes", "notes on the family"})

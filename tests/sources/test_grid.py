@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from iro_etl.sources.grid import TextGrid, csv_grid
-from iro_etl.sources.sql import _grid
+from iro_etl.sources.sql import _columns, _grid
 
 
 def _reference(text: str) -> list[list[str]]:
@@ -89,14 +89,14 @@ def test_database_batches_become_the_text_a_csv_extract_would_hold():
         (None, None, None, 3.0, None, None, None, False, None, "x"),
         ("", 12345678901, 1e20, None, Decimal("2"), date(1999, 1, 2), None, None, None, 2.0),
     ]
-    grid = _grid(batch, 10)
+    grid = _grid(_columns(batch, 10), len(batch))
     assert _as_rows(grid) == [
         ["a ", "1", "1", "2.5", "1.50", "2014-03-31", "2014-03-31", "True", "", "7"],
         ["", "", "", "3", "", "", "", "False", "", "x"],
         ["", "12345678901", "100000000000000000000", "", "2", "1999-01-02", "", "", "", "2"],
     ]
     assert grid.lengths.tolist() == [10, 10, 10]
-    empty = _grid([], 3)
+    empty = _grid(_columns([], 3), 0)
     assert len(empty) == 0 and len(empty.columns) == 3
     assert all(isinstance(c, np.ndarray) for c in empty.columns)
 
