@@ -1,6 +1,7 @@
 """Comparing what a plugin read back with the synthetic ground truth it was exported from."""
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -62,15 +63,16 @@ def published_columns(fixture: str) -> dict[str, list[str]]:
     return out
 
 
-def assert_kept_rows_read_as_whole(plugin: SourcePlugin, url: str, others: str, monkeypatch,
-                                   never_fetched: set[str]) -> None:
+def assert_kept_rows_read_as_whole(plugin: SourcePlugin, url: str, others: Sequence[str],
+                                   monkeypatch, never_fetched: set[str]) -> None:
     """A warehouse plugin that fetches only the rows it keeps of some tables (other forms'
-    answers, added to the warehouse at ``url`` by the statement ``others``) reads what it
+    answers, added to the warehouse at ``url`` by the statements ``others``) reads what it
     reads when every row is fetched: the same tables, row for row, lineage included, and the
     same failures; none of ``never_fetched`` leaves the database."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text(others))
+        for statement in others:
+            conn.execute(sa.text(statement))
     engine.dispose()
     fetched: list = []
     grid = sql._grid

@@ -224,5 +224,5 @@ def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
               "answerforsubjectid, controlname, answervalue) SELECT instanceid || 'A', "
               "'a55e55ed-0000-4000-8000-00000000000a', instancestate, answerforsubjectid, "
               "'familyHistory', 'notes on the family' FROM formanswerpersonview")
-    assert_kept_rows_read_as_whole(EclipsePlugin(), url, others, monkeypatch,
+    assert_kept_rows_read_as_whole(EclipsePlugin(), url, [others], monkeypatch,
                                    {"familyHistory", "notes on the family", "Police"})

@@ -195,15 +195,22 @@ def test_local_relationship_codes_and_forms(extracts, tmp_path, truth):
         MosaicPlugin({"questions": {"nonsense": "X"}})
 
 
-def test_other_forms_answers_stay_in_the_database(truth, tmp_path, monkeypatch):
-    """A real DM_CACHED_FORM_ANSWERS holds every form's answers (assessments, case notes):
-    only the IRO questions' rows are fetched, read as a read of the whole table reads them."""
+def test_other_forms_answers_and_steps_stay_in_the_database(truth, tmp_path, monkeypatch):
+    """A real DM_CACHED_FORM_ANSWERS holds every form's answers (assessments, case notes) and
+    DM_WORKFLOW_STEPS every workflow's steps: only the IRO's rows are fetched, read as a read
+    of the whole tables reads them."""
     url = sqlite_warehouse(tmp_path / "mosaic.db", write_database, truth)
-    # As many again, on the same steps as the IRO's answers and sorting among them (the IRO's
-    # row numbers shift).
-    others = ("INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
-              "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
-              "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
-              "'notes on the family' FROM DM_CACHED_FORM_ANSWERS")
+    others = [
+        # As many answers again, on the same steps as the IRO's and sorting among them (the
+        # IRO's row numbers shift).
+        "INSERT INTO DM_CACHED_FORM_ANSWERS (FORM_ID, WORKFLOW_STEP_ID, MAPPING_ID, "
+        "SUBJECT_PERSON_ID, QUESTION_USER_CODE, TEXT_ANSWER) SELECT FORM_ID, "
+        "WORKFLOW_STEP_ID, 99, SUBJECT_PERSON_ID, 'assessment.family.notes', "
+        "'notes on the family' FROM DM_CACHED_FORM_ANSWERS",
+        # As many steps again, of another workflow, sorting before the IRO's.
+        "INSERT INTO DM_WORKFLOW_STEPS (WORKFLOW_STEP_ID, WORKFLOW_STEP_TYPE_ID, SUBGROUP_ID, "
+        "STEP_STATUS) SELECT -WORKFLOW_STEP_ID, 4321, SUBGROUP_ID, 'ASSESSMENT DONE' "
+        "FROM DM_WORKFLOW_STEPS"]
     assert_kept_rows_read_as_whole(MosaicPlugin(), url, others, monkeypatch,
-                                   {"assessment.family.notes", "notes on the family"})
+                                   {"assessment.family.notes", "notes on the family",
+                                    "ASSESSMENT DONE"})

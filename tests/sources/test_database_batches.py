@@ -223,3 +223,31 @@ def test_kept_rows_alone_are_fetched_numbered_as_in_the_whole_table(db_url, monk
     assert len(unordered) == len(elsewhere) == len(rows)
     pd.testing.assert_frame_equal(most_kept, whole)
     assert len(whole) == len(rows)
+
+
+STEPS = TableSpec("reviews", {"step": ("step",), "step_type": ("type",),
+                              "review_category": ("category",)}, ("step",))
+
+
+def test_a_row_is_kept_too_where_its_other_column_holds_a_value(db_url):
+    """Steps of some types, and every step with a review category whatever its type: the
+    others (visits) stay in the database; without the category column every row is read."""
+    engine = sa.create_engine(db_url)
+    table = sa.Table("steps", sa.MetaData(), sa.Column("step", sa.Integer),
+                     sa.Column("type", sa.String(8)), sa.Column("category", sa.String(8)))
+    rows = [(7, "REVIEW", "A"), (3, "VISIT", None), (5, "Notify", None), (1, "VISIT", None),
+            (4, "VISIT", "B"), (2, "VISIT", None), (6, "dispute", None), (8, "VISIT", None)]
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert(), [dict(zip(table.c.keys(), r, strict=True)) for r in rows])
+    keep = sql.Kept("step_type", frozenset({"notify", "dispute"}), also="review_category")
+    try:
+        got, _ = read_table_frame(engine, "steps", ("step",), STEPS, kept=keep)
+        without, _ = read_table_frame(engine, "steps", ("step",), TableSpec(
+            "reviews", {"step": ("step",), "step_type": ("type",)}, ("step",)), kept=keep)
+    finally:
+        engine.dispose()
+    # In step order the rows are numbered 2 (step 1) to 9 (step 8).
+    assert list(zip(got["step"], got["_row"], strict=True)) == [
+        ("4", 5), ("5", 6), ("6", 7), ("7", 8)]
+    assert len(without) == len(rows)

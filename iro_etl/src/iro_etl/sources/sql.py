@@ -211,6 +211,9 @@ class Kept:
 
     column: str
     values: frozenset[str]
+    #: A column (the plugin's name) that keeps its row too wherever it holds a value: a
+    #: Mosaic step is a review by its review category, whatever its type.
+    also: str | None = None
 
 
 #: The label of a kept row's place among all the table's rows (see :func:`_kept_rows`).
@@ -220,10 +223,12 @@ _SPARED = 4
 
 
 def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list[sa.Column],
-               where: sa.Column, values: frozenset[str]) -> sa.Select | None:
-    """``columns`` of the rows whose ``where`` holds one of ``values``, each with its place
-    in the whole table's ``order`` (``_POSITION``, from 1), so lineage finds it again as if
-    every row had been read; None when too few rows would be left out to pay for it.
+               where: sa.Column, values: frozenset[str], also: sa.Column | None
+               ) -> sa.Select | None:
+    """``columns`` of the rows whose ``where`` holds one of ``values`` (or whose ``also``
+    holds anything), each with its place in the whole table's ``order`` (``_POSITION``, from
+    1), so lineage finds it again as if every row had been read; None when too few rows
+    would be left out to pay for it.
 
     The stored spellings are counted first (a table's distinct codes are few), so the filter
     is a plain IN, the same in every database, whatever the case and punctuation stored.
@@ -232,21 +237,28 @@ def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list
     three times what numbering it does: the filter is worth it when it spares a quarter of
     the rows (a real warehouse's form answers are mostly other forms').
     """
-    stored = dict(conn.execute(sa.select(where, sa.func.count()).group_by(where)).all())
-    wanted = [value for value in stored
+    counted = sa.func.count(also) if also is not None else sa.literal(0)
+    stored = conn.execute(sa.select(where, sa.func.count(), counted).group_by(where)).all()
+    wanted = [value for value, _, _ in stored
               if value is not None and normalise_header(value) in values]
-    if sum(stored.values()) > _SPARED * (sum(stored.values()) - sum(stored[v] for v in wanted)):
+    total = sum(rows for _, rows, _ in stored)
+    kept = sum(rows if value in wanted else held for value, rows, held in stored)
+    if total > _SPARED * (total - kept):
         return None
-    return _numbered(columns, order, where, wanted)
+    return _numbered(columns, order, where, wanted, also)
 
 
 def _numbered(columns: list[sa.ColumnElement], order: list[sa.Column], where: sa.Column,
-              wanted: Sequence[object]) -> sa.Select:
-    """``columns`` and ``_POSITION`` of the rows whose ``where`` is one of ``wanted``."""
+              wanted: Sequence[object], also: sa.Column | None = None) -> sa.Select:
+    """``columns`` and ``_POSITION`` of the rows whose ``where`` is one of ``wanted`` (or
+    whose ``also`` is not NULL)."""
     numbered = sa.select(*columns, sa.func.row_number().over(order_by=order).label(_POSITION)
                          ).subquery()
+    kept = numbered.c[where.name].in_(wanted)
+    if also is not None:
+        kept = kept | numbered.c[also.name].is_not(None)
     return (sa.select(*(numbered.c[c.name] for c in columns), numbered.c[_POSITION])
-            .where(numbered.c[where.name].in_(wanted)).order_by(numbered.c[_POSITION]))
+            .where(kept).order_by(numbered.c[_POSITION]))
 
 
 def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec: TableSpec,
@@ -260,8 +272,8 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
     ``schema``: the database schema holding the table (``ssd_development``, ``dbo``), when
     it is not the connection's default. ``described``: its columns, when already asked for
     (see table_columns); an empty list, a table the database does not have. ``kept``: only
-    those rows are fetched (when the table has that column and an order), with the row
-    numbers they have among all.
+    those rows are fetched (when the table has that column, its ``also`` column if it names
+    one, and an order), with the row numbers they have among all.
     """
     source = db_source(name, schema)
     try:
@@ -283,13 +295,18 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
     if others:
         columns.append(_held_elsewhere(others))
     order = [reflected.c[c] for c in order_by if c in reflected.c]
-    where = next((c for c in mapped if kept is not None and order
-                  and lookup[normalise_header(c.name)] == kept.column), None)
+    named: dict[str, sa.Column] = {}
+    for c in mapped:  # the first of a column named twice, as the frame keeps it
+        named.setdefault(lookup[normalise_header(c.name)], c)
+    where = named.get(kept.column) if kept is not None and order else None
+    also = named.get(kept.also) if kept is not None and kept.also else None
+    if kept is not None and kept.also and also is None:
+        where = None  # without the column that keeps rows too, every row is read
     parts: list[pd.DataFrame] = []
     failures: list[Failure] = []
     try:
         with engine.connect() as conn:
-            numbered = (_kept_rows(conn, columns, order, where, kept.values)
+            numbered = (_kept_rows(conn, columns, order, where, kept.values, also)
                         if where is not None and kept is not None else None)
             statement = numbered if numbered is not None else (
                 sa.select(*columns).order_by(*order))

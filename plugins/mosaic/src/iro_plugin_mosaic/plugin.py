@@ -12,7 +12,8 @@ An export location is either a SQLAlchemy URL of the warehouse database (lineage
 - ``DM_CACHED_FORM_ANSWERS`` -> review_records and review_participants (answers on the
   CLA review steps), notifications and disputes (answers on steps of their own types);
   from a database only the answers to the questions read are fetched (the table holds
-  every form's: assessments, case notes);
+  every form's: assessments, case notes), and only the review steps and the steps of the
+  types read of DM_WORKFLOW_STEPS (which holds every workflow's);
 - ``DM_PROF_RELATIONSHIPS`` -> iro_allocations (relationships of an IRO type);
 - ``DM_WORKERS`` + ``DM_WORKER_ROLES`` + ``DM_ORGANISATIONS`` -> iro_staff (the IROs'
   primary roles and teams). Mosaic holds no FTE: blank (one warning each) unless the
@@ -120,10 +121,14 @@ class MosaicPlugin(WarehousePlugin):
         self.step_types = _step_types(self.options.get("step_types"))
 
     def read(self, path: Path | str) -> SourceData:
-        # Only the answers to the questions kept are fetched from a database.
+        # From a database, only the answers to the questions kept are fetched, and only the
+        # review steps and the steps of the types read.
         codes = {normalise_header(code) for columns in self.questions.values()
                  for names in columns.values() for code in names}
-        frames, got = self.frames(path, {FORM_ANSWERS.name: Kept("question", frozenset(codes))})
+        types = {normalise_header(t) for names in self.step_types.values() for t in names}
+        frames, got = self.frames(path, {
+            FORM_ANSWERS.name: Kept("question", frozenset(codes)),
+            WORKFLOW_STEPS.name: Kept("step_type", frozenset(types), also="review_category")})
         source = SourceData(self.name, {}, got.failures, got.files)
         steps, subjects = frames[WORKFLOW_STEPS.name], frames[SUBGROUP_SUBJECTS.name]
         answers = answered(frames[FORM_ANSWERS.name])
