@@ -493,13 +493,10 @@ def read_mart(engine: sa.Engine, name: str, authority: str | Sequence[str] | Non
             return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns})
     query = sa.text(f'SELECT * FROM "{name}"')
     params: dict[str, object] = {}
-    if isinstance(authority, str):
-        query = sa.text(f"{query.text} WHERE authority = :authority")
-        params["authority"] = authority
-    elif authority is not None:
+    if authority is not None:
         query = sa.text(f"{query.text} WHERE authority IN :authorities").bindparams(
             sa.bindparam("authorities", expanding=True))
-        params["authorities"] = list(authority)
+        params["authorities"] = [authority] if isinstance(authority, str) else list(authority)
     with engine.connect() as conn:
         frame = pd.read_sql_query(query, conn, params=params)
     for col, spec in schema.columns.items():

@@ -223,12 +223,12 @@ _SPARED = 4
 
 
 def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list[sa.Column],
-               where: sa.Column, values: frozenset[str], also: sa.Column | None
-               ) -> sa.Select | None:
-    """``columns`` of the rows whose ``where`` holds one of ``values`` (or whose ``also``
-    holds anything), each with its place in the whole table's ``order`` (``_POSITION``, from
-    1), so lineage finds it again as if every row had been read; None when too few rows
-    would be left out to pay for it.
+               named: dict[str, sa.Column], kept: Kept) -> sa.Select | None:
+    """``columns`` of the rows ``kept`` keeps (``named``: the table's columns by the
+    plugin's names), each with its place in the whole table's ``order`` (``_POSITION``,
+    from 1), so lineage finds it again as if every row had been read; None when every row is
+    to be read: the table lacks a column ``kept`` names, or too few rows would be left out
+    to pay for it.
 
     The stored spellings are counted first (a table's distinct codes are few), so the filter
     is a plain IN, the same in every database, whatever the case and punctuation stored.
@@ -237,13 +237,17 @@ def _kept_rows(conn: sa.Connection, columns: list[sa.ColumnElement], order: list
     three times what numbering it does: the filter is worth it when it spares a quarter of
     the rows (a real warehouse's form answers are mostly other forms').
     """
+    where = named.get(kept.column)
+    also = named.get(kept.also) if kept.also else None
+    if where is None or (kept.also and also is None):
+        return None
     counted = sa.func.count(also) if also is not None else sa.literal(0)
     stored = conn.execute(sa.select(where, sa.func.count(), counted).group_by(where)).all()
     wanted = [value for value, _, _ in stored
-              if value is not None and normalise_header(value) in values]
+              if value is not None and normalise_header(value) in kept.values]
     total = sum(rows for _, rows, _ in stored)
-    kept = sum(rows if value in wanted else held for value, rows, held in stored)
-    if total > _SPARED * (total - kept):
+    fetched = sum(rows if value in wanted else held for value, rows, held in stored)
+    if total > _SPARED * (total - fetched):
         return None
     return _numbered(columns, order, where, wanted, also)
 
@@ -298,16 +302,12 @@ def read_table_frame(engine: sa.Engine, name: str, order_by: Sequence[str], spec
     named: dict[str, sa.Column] = {}
     for c in mapped:  # the first of a column named twice, as the frame keeps it
         named.setdefault(lookup[normalise_header(c.name)], c)
-    where = named.get(kept.column) if kept is not None and order else None
-    also = named.get(kept.also) if kept is not None and kept.also else None
-    if kept is not None and kept.also and also is None:
-        where = None  # without the column that keeps rows too, every row is read
     parts: list[pd.DataFrame] = []
     failures: list[Failure] = []
     try:
         with engine.connect() as conn:
-            numbered = (_kept_rows(conn, columns, order, where, kept.values, also)
-                        if where is not None and kept is not None else None)
+            numbered = (_kept_rows(conn, columns, order, named, kept)
+                        if kept is not None and order else None)
             statement = numbered if numbered is not None else (
                 sa.select(*columns).order_by(*order))
             header, batches = _rows(conn, statement, FETCH_ROWS)
